@@ -1,0 +1,4 @@
+from mdfollow.cli import main
+
+if __name__ == "__main__":
+    main()

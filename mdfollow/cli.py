@@ -1,0 +1,551 @@
+"""The command line: the only place that reads the clock, the environment and argv.
+
+click lives here and nowhere else. The core is imported inside commands so
+that `mdfollow --help` starts fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+from mdfollow import __version__
+
+if TYPE_CHECKING:
+    from mdfollow.contact import Contact
+    from mdfollow.diagnostics import Diagnostic
+    from mdfollow.index import VaultIndex
+    from mdfollow.settings import Settings
+
+
+class Failure(click.ClickException):
+    """The command failed for a reason the message names (exit 1)."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"mdfollow: {self.format_message()}", err=True)
+
+
+class Usage(click.UsageError):
+    """Wrong usage (exit 2), one line, no traceback."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"mdfollow: {self.format_message()}", err=True)
+        if self.ctx is not None:
+            click.echo(f"Try '{self.ctx.command_path} --help' for help.", err=True)
+
+
+def parse_day(text: str, what: str) -> date:
+    from mdfollow.dates import DateError, parse_date
+
+    try:
+        return parse_date(text)
+    except DateError as exc:
+        raise Usage(f"{what}: {exc}") from None
+
+
+@dataclass
+class App:
+    """What every command shares: where the vault is, what day it is, the settings."""
+
+    vault_option: Path | None
+    today_option: str | None
+    config: Path | None
+    quiet: bool
+    verbose: int
+    _settings: Settings | None = None
+    _setting_problems: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def vault(self) -> Path:
+        from mdfollow.vault import find_vault
+
+        if self.vault_option is not None:
+            path = self.vault_option
+            source = "--vault"
+        elif os.environ.get("MDFOLLOW_VAULT"):
+            path = Path(os.environ["MDFOLLOW_VAULT"])
+            source = "MDFOLLOW_VAULT"
+        else:
+            return find_vault(Path.cwd())
+        if not path.is_dir():
+            raise Usage(f"{source}: {str(path)!r} is not a folder; give the path of your notes vault")
+        return path.resolve()
+
+    @property
+    def today(self) -> date:
+        if self.today_option is not None:
+            return parse_day(self.today_option, "--today")
+        if os.environ.get("MDFOLLOW_TODAY"):
+            return parse_day(os.environ["MDFOLLOW_TODAY"], "MDFOLLOW_TODAY")
+        return date.today()
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            from mdfollow.vault import load_settings
+
+            self._settings, self._setting_problems = load_settings(self.vault, self.config)
+        return self._settings
+
+    def index(self, extra_skips: tuple[str, ...] = ()) -> VaultIndex:
+        from mdfollow.vault import load_index
+
+        settings = self.settings
+        return load_index(self.vault, settings, self._setting_problems, extra_skips)
+
+    def report(self, problems: tuple[Diagnostic, ...] | list[Diagnostic], *, always: bool = False) -> None:
+        """Diagnostics on stderr, coloured on a terminal; warnings hidden by -q."""
+        for problem in problems:
+            if self.quiet and problem.severity != "error" and not always:
+                continue
+            colour = "red" if problem.severity == "error" else "yellow"
+            where, _, rest = problem.format().partition(f": {problem.severity}: ")
+            click.echo(
+                f"{click.style(where, bold=True)}: {click.style(problem.severity, fg=colour, bold=True)}: {rest}",
+                err=True,
+            )
+
+    def say(self, message: str) -> None:
+        if not self.quiet:
+            click.echo(message, err=True)
+
+    def summary(self, index: VaultIndex) -> None:
+        if index.notes_skipped:
+            self.say(
+                f"{index.notes_skipped} of {index.notes_read} notes could not be read "
+                "(see the errors above; run `mdfollow check`)"
+            )
+
+
+pass_app = click.make_pass_decorator(App)
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+def print_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option(
+    "--vault",
+    type=click.Path(path_type=Path),
+    help="The notes vault. Default: $MDFOLLOW_VAULT, else the nearest folder at or above here "
+    "holding .mdfollow.toml or .obsidian/, else here.",
+)
+@click.option(
+    "--today",
+    metavar="YYYY-MM-DD",
+    help="Act as if today were this date. Default: $MDFOLLOW_TODAY, else the local date.",
+)
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Settings file. Default: .mdfollow.toml at the vault root.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Only errors and the output asked for.")
+@click.option("-v", "--verbose", count=True, help="Say more (timings, files skipped).")
+@click.version_option(__version__, "--version", prog_name="mdfollow")
+@click.pass_context
+def cli(
+    ctx: click.Context, vault: Path | None, today: str | None, config: Path | None, quiet: bool, verbose: int
+) -> None:
+    """Make networking follow-up happen, from contacts kept as Markdown notes.
+
+    Each contact is a note with `type: contact` (or `person`) in its front
+    matter. mdfollow reads the vault, applies the follow-up method (thank,
+    report back, nudge three times at most, keep a cadence, close referral
+    loops) and tells you who needs what today.
+
+    \b
+    Start here:
+      mdfollow agenda            write Agenda.md: what is due, overdue, coming up
+      mdfollow agenda --stdout   print it instead
+      mdfollow check             find mistakes in your contact notes
+      mdfollow show "Jane Doe"   one contact: state, next action, history
+
+    Dates are YYYY-MM-DD. Settings live in .mdfollow.toml at the vault root
+    (see the README). Exit codes: 0 ok, 1 failed or the vault has errors
+    (check), 2 wrong usage.
+    """
+    ctx.obj = App(vault, today, config, quiet, verbose)
+
+
+# --- agenda ----------------------------------------------------------------
+
+
+@cli.command()
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the agenda here instead of the agenda_file setting (Agenda.md).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the items as JSON; write nothing.")
+@click.option("--stdout", "to_stdout", is_flag=True, help="Print the agenda Markdown; write nothing.")
+@click.option("--force", is_flag=True, help="Replace an agenda file that was edited by hand.")
+@pass_app
+def agenda(app: App, out: Path | None, as_json: bool, to_stdout: bool, force: bool) -> None:
+    """Write the agenda: what is overdue, due today and coming up.
+
+    Each contact gets at most one item: the follow-up due first (others it
+    also needs are listed as "also"). Items are task lines Obsidian's Tasks
+    plugin understands. The file is rewritten only when its content changes,
+    and never when no contacts are found (a wrong or unmounted vault).
+
+    \b
+    Examples:
+      mdfollow agenda
+      mdfollow --today 2026-11-23 agenda --stdout
+      mdfollow agenda --json | jq '.items[] | .contact'
+    """
+    from mdfollow.render import agenda_json, agenda_state, render_agenda
+    from mdfollow.rules import build_agenda
+    from mdfollow.store import AlreadyExists, WriteConflict, read_bytes, write_file
+
+    settings = app.settings
+    vault = app.vault
+    target = out if out is not None else vault / settings.agenda_file
+    skip = _vault_relative(target, vault)
+    index = app.index(extra_skips=(skip,) if skip else ())
+    today = app.today
+    result = build_agenda(index, today, settings)
+    if as_json:
+        app.report(index.problems)
+        print_json(agenda_json(result, index))
+        return
+    text = render_agenda(result, index)
+    if to_stdout:
+        app.report(index.problems)
+        click.echo(text, nl=False)
+        return
+
+    app.report(index.problems)
+    app.summary(index)
+    shown = skip or str(target)
+    if not index.contacts:
+        # An unmounted or mistyped vault must never wipe a real agenda.
+        raise Failure(
+            f"no contact notes found in {vault}; nothing written. Is this the right vault? "
+            "A contact note has `type: contact` in its front matter."
+        )
+    old = read_bytes(target)
+    if old is not None:
+        state = agenda_state(old.decode("utf-8", "replace"))
+        if state == "foreign":
+            raise Failure(
+                f"{shown} exists and was not written by mdfollow; move it away or choose another file with --out"
+            )
+        if state == "edited" and not force:
+            raise Failure(
+                f"{shown} was edited by hand since mdfollow wrote it; keep your edits elsewhere, then run again with --force"
+            )
+        if "- [x]" in old.decode("utf-8", "replace").lower():
+            raise Failure(
+                f"{shown} has ticked items that this version cannot record yet; untick them or note them by hand first"
+            )
+    new = text.encode("utf-8")
+    counts = f"{len(result.overdue())} overdue, {len(result.due_today())} today, {len(result.upcoming())} coming up"
+    if result.gone_quiet:
+        counts += f"; {len(result.gone_quiet)} gone quiet"
+    if old == new:
+        app.say(f"{shown} is up to date ({counts})")
+        return
+    try:
+        write_file(target, new, expected=old)
+    except (WriteConflict, AlreadyExists):
+        raise Failure(f"{shown} changed while mdfollow was working; run again") from None
+    except OSError as exc:
+        raise Failure(f"cannot write {shown}: {exc.strerror or exc}") from None
+    app.say(f"wrote {shown} ({counts})")
+
+
+def _vault_relative(path: Path, vault: Path) -> str | None:
+    try:
+        return path.resolve().relative_to(vault.resolve()).as_posix()
+    except ValueError:
+        return None
+
+
+# --- check -----------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+@pass_app
+def check(app: App, as_json: bool, strict: bool) -> None:
+    """Check every note; exit 1 when any has an error.
+
+    Each problem is one line, `path:line[:col]: error|warning: message`, on
+    stderr. Errors are values mdfollow ignores (a contact keeps its other
+    keys) or notes it cannot read at all (skipped). Warnings are worth a look.
+    """
+    index = app.index()
+    errors = sum(1 for p in index.problems if p.severity == "error")
+    warnings = len(index.problems) - errors
+    if as_json:
+        print_json(
+            {
+                "notes": index.notes_read,
+                "contacts": len(index.contacts),
+                "skipped": index.notes_skipped,
+                "errors": errors,
+                "warnings": warnings,
+                "problems": [p.to_json() for p in index.problems],
+            }
+        )
+    else:
+        app.report(index.problems, always=True)
+        notes = len({p.path for p in index.problems})
+        status = (
+            "no problems"
+            if not index.problems
+            else f"{plural(errors, 'error')}, {plural(warnings, 'warning')} in {plural(notes, 'file')}"
+        )
+        app.say(f"checked {index.notes_read} notes ({len(index.contacts)} contacts): {status}")
+    if errors or (strict and warnings):
+        sys.exit(1)
+
+
+# --- list and show -----------------------------------------------------------
+
+
+def _find(app: App, index: VaultIndex, name: str) -> Contact:
+    from mdfollow.index import lookup
+
+    matches, suggestions = lookup(index, name)
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        listed = "; ".join(f"{c.name} ({c.path})" for c in matches)
+        raise Failure(f"{name!r} matches several contacts: {listed}; use the file name")
+    hint = (
+        f"; did you mean {', '.join(repr(s) for s in suggestions)}?"
+        if suggestions
+        else "; `mdfollow list` shows them all"
+    )
+    raise Failure(f"no contact named {name!r}{hint}")
+
+
+@cli.command(name="list")
+@click.option("--due", is_flag=True, help="Only contacts with something due today or overdue.")
+@click.option(
+    "--tag",
+    "tags",
+    multiple=True,
+    metavar="TAG",
+    help="Only contacts with this tag (repeatable; #work/x matches work).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def list_(app: App, due: bool, tags: tuple[str, ...], as_json: bool) -> None:
+    """List contacts with their next action and due date."""
+    from mdfollow.contact import fold
+    from mdfollow.render import one_line
+    from mdfollow.rules import gone_quiet, is_active, next_action
+
+    index = app.index()
+    today = app.today
+    settings = app.settings
+    app.report(index.problems)
+    wanted = [fold(t.lstrip("#")) for t in tags]
+    rows = []
+    for contact in sorted(index.contacts, key=lambda c: (fold(c.name), c.path)):
+        have = [fold(t) for t in contact.tags]
+        if wanted and not all(any(h == w or h.startswith(w + "/") for h in have) for w in wanted):
+            continue
+        item = next_action(contact, index, today, settings)
+        if due and (item is None or item.due > today):
+            continue
+        quiet = gone_quiet(contact, today, settings) is not None
+        state = (
+            contact.status
+            if contact.status != "active"
+            else ("snoozed" if not is_active(contact, today) else ("gone quiet" if quiet else "active"))
+        )
+        rows.append((contact, item, state))
+    if as_json:
+        print_json(
+            [
+                {
+                    "contact": c.name,
+                    "note": c.path,
+                    "status": state,
+                    "action": item.action if item else None,
+                    "due": item.due.isoformat() if item else None,
+                    "days_overdue": item.days_overdue(today) if item else None,
+                    "reason": one_line(item.reason) if item else None,
+                    "also": list(item.also) if item else [],
+                    "tags": list(c.tags),
+                }
+                for c, item, state in rows
+            ]
+        )
+        return
+    if not rows:
+        app.say(
+            "no contacts match"
+            if (due or tags)
+            else "no contacts found; contacts have `type: contact` in their front matter"
+        )
+        return
+    width = max(len(c.name) for c, _, _ in rows)
+    for contact, item, state in rows:
+        if item is None:
+            what = f"— ({state})"
+        else:
+            days = item.days_overdue(today)
+            when = "today" if days == 0 else (f"{days}d overdue" if days > 0 else f"in {-days}d")
+            what = f"{item.action:<14} {item.due.isoformat()}  {when}"
+            if days > 0:
+                what = click.style(what, fg="red")
+        click.echo(f"{contact.name:<{width}}  {what}")
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def show(app: App, name: str, as_json: bool) -> None:
+    """Show one contact: state, next action, history.
+
+    NAME matches the note's file name, its `name`, or an alias, ignoring case
+    and accents.
+    """
+    from mdfollow.render import item_json, one_line
+    from mdfollow.rules import Agenda, gone_quiet, next_action
+
+    index = app.index()
+    contact = _find(app, index, name)
+    today = app.today
+    settings = app.settings
+    app.report([p for p in index.problems if p.path == contact.path])
+    item = next_action(contact, index, today, settings)
+    quiet = gone_quiet(contact, today, settings)
+    history = _history(contact, index)
+    state = {key: _plain(contact.fields[key]) for key in contact.fields if key != "type"}
+    if as_json:
+        empty = Agenda(today, settings.horizon_days, (), (), ())
+        print_json(
+            {
+                "contact": contact.name,
+                "note": contact.path,
+                "state": state,
+                "next": item_json(item, empty) if item else None,
+                "gone_quiet": quiet is not None,
+                "history": [{"date": d.isoformat(), "event": e, "source": s} for d, e, s in history],
+            }
+        )
+        return
+    click.echo(click.style(contact.name, bold=True) + f"  ({contact.path})")
+    for key, value in state.items():
+        click.echo(f"  {key}: {one_line(str(value)) if not isinstance(value, list) else ', '.join(map(str, value))}")
+    click.echo("")
+    if item is not None:
+        days = item.days_overdue(today)
+        when = "due today" if days == 0 else (f"{days} days overdue" if days > 0 else f"due in {-days} days")
+        click.echo(f"Next: {item.action} on {item.due.isoformat()} ({when})")
+        click.echo(f"  {one_line(item.reason)}")
+        if item.also:
+            click.echo(f"  also: {', '.join(item.also)}")
+    elif quiet is not None:
+        click.echo(f"Gone quiet: {quiet.strikes} messages unanswered; wait until they write back.")
+    else:
+        click.echo("Next: nothing to do" + (f" ({contact.status})" if contact.status != "active" else ""))
+    if history:
+        click.echo("\nHistory:")
+        for day, event, source in history:
+            click.echo(f"  {day.isoformat()}  {event}" + (f"  ({source})" if source else ""))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
+
+
+def _history(contact: Contact, index: VaultIndex) -> list[tuple[date, str, str]]:
+    events: list[tuple[date, str, str]] = []
+    labels = {
+        "added": "added",
+        "met": "met",
+        "last_contact": "last two-way contact",
+        "last_outreach": "last message sent",
+        "thanked": "thanked",
+        "reported_back": "reported back",
+        "next_follow_up": "promised follow-up",
+    }
+    for key, label in labels.items():
+        value = getattr(contact, key)
+        if value is not None:
+            events.append((value, label, ""))
+    for mention in index.mentions_of(contact):
+        events.append((mention.date, "mentioned", f"{mention.path}:{mention.line}"))
+    return sorted(events, key=lambda e: (e[0], e[1]), reverse=True)
+
+
+# --- milestone ---------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("text")
+@click.option("--company", default="", help="The company it concerns: contacts there hear about it.")
+@click.option("--date", "when", metavar="YYYY-MM-DD", help="When it happened. Default: today.")
+@pass_app
+def milestone(app: App, text: str, company: str, when: str | None) -> None:
+    """Record news to tell people about (an interview, an offer, advice that paid off).
+
+    Contacts with `keep_informed: true`, and those whose `company` matches
+    --company, get an `update` item until you have been in touch since.
+
+    \b
+    Example:
+      mdfollow milestone "Second-round interview at Northwind" --company Northwind
+    """
+    from mdfollow.milestones import format_milestone
+    from mdfollow.store import AlreadyExists, WriteConflict, read_bytes, write_file
+
+    if not text.strip():
+        raise Usage("TEXT is empty; say what happened")
+    day = parse_day(when, "--date") if when else app.today
+    settings = app.settings
+    path = app.vault / settings.milestones_file
+    line = format_milestone(day, text, company)
+    old = read_bytes(path)
+    if old is None:
+        new = (
+            "# Milestones\n\nNews to share with the people who helped. One per line: "
+            "`- YYYY-MM-DD what happened (company: Name)`.\n\n" + line + "\n"
+        ).encode()
+    else:
+        newline = b"\r\n" if b"\r\n" in old else b"\n"
+        sep = b"" if not old or old.endswith((b"\n", b"\r")) else newline
+        new = old + sep + line.encode() + newline
+    try:
+        write_file(path, new, expected=old)
+    except (WriteConflict, AlreadyExists):
+        raise Failure(f"{settings.milestones_file} changed while mdfollow was working; run again") from None
+    except OSError as exc:
+        raise Failure(f"cannot write {settings.milestones_file}: {exc.strerror or exc}") from None
+    app.say(f"recorded in {settings.milestones_file}: {line}")
+
+
+def main() -> NoReturn:
+    try:
+        cli.main(prog_name="mdfollow", standalone_mode=True)
+    except KeyboardInterrupt:  # pragma: no cover - interactive only
+        sys.exit(130)
+    sys.exit(0)  # pragma: no cover

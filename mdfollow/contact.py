@@ -1,0 +1,247 @@
+"""The contact model: front matter validated key by key.
+
+A bad value in one key is reported and that key ignored; the contact keeps
+everything else, so `warmth: hot` never hides a thank-you that is due.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from mdfollow.dates import Cadence, CadenceError, DateError, describe, parse_cadence, parse_date
+from mdfollow.diagnostics import Diagnostic, error, warning
+from mdfollow.note import ParsedNote
+
+DATE_KEYS = (
+    "met",
+    "thanked",
+    "reported_back",
+    "last_contact",
+    "last_outreach",
+    "next_follow_up",
+    "snooze_until",
+    "added",
+)
+TWO_WAY_KEYS = ("met", "last_contact")
+SENT_KEYS = ("last_outreach", "thanked", "reported_back")
+WARMTHS = ("warm", "neutral", "cool")
+STATUSES = ("active", "paused", "closed")
+
+
+def fold(text: str) -> str:
+    """Compare names ignoring case, accents and NFC/NFD spelling."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(stripped.casefold().split())
+
+
+@dataclass(frozen=True)
+class Contact:
+    path: str  # vault-relative, POSIX separators
+    name: str
+    aliases: tuple[str, ...] = ()
+    met: date | None = None
+    thanked: date | None = None
+    reported_back: date | None = None
+    last_contact: date | None = None
+    last_outreach: date | None = None
+    next_follow_up: date | None = None
+    snooze_until: date | None = None
+    added: date | None = None
+    advice: tuple[str, ...] = ()
+    advice_outcome: str = ""
+    strikes: int = 0
+    cadence: Cadence | None = None
+    warmth: str | None = None
+    referred_by: str | None = None  # link target, e.g. "Jane Doe"
+    keep_informed: bool = False
+    status: str = "active"
+    company: str = ""
+    email: str = ""
+    tags: tuple[str, ...] = ()
+    fields: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def stem(self) -> str:
+        return self.path.rsplit("/", 1)[-1][:-3]
+
+    @property
+    def first_name(self) -> str:
+        return self.name.split()[0] if self.name.split() else self.name
+
+    def two_way_dates(self) -> list[date]:
+        return [d for d in (self.met, self.last_contact) if d is not None]
+
+    def sent_dates(self) -> list[date]:
+        return [d for d in (self.last_outreach, self.thanked, self.reported_back) if d is not None]
+
+
+def is_contact(front: dict[str, Any], contact_types: tuple[str, ...]) -> bool:
+    kind = front.get("type")
+    wanted = {t.casefold() for t in contact_types}
+    if isinstance(kind, str):
+        return kind.strip().casefold() in wanted
+    if isinstance(kind, list):
+        return any(isinstance(k, str) and k.strip().casefold() in wanted for k in kind)
+    return False
+
+
+_LINK = re.compile(r"^\[\[([^\[\]]+)\]\]$")
+
+
+def parse_link(value: Any) -> tuple[str | None, str | None]:
+    """(target, warning) from a link-valued key: "[[Jane]]", Jane, or unquoted [[Jane]]."""
+    from mdfollow.note import link_target
+
+    if isinstance(value, list) and len(value) == 1 and isinstance(value[0], list):
+        inner = value[0]
+        if len(inner) == 1 and isinstance(inner[0], str):
+            return link_target(inner[0]), (
+                f'the link [[{inner[0]}]] should be quoted: "[[{inner[0]}]]" (unquoted, YAML reads it as a nested list)'
+            )
+    if isinstance(value, str):
+        text = value.strip()
+        m = _LINK.match(text)
+        if m:
+            return link_target(m.group(1)) or None, None
+        if text and "[[" not in text and "]]" not in text:
+            return text, None
+    return None, f'{describe(value)} is not a link; write it as "[[Their Note]]"'
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def build_contact(note: ParsedNote) -> tuple[Contact, list[Diagnostic]]:
+    """A Contact from a parsed contact note, with one diagnostic per bad key."""
+    front = note.front
+    path = note.path
+    diags: list[Diagnostic] = []
+    values: dict[str, Any] = {}
+
+    def bad(key: str, message: str, severity: str = "error") -> None:
+        make = error if severity == "error" else warning
+        diags.append(make(path, note.line_of(key), f"{key}: {message}"))
+
+    stem = path.rsplit("/", 1)[-1][:-3]
+    name = front.get("name")
+    if name is not None and not (isinstance(name, str) and name.strip()):
+        bad("name", f"{describe(name)} is not a name; using the file name")
+        name = None
+    values["name"] = name.strip() if isinstance(name, str) and name.strip() else stem
+
+    aliases: list[str] = []
+    for key in ("aliases", "alias"):
+        raw = front.get(key)
+        if raw is None:
+            continue
+        items = raw if isinstance(raw, list) else [raw]
+        for item in items:
+            if isinstance(item, str) and item.strip():
+                aliases.append(item.strip())
+            elif item is not None:
+                bad(key, f"{describe(item)} is not a name; ignored", "warning")
+    values["aliases"] = tuple(aliases)
+
+    for key in DATE_KEYS:
+        raw = front.get(key)
+        if raw is None or raw == "":
+            continue
+        try:
+            values[key] = parse_date(raw)
+        except DateError as exc:
+            bad(key, f"{exc}; the key is ignored")
+
+    raw = front.get("advice")
+    if raw is not None:
+        items = raw if isinstance(raw, list) else [raw]
+        advice = [t for t in (_text(i) for i in items) if t]
+        if len(advice) != len([i for i in items if i not in (None, "")]):
+            bad("advice", "should be text or a list of text; non-text items are ignored", "warning")
+        values["advice"] = tuple(advice)
+
+    for key in ("advice_outcome", "company", "email"):
+        raw = front.get(key)
+        if raw is None:
+            continue
+        if key == "company" and (isinstance(raw, list) or (isinstance(raw, str) and "[[" in raw)):
+            target, _ = parse_link(raw)
+            if target:
+                values[key] = target
+                continue
+        text = _text(raw)
+        if text is None:
+            bad(key, f"{describe(raw)} is not text; the key is ignored")
+        else:
+            values[key] = text
+
+    raw = front.get("strikes")
+    if raw is not None:
+        strikes: int | None = None
+        if isinstance(raw, int) and not isinstance(raw, bool):
+            strikes = raw
+        elif isinstance(raw, str) and raw.strip().isdigit():
+            strikes = int(raw.strip())
+        if strikes is None or strikes < 0:
+            bad("strikes", f"{describe(raw)} is not a count of unanswered messages (0, 1, 2 ...); the key is ignored")
+        else:
+            values["strikes"] = strikes
+
+    raw = front.get("cadence")
+    if raw is not None:
+        try:
+            values["cadence"] = parse_cadence(raw)
+        except CadenceError as exc:
+            bad("cadence", f"{exc}; the key is ignored")
+
+    raw = front.get("warmth")
+    if raw is not None:
+        if isinstance(raw, str) and raw.strip().lower() in WARMTHS:
+            values["warmth"] = raw.strip().lower()
+        else:
+            bad("warmth", f"{describe(raw)} is not one of warm, neutral, cool; the key is ignored")
+
+    raw = front.get("status")
+    if raw is not None:
+        if isinstance(raw, str) and raw.strip().lower() in STATUSES:
+            values["status"] = raw.strip().lower()
+        else:
+            bad("status", f"{describe(raw)} is not one of active, paused, closed; treated as active")
+
+    raw = front.get("keep_informed")
+    if raw is not None:
+        if isinstance(raw, bool):
+            values["keep_informed"] = raw
+        elif isinstance(raw, str) and raw.strip().lower() in ("yes", "no", "true", "false"):
+            values["keep_informed"] = raw.strip().lower() in ("yes", "true")
+        else:
+            bad("keep_informed", f"{describe(raw)} is not true or false; the key is ignored")
+
+    raw = front.get("referred_by")
+    if raw is not None and raw != "":
+        target, problem = parse_link(raw)
+        if target is None:
+            bad("referred_by", f"{problem}; the key is ignored")
+        else:
+            values["referred_by"] = target
+            if problem:
+                bad("referred_by", problem, "warning")
+
+    raw = front.get("tags")
+    if raw is not None:
+        items = raw if isinstance(raw, list) else re.split(r"[,\s]+", raw) if isinstance(raw, str) else []
+        values["tags"] = tuple(str(t).lstrip("#") for t in items if isinstance(t, str | int) and str(t).strip())
+
+    values["fields"] = dict(front)
+    values["lines"] = dict(note.key_lines)
+    return Contact(path=path, **values), diags

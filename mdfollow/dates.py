@@ -1,0 +1,302 @@
+"""Calendar arithmetic: dates, cadences and Obsidian's daily-note formats.
+
+Dates are calendar dates with no time zone; a date-time counts as its date.
+Months are calendar months, clamped to the month's last day.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+_ISO_DATE = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})"
+    r"(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})?)?$"
+)
+
+
+class DateError(ValueError):
+    """A value that should be a date and is not; the message says how to fix it."""
+
+
+def parse_date(value: object) -> date:
+    """A date from a front-matter value: `YYYY-MM-DD`, or a date-time taken as its date."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise DateError(f"{describe(value)} is not a date; write YYYY-MM-DD")
+    text = str(value).strip()
+    m = _ISO_DATE.match(text)
+    if not m:
+        raise DateError(f"{text!r} is not a date; write YYYY-MM-DD")
+    year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    if not 1 <= month <= 12:
+        raise DateError(f"{text!r} has no month {month}; write YYYY-MM-DD")
+    last = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= last:
+        raise DateError(f"{text!r} is not a real date ({calendar.month_name[month]} {year} has {last} days)")
+    if m.group(4) is not None and not (int(m.group(4)) < 24 and int(m.group(5)) < 60):
+        raise DateError(f"{text!r} has an impossible time of day")
+    return date(year, month, day)
+
+
+def describe(value: object) -> str:
+    """A short, readable rendering of a YAML value for messages."""
+    if value is None:
+        return "an empty value"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def add_months(day: date, months: int) -> date:
+    """`day` plus whole calendar months, clamped: Jan 31 + 1 month is Feb 28 (or 29)."""
+    index = day.year * 12 + (day.month - 1) + months
+    year, month = divmod(index, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+_NAMED_CADENCES = {
+    "weekly": (1, "w"),
+    "biweekly": (2, "w"),
+    "fortnightly": (2, "w"),
+    "monthly": (1, "m"),
+    "quarterly": (3, "m"),
+    "yearly": (12, "m"),
+    "annually": (12, "m"),
+}
+_CADENCE = re.compile(r"^(\d+)\s*([dwmy])$")
+_UNIT_WORDS = {"d": "day", "w": "week", "m": "month", "y": "year"}
+
+
+@dataclass(frozen=True)
+class Cadence:
+    """How often to check in: a count of days, weeks or calendar months."""
+
+    count: int
+    unit: str  # "d", "w" or "m" (years are stored as 12 months)
+    text: str
+
+    def after(self, day: date, stretch: int = 1) -> date:
+        n = self.count * stretch
+        if self.unit == "d":
+            return day + timedelta(days=n)
+        if self.unit == "w":
+            return day + timedelta(weeks=n)
+        return add_months(day, n)
+
+    def describe(self, stretch: int = 1) -> str:
+        n = self.count * stretch
+        unit = self.unit
+        if unit == "m" and n % 12 == 0:
+            n, unit = n // 12, "y"
+        word = _UNIT_WORDS[unit]
+        return f"{n} {word}" + ("s" if n != 1 else "")
+
+
+class CadenceError(ValueError):
+    pass
+
+
+def parse_cadence(value: object) -> Cadence | None:
+    """A `Cadence`, or None for `none`. Raises CadenceError with a fix-it message."""
+    if isinstance(value, bool) or not isinstance(value, str):
+        if isinstance(value, int) and not isinstance(value, bool):
+            raise CadenceError(f"{value} has no unit; write {value}d, {value}w or {value}m")
+        raise CadenceError(f"{describe(value)} is not a cadence; write monthly, quarterly, 6w, 45d ...")
+    text = value.strip().lower()
+    if text in ("none", "never", ""):
+        return None
+    if text in _NAMED_CADENCES:
+        count, unit = _NAMED_CADENCES[text]
+        return _make(count, unit, text)
+    m = _CADENCE.match(text)
+    if m and int(m.group(1)) > 0:
+        return _make(int(m.group(1)), m.group(2), text)
+    raise CadenceError(
+        f"{value!r} is not one of weekly, biweekly, monthly, quarterly, yearly, "
+        "none, or a number with d/w/m/y (45d, 6m)"
+    )
+
+
+def _make(count: int, unit: str, text: str) -> Cadence:
+    if unit == "y":
+        return Cadence(count * 12, "m", text)
+    return Cadence(count, unit, text)
+
+
+# --- Obsidian daily-note file names (moment.js formats) ---------------------
+
+_MONTHS = [calendar.month_name[i].lower() for i in range(1, 13)]
+_MONTHS_SHORT = [calendar.month_abbr[i].lower() for i in range(1, 13)]
+_DAYS = [calendar.day_name[i].lower() for i in range(7)]
+_DAYS_SHORT = [calendar.day_abbr[i].lower() for i in range(7)]
+
+_MOMENT_TOKENS: list[tuple[str, str]] = [
+    ("YYYY", r"(?P<Y>\d{4})"),
+    ("YY", r"(?P<y>\d{2})"),
+    ("MMMM", r"(?P<MMMM>[A-Za-z]+)"),
+    ("MMM", r"(?P<MMM>[A-Za-z]{3})"),
+    ("MM", r"(?P<M>\d{2})"),
+    ("M", r"(?P<M>\d{1,2})"),
+    ("Do", r"(?P<D>\d{1,2})(?:st|nd|rd|th)"),
+    ("DDDD", r"\d{3}"),
+    ("DD", r"(?P<D>\d{2})"),
+    ("D", r"(?P<D>\d{1,2})"),
+    ("dddd", r"[A-Za-z]+"),
+    ("ddd", r"[A-Za-z]{3}"),
+    ("dd", r"[A-Za-z]{2}"),
+    ("d", r"\d"),
+    ("ww", r"\d{2}"),
+    ("w", r"\d{1,2}"),
+    ("WW", r"\d{2}"),
+    ("W", r"\d{1,2}"),
+    ("gggg", r"\d{4}"),
+    ("GGGG", r"\d{4}"),
+    ("Q", r"[1-4]"),
+]
+
+
+@dataclass(frozen=True)
+class DailyFormat:
+    """A compiled moment.js date format, as Obsidian's daily notes use it."""
+
+    format: str
+    pattern: re.Pattern[str]
+
+    def parse(self, stem: str) -> date | None:
+        m = self.pattern.fullmatch(stem)
+        if not m:
+            return None
+        groups = m.groupdict()
+        try:
+            if groups.get("Y"):
+                year = int(groups["Y"])
+            elif groups.get("y"):
+                year = 2000 + int(groups["y"])
+            else:
+                return None
+            if groups.get("M"):
+                month = int(groups["M"])
+            elif groups.get("MMMM"):
+                month = _MONTHS.index(groups["MMMM"].lower()) + 1
+            elif groups.get("MMM"):
+                month = _MONTHS_SHORT.index(groups["MMM"].lower()) + 1
+            else:
+                return None
+            if not groups.get("D"):
+                return None
+            return date(year, month, int(groups["D"]))
+        except ValueError:
+            return None
+
+    def render(self, day: date) -> str:
+        out: list[str] = []
+        fmt = self.format
+        i = 0
+        while i < len(fmt):
+            if fmt[i] == "[":
+                end = fmt.find("]", i)
+                if end == -1:
+                    out.append(fmt[i:])
+                    break
+                out.append(fmt[i + 1 : end])
+                i = end + 1
+                continue
+            for token, _ in _MOMENT_TOKENS:
+                if fmt.startswith(token, i):
+                    out.append(_render_token(token, day))
+                    i += len(token)
+                    break
+            else:
+                out.append(fmt[i])
+                i += 1
+        return "".join(out)
+
+
+def _render_token(token: str, day: date) -> str:
+    iso = day.isocalendar()
+    values = {
+        "YYYY": f"{day.year:04d}",
+        "YY": f"{day.year % 100:02d}",
+        "MMMM": calendar.month_name[day.month],
+        "MMM": calendar.month_abbr[day.month],
+        "MM": f"{day.month:02d}",
+        "M": str(day.month),
+        "Do": f"{day.day}{_ordinal(day.day)}",
+        "DDDD": f"{day.timetuple().tm_yday:03d}",
+        "DD": f"{day.day:02d}",
+        "D": str(day.day),
+        "dddd": calendar.day_name[day.weekday()],
+        "ddd": calendar.day_abbr[day.weekday()],
+        "dd": calendar.day_abbr[day.weekday()][:2],
+        "d": str((day.weekday() + 1) % 7),
+        "ww": f"{iso.week:02d}",
+        "w": str(iso.week),
+        "WW": f"{iso.week:02d}",
+        "W": str(iso.week),
+        "gggg": f"{iso.year:04d}",
+        "GGGG": f"{iso.year:04d}",
+        "Q": str((day.month - 1) // 3 + 1),
+    }
+    return values[token]
+
+
+def _ordinal(n: int) -> str:
+    if 11 <= n % 100 <= 13:
+        return "th"
+    return {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+
+
+def compile_daily_format(fmt: str) -> DailyFormat:
+    parts: list[str] = []
+    seen: set[str] = set()
+    i = 0
+    while i < len(fmt):
+        if fmt[i] == "[":
+            end = fmt.find("]", i)
+            if end == -1:
+                parts.append(re.escape(fmt[i:]))
+                break
+            parts.append(re.escape(fmt[i + 1 : end]))
+            i = end + 1
+            continue
+        for token, regex in _MOMENT_TOKENS:
+            if fmt.startswith(token, i):
+                # A group name may appear once in a regex; repeats only need to match.
+                group = re.search(r"\?P<(\w+)>", regex)
+                if group and group.group(1) in seen:
+                    regex = re.sub(r"\?P<\w+>", "?:", regex)
+                elif group:
+                    seen.add(group.group(1))
+                parts.append(regex)
+                i += len(token)
+                break
+        else:
+            parts.append(re.escape(fmt[i]))
+            i += 1
+    return DailyFormat(fmt, re.compile("".join(parts), re.IGNORECASE))
+
+
+_LEADING_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?![\d])")
+
+
+def leading_date(stem: str) -> date | None:
+    """The date a file name starts with (`2026-11-20 Coffee with Lucas`), if any."""
+    m = _LEADING_DATE.match(stem)
+    if not m:
+        return None
+    try:
+        return parse_date(m.group(1))
+    except DateError:
+        return None

@@ -1,0 +1,275 @@
+"""The vault index: every note summarised, then cross-referenced.
+
+`summarize` turns one note's bytes into a small `NoteRecord` (pure, per note,
+so it can be cached and run in parallel); `build_index` resolves links,
+mentions, referrals and duplicates across the records.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from mdfollow.contact import Contact, build_contact, fold, is_contact
+from mdfollow.dates import DailyFormat, DateError, leading_date, parse_date
+from mdfollow.diagnostics import Diagnostic, warning
+from mdfollow.milestones import Milestone
+from mdfollow.note import Link, parse_note, scan_links
+
+KIND_CONTACT = "contact"
+KIND_DATED = "dated"
+KIND_OTHER = "other"
+KIND_SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class DailyNotes:
+    """Where daily notes live and how they are named."""
+
+    folder: str  # vault-relative, "" for the root
+    format: DailyFormat
+
+    def date_of(self, path: str) -> date | None:
+        folder = self.folder.strip("/")
+        if folder:
+            if not path.startswith(folder + "/"):
+                return None
+            rest = path[len(folder) + 1 :]
+        else:
+            rest = path
+        return self.format.parse(rest[:-3])
+
+
+@dataclass(frozen=True)
+class NoteRecord:
+    """What the rules need from one note."""
+
+    path: str
+    kind: str
+    contact: Contact | None = None
+    date: date | None = None
+    links: tuple[Link, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+_DATEISH = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
+
+
+def summarize(path: str, raw: bytes, contact_types: tuple[str, ...], daily: DailyNotes) -> NoteRecord:
+    note = parse_note(path, raw)
+    diags = list(note.diagnostics)
+    if not note.readable:
+        return NoteRecord(path, KIND_SKIPPED, diagnostics=tuple(diags))
+    if is_contact(note.front, contact_types):
+        contact, more = build_contact(note)
+        return NoteRecord(path, KIND_CONTACT, contact=contact, diagnostics=tuple(diags + more))
+
+    when = daily.date_of(path)
+    if when is None and "date" in note.front:
+        value = note.front["date"]
+        try:
+            when = parse_date(value)
+        except DateError as exc:
+            if isinstance(value, str) and _DATEISH.match(value.strip()):
+                diags.append(warning(path, note.line_of("date"), f"date: {exc}; the note is not treated as dated"))
+    if when is None:
+        when = leading_date(path.rsplit("/", 1)[-1][:-3])
+    if when is None:
+        return NoteRecord(path, KIND_OTHER, diagnostics=tuple(diags))
+    links = scan_links(note.body, note.body_line)
+    return NoteRecord(path, KIND_DATED, date=when, links=tuple(links), diagnostics=tuple(diags))
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A dated note that links a contact: a touch on the note's date."""
+
+    date: date
+    path: str
+    line: int
+
+
+_COPY = re.compile(
+    r"^(?P<base>.+?)(?: \d{1,3}| \(\d{1,3}\)| copy|\.sync-conflict-[\w-]+| \(conflicted copy[^)]*\)"
+    r"| \([^)]*conflicted copy[^)]*\))$",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class VaultIndex:
+    contacts: tuple[Contact, ...]
+    mentions: dict[str, tuple[Mention, ...]]
+    milestones: tuple[Milestone, ...]
+    problems: tuple[Diagnostic, ...]
+    notes_read: int
+    notes_skipped: int
+    ambiguous_stems: frozenset[str] = frozenset()
+    _by_stem: dict[str, list[Contact]] = field(default_factory=dict, repr=False)
+    _by_path: dict[str, Contact] = field(default_factory=dict, repr=False)
+
+    def resolve(self, target: str) -> Contact | None:
+        """The contact a link target names (`Jane Doe`, `People/Jane Doe`), like Obsidian."""
+        key = fold(target)
+        if "/" in key:
+            found = self._by_path.get(key)
+            if found:
+                return found
+            key = key.rsplit("/", 1)[-1]
+        matches = self._by_stem.get(key, [])
+        return matches[0] if len(matches) == 1 else None
+
+    def referrer_of(self, contact: Contact) -> Contact | None:
+        return self.resolve(contact.referred_by) if contact.referred_by else None
+
+    def referrals(self, referrer: Contact) -> list[Contact]:
+        return [c for c in self.contacts if c.referred_by and self.resolve(c.referred_by) is referrer]
+
+    def mentions_of(self, contact: Contact) -> tuple[Mention, ...]:
+        return self.mentions.get(contact.path, ())
+
+    def link_for(self, contact: Contact) -> str:
+        """A wikilink Obsidian resolves to this contact, showing its name."""
+        target = contact.stem if fold(contact.stem) not in self.ambiguous_stems else contact.path[:-3]
+        return f"[[{target}]]" if target == contact.name else f"[[{target}|{contact.name}]]"
+
+
+def build_index(
+    records: Iterable[NoteRecord], milestones: Iterable[Milestone] = (), extra_problems: Iterable[Diagnostic] = ()
+) -> VaultIndex:
+    records = sorted(records, key=lambda r: r.path)
+    problems: list[Diagnostic] = list(extra_problems)
+    stems: dict[str, int] = defaultdict(int)
+    contacts: list[Contact] = []
+    skipped = 0
+    for record in records:
+        problems.extend(record.diagnostics)
+        stems[fold(record.path.rsplit("/", 1)[-1][:-3])] += 1
+        if record.kind == KIND_SKIPPED:
+            skipped += 1
+        elif record.contact is not None:
+            contacts.append(record.contact)
+
+    kept, aliases_of, dupes = _drop_duplicates(contacts)
+    problems.extend(dupes)
+    by_stem: dict[str, list[Contact]] = defaultdict(list)
+    by_path: dict[str, Contact] = {}
+    for contact in kept:
+        by_stem[fold(contact.stem)].append(contact)
+        by_path[fold(contact.path[:-3])] = contact
+    for copy_path, original in aliases_of.items():
+        by_path[fold(copy_path[:-3])] = original
+        stem = fold(copy_path.rsplit("/", 1)[-1][:-3])
+        if stem not in by_stem:
+            by_stem[stem].append(original)
+
+    index = VaultIndex(
+        contacts=tuple(kept),
+        mentions={},
+        milestones=tuple(sorted(milestones, key=lambda m: (m.date, m.line))),
+        problems=(),
+        notes_read=len(records),
+        notes_skipped=skipped,
+        ambiguous_stems=frozenset(s for s, n in stems.items() if n > 1),
+        _by_stem=dict(by_stem),
+        _by_path=by_path,
+    )
+
+    mentions: dict[str, list[Mention]] = defaultdict(list)
+    for record in records:
+        if record.kind != KIND_DATED or record.date is None:
+            continue
+        seen: set[str] = set()
+        for link in record.links:
+            linked = index.resolve(link.target)
+            if linked is None or linked.path in seen:
+                continue
+            seen.add(linked.path)
+            mentions[linked.path].append(Mention(record.date, record.path, link.line))
+    index.mentions = {p: tuple(sorted(ms, key=lambda m: (m.date, m.path))) for p, ms in mentions.items()}
+
+    for contact in kept:
+        if contact.referred_by and index.resolve(contact.referred_by) is None:
+            problems.append(
+                warning(
+                    contact.path,
+                    _line(contact, "referred_by"),
+                    f"referred_by: [[{contact.referred_by}]] is not a contact note; "
+                    "create it (mdfollow new) or fix the link",
+                )
+            )
+    index.problems = tuple(sorted(set(problems), key=_problem_order))
+    return index
+
+
+def _problem_order(d: Diagnostic) -> tuple[str, int, int, str]:
+    return (d.path, d.line or 0, d.column or 0, d.message)
+
+
+def _line(contact: Contact, key: str) -> int | None:
+    return contact.lines.get(key)
+
+
+def _drop_duplicates(contacts: list[Contact]) -> tuple[list[Contact], dict[str, Contact], list[Diagnostic]]:
+    """One note per person: copies (`Ann 2`, sync conflicts) and same-name notes are reported."""
+    by_name: dict[str, Contact] = {}
+    problems: list[Diagnostic] = []
+    copies: dict[str, Contact] = {}
+    names = {fold(c.stem): c for c in contacts}
+    names.update({fold(c.name): c for c in contacts if fold(c.name) not in names})
+    kept: list[Contact] = []
+    for contact in contacts:
+        m = _COPY.match(contact.stem)
+        original = names.get(fold(m.group("base"))) if m else None
+        if original is not None and original is not contact and not _COPY.match(original.stem):
+            problems.append(
+                warning(
+                    contact.path,
+                    None,
+                    f"looks like a copy of {original.path} (a duplicate or sync conflict); "
+                    "it is not counted: merge it into that note and delete it",
+                )
+            )
+            copies[contact.path] = original
+            continue
+        key = fold(contact.name)
+        first = by_name.get(key) or by_name.get(fold(contact.stem))
+        if first is not None:
+            problems.append(
+                warning(
+                    contact.path,
+                    None,
+                    f"another contact note is also {contact.name!r}: {first.path}; "
+                    "only that one is used: merge the two notes",
+                )
+            )
+            copies[contact.path] = first
+            continue
+        by_name[key] = contact
+        by_name.setdefault(fold(contact.stem), contact)
+        kept.append(contact)
+    return kept, copies, problems
+
+
+def lookup(index: VaultIndex, name: str) -> tuple[list[Contact], list[str]]:
+    """Contacts whose file name, `name` or alias is NAME (case and accents ignored),
+    and, when none is, the closest names to suggest."""
+    import difflib
+
+    wanted = fold(name)
+    if wanted.endswith(".md"):
+        wanted = wanted[:-3]
+    matches = []
+    for contact in index.contacts:
+        keys = {fold(contact.stem), fold(contact.name), fold(contact.path[:-3])}
+        keys.update(fold(a) for a in contact.aliases)
+        if wanted in keys:
+            matches.append(contact)
+    if matches:
+        return matches, []
+    names = {fold(c.name): c.name for c in index.contacts}
+    close = difflib.get_close_matches(wanted, list(names), n=3, cutoff=0.6)
+    return [], [names[c] for c in close]

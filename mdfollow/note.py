@@ -1,0 +1,358 @@
+"""Reading one note: bytes in, front matter, key lines, links and diagnostics out.
+
+Pure: no file system, no clock. The split follows Obsidian: front matter is a
+block that opens with `---` on the very first line and closes at the next line
+that is exactly `---`. YAML is read with libyaml's safe loader, with YAML
+1.2-style scalars (so `no`, `0123`, `10:30` and `2024-02-30` stay text) and
+never with a loader that can build objects.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from mdfollow.diagnostics import Diagnostic, error, warning
+
+MAX_FRONT_MATTER = 64 * 1024
+
+try:  # libyaml is an order of magnitude faster; the pure loader is the fallback.
+    _BaseLoader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _BaseLoader = yaml.SafeLoader
+
+
+class _Loader(_BaseLoader):
+    """Safe loading with YAML 1.2 core scalars: dates stay text, mdfollow parses them."""
+
+
+_Loader.yaml_implicit_resolvers = {}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:int",
+    re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
+    list("-+0123456789"),
+)
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+0123456789."),
+)
+_Loader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
+
+
+def _construct_int(loader: Any, node: yaml.ScalarNode) -> int:
+    text = loader.construct_scalar(node)
+    if text.startswith("0o"):
+        return int(text[2:], 8)
+    if text.startswith("0x"):
+        return int(text[2:], 16)
+    return int(text, 10)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+
+
+class FrontMatterError(Exception):
+    def __init__(self, message: str, line: int | None, column: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+def load_yaml(block: str) -> Any:
+    """Load one YAML block safely. Raises FrontMatterError with block-relative lines (0-based)."""
+    if ("&" in block or "*" in block) and _has_anchor(block):
+        raise FrontMatterError(
+            "front matter uses YAML anchors or aliases (&name, *name), which mdfollow does not "
+            "read (they can expand without bound); write the values out",
+            None,
+        )
+    loader = _Loader(block)
+    try:
+        return loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or str(exc)
+        if exc.context_mark is not None and mark is not None and mark.line >= block.count("\n"):
+            # libyaml notices an unclosed [ or { only at the end; point at where it opened.
+            mark = exc.context_mark
+            problem = f"{exc.context} that is never closed ({problem})"
+        message = _friendly_yaml_error(problem, block, mark)
+        raise FrontMatterError(message, mark.line if mark else None, (mark.column + 1) if mark else None) from None
+    except yaml.YAMLError as exc:
+        raise FrontMatterError(f"front matter is not valid YAML: {exc}", None) from None
+    except (ValueError, TypeError, RecursionError, OverflowError) as exc:
+        raise FrontMatterError(f"front matter cannot be read: {exc}", None) from None
+    finally:
+        loader.dispose()
+
+
+def _has_anchor(block: str) -> bool:
+    loader = _Loader(block)
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.AliasEvent):
+                return True
+            if getattr(event, "anchor", None):
+                return True
+    except yaml.YAMLError:
+        return False  # the real load reports the syntax error with its position
+    finally:
+        loader.dispose()
+    return False
+
+
+def _friendly_yaml_error(problem: str, block: str, mark: Any) -> str:
+    if mark is not None:
+        lines = block.split("\n")
+        if 0 <= mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]:
+            return "a tab is used for indentation; YAML needs spaces"
+    if "could not determine a constructor for the tag" in problem:
+        tag = problem.split("tag", 1)[1].strip().strip("'").replace("tag:yaml.org,2002:", "!!")
+        return f"front matter uses the tag {tag}, which mdfollow never runs; remove it"
+    if "mapping values are not allowed" in problem and mark is not None:
+        lines = block.split("\n")
+        if 0 <= mark.line < len(lines):
+            line = lines[mark.line]
+            key = line.split(":", 1)[0].strip()
+            return (
+                f"a value contains ': ' (YAML reads it as another key); quote the value of "
+                f'{key!r}, e.g. {key}: "{line.split(":", 1)[1].strip()}"'
+            )
+    return f"front matter is not valid YAML: {problem}"
+
+
+# --- the note --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Link:
+    """A wikilink in the body that counts as a mention: target as written, file line."""
+
+    target: str
+    line: int
+
+
+@dataclass(frozen=True)
+class ParsedNote:
+    path: str
+    text: str  # decoded, newlines normalised to \n
+    front: dict[str, Any] = field(default_factory=dict)
+    has_front_matter: bool = False
+    key_lines: dict[str, int] = field(default_factory=dict)
+    front_line: int = 1  # file line of the opening ---
+    body_line: int = 1  # file line where the body starts
+    body_offset: int = 0  # index in text where the body starts
+    diagnostics: tuple[Diagnostic, ...] = ()
+    readable: bool = True  # False: skip the note entirely
+
+    @property
+    def body(self) -> str:
+        return self.text[self.body_offset :]
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, self.front_line)
+
+
+def decode(path: str, raw: bytes) -> tuple[str | None, Diagnostic | None]:
+    """Text from bytes, or None with the reason. A UTF-8 BOM is dropped."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError:
+            return None, warning(path, None, "starts like UTF-16 but cannot be decoded; skipped")
+        return text, warning(path, None, "is UTF-16; mdfollow reads it but will not edit it (re-save as UTF-8)")
+    if b"\x00" in raw[:8192]:
+        return None, warning(path, None, "looks like a binary file, not Markdown; skipped")
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        return None, error(
+            path,
+            line,
+            f"is not UTF-8 (byte 0x{raw[exc.start]:02X}); it may be Latin-1 or Windows-1252: "
+            "re-save it as UTF-8; skipped",
+        )
+
+
+_CLOSE = re.compile(r"^---[ \t]*$", re.MULTILINE)
+_OPEN = re.compile(r"---[ \t]*\n")
+_YAMLISH = re.compile(r"^[A-Za-z_][\w \-]*:(?:\s|$)")
+_KEY_LINE = re.compile(r"""^(?:"([^"]*)"|'([^']*)'|([^\s#'"\-?:{}\[\],&*!|>%@`][^:#]*?))[ \t]*:(?:[ \t]|$)""")
+_CONFLICT = re.compile(r"^(?:<{7}|={7}|>{7})(?:\s|$)", re.MULTILINE)
+
+
+def parse_note(path: str, raw: bytes) -> ParsedNote:
+    """Split and read one note. Never raises for bad input: problems become diagnostics."""
+    text, problem = decode(path, raw)
+    if text is None:
+        assert problem is not None
+        return ParsedNote(path, "", diagnostics=(problem,), readable=False)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    diags: list[Diagnostic] = [problem] if problem else []
+    if not _OPEN.match(text):
+        return ParsedNote(path, text, diagnostics=tuple(diags))
+
+    close = _CLOSE.search(text, 4)
+    if close is None:
+        first = text[4:].lstrip("\n").split("\n", 1)[0]
+        if _YAMLISH.match(first):
+            diags.append(error(path, 1, "front matter opens with '---' but is never closed; add a '---' line after it"))
+        return ParsedNote(path, text, diagnostics=tuple(diags), readable=not diags or diags[-1].severity != "error")
+
+    block = text[4 : close.start()]
+    body_offset = close.end() + 1 if close.end() < len(text) else close.end()
+    body_line = text.count("\n", 0, close.end()) + 2
+    base = dict(path=path, text=text, has_front_matter=True, body_line=body_line, body_offset=body_offset)
+
+    if len(block) > MAX_FRONT_MATTER:
+        diags.append(
+            error(path, 1, f"front matter is {len(block) // 1024} KiB, over the 64 KiB mdfollow reads; skipped")
+        )
+        return ParsedNote(**base, diagnostics=tuple(diags), readable=False)  # type: ignore[arg-type]
+
+    conflict = _CONFLICT.search(block)
+    if conflict:
+        line = block.count("\n", 0, conflict.start()) + 2
+        diags.append(error(path, line, "git conflict markers in the front matter; resolve the conflict first; skipped"))
+        return ParsedNote(**base, diagnostics=tuple(diags), readable=False)  # type: ignore[arg-type]
+
+    try:
+        data = load_yaml(block)
+    except FrontMatterError as exc:
+        line = exc.line + 2 if exc.line is not None else 1
+        diags.append(error(path, line, exc.message + "; the note is skipped until it is fixed", exc.column))
+        return ParsedNote(**base, diagnostics=tuple(diags), readable=False)  # type: ignore[arg-type]
+
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        if isinstance(data, str) and not _YAMLISH.match(block.lstrip("\n")):
+            # Prose between two rules: a note that starts with a horizontal rule.
+            return ParsedNote(path, text, diagnostics=tuple(diags))
+        kind = "a list" if isinstance(data, list) else "a single value"
+        diags.append(warning(path, 2, f"front matter is {kind}, not key: value pairs; it is ignored"))
+        return ParsedNote(**base, diagnostics=tuple(diags))  # type: ignore[arg-type]
+
+    key_lines, dupes = _key_lines(block)
+    for key, first_line, again in dupes:
+        diags.append(
+            warning(path, again, f"key {key!r} appears twice (lines {first_line} and {again}); the last one is used")
+        )
+    front = {str(k): v for k, v in data.items()}
+    return ParsedNote(**base, front=front, key_lines=key_lines, diagnostics=tuple(diags))  # type: ignore[arg-type]
+
+
+def _key_lines(block: str) -> tuple[dict[str, int], list[tuple[str, int, int]]]:
+    """File lines of the top-level keys, and keys that appear more than once."""
+    lines: dict[str, int] = {}
+    dupes: list[tuple[str, int, int]] = []
+    for number, line in enumerate(block.split("\n"), start=2):
+        if not line or line[0] in " \t#-":
+            continue
+        m = _KEY_LINE.match(line)
+        if m:
+            key = next(g for g in m.groups() if g is not None).strip()
+            if key in lines:
+                dupes.append((key, lines[key], number))
+            else:
+                lines[key] = number
+    return lines, dupes
+
+
+# --- mentions in the body --------------------------------------------------
+
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+_TASK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[(.)\]")
+_INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
+_EMBED = re.compile(r"!\[\[[^\]\n]*\]\]")
+_WIKILINK = re.compile(r"\[\[([^\[\]\n]+?)\]\]")
+_COMMENT_TOKENS = re.compile(r"%%|<!--|-->")
+
+
+def link_target(inner: str) -> str:
+    """`Jane Doe|Jane` and `People/Jane Doe#Notes` link to `Jane Doe` / `People/Jane Doe`."""
+    target = inner.split("|", 1)[0]
+    target = target.split("#", 1)[0].split("^", 1)[0]
+    target = target.rstrip("\\").strip()
+    if target.lower().endswith(".md"):
+        target = target[:-3]
+    return target
+
+
+def scan_links(body: str, first_line: int) -> list[Link]:
+    """Wikilinks that count as mentions.
+
+    Not counted: unchecked tasks (intentions), quotes and callouts, fenced code,
+    inline code, `%%` and `<!-- -->` comments, and embeds.
+    """
+    if "[[" not in body:
+        return []
+    found: list[Link] = []
+    fence: str | None = None
+    comment: str | None = None  # "%%" or "<!--" while inside a comment
+    for offset, line in enumerate(body.split("\n")):
+        if fence is not None:
+            stripped = line.strip()
+            if stripped.startswith(fence) and stripped.strip(fence[0]) == "":
+                fence = None
+            continue
+        if comment is None:
+            m = _FENCE.match(line)
+            if m:
+                fence = m.group(1)
+                continue
+        if "%%" in line or "<!--" in line or "-->" in line or comment is not None:
+            line, comment = _strip_comments(line, comment)
+        if "[[" not in line:
+            continue
+        stripped = line.lstrip()
+        if stripped.startswith(">"):
+            continue
+        task = _TASK.match(line)
+        if task and task.group(1) not in "xX":
+            continue
+        if "`" in line:
+            line = _INLINE_CODE.sub("", line)
+        if "![[" in line:
+            line = _EMBED.sub("", line)
+        for m in _WIKILINK.finditer(line):
+            target = link_target(m.group(1))
+            if target:
+                found.append(Link(target, first_line + offset))
+    return found
+
+
+def _strip_comments(line: str, state: str | None) -> tuple[str, str | None]:
+    kept: list[str] = []
+    pos = 0
+    for m in _COMMENT_TOKENS.finditer(line):
+        token = m.group(0)
+        if state is None:
+            if token == "-->":
+                continue
+            kept.append(line[pos : m.start()])
+            state = token
+        elif (state == "%%" and token == "%%") or (state == "<!--" and token == "-->"):
+            state = None
+            pos = m.end()
+    if state is None:
+        kept.append(line[pos:])
+    return "".join(kept), state

@@ -1,0 +1,119 @@
+"""The agenda as Markdown and as JSON. Pure: values in, text out."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+from mdfollow.index import VaultIndex
+from mdfollow.rules import Agenda, FollowUp
+
+MARKER = "%% mdfollow agenda"
+_MARKER_LINE = re.compile(r"^%% mdfollow agenda ([0-9a-f]{16})\b.*%%\s*$", re.MULTILINE)
+_TICK = re.compile(r"^(\s*[-*+] )\[[xX]\]", re.MULTILINE)
+
+_VERBS = {
+    "thank": "Thank {link}",
+    "reach-out": "Reach out to {link}",
+    "nudge": "Nudge {link}",
+    "tell-referrer": "Tell {link} how it went",
+    "report-back": "Report back to {link}",
+    "update": "Update {link}",
+    "scheduled": "Follow up with {link} as promised",
+    "check-in": "Check in with {link}",
+}
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def block_id(item: FollowUp) -> str:
+    """Stable per contact, action and due date: a tick matches only the item it was written for."""
+    key = f"{item.contact.path}\n{item.action}\n{item.due.isoformat()}".encode()
+    return "mf-" + hashlib.blake2b(key, digest_size=4).hexdigest()
+
+
+def task_line(item: FollowUp, index: VaultIndex) -> str:
+    link = index.link_for(item.contact)
+    verb = "Send a last, light nudge to {link}" if item.action == "nudge" and item.light_touch else _VERBS[item.action]
+    text = verb.format(link=link) + ": " + one_line(item.reason)
+    if item.also:
+        text += f" (also: {', '.join(item.also)})"
+    return f"- [ ] {text} 📅 {item.due.isoformat()} ^{block_id(item)}"
+
+
+def render_agenda(agenda: Agenda, index: VaultIndex) -> str:
+    today = agenda.today
+    lines = [f"# Follow-ups for {today.strftime('%A')} {today.day} {today.strftime('%B %Y')}", ""]
+    sections = [
+        ("Overdue", agenda.overdue()),
+        ("Today", agenda.due_today()),
+        (f"Coming up (next {agenda.horizon} days)", agenda.upcoming()),
+    ]
+    if not agenda.items:
+        lines += [f"Nothing is due in the next {agenda.horizon} days.", ""]
+    for title, items in sections:
+        if not items:
+            continue
+        lines += [f"## {title}", ""]
+        lines += [task_line(item, index) for item in items]
+        lines.append("")
+    if agenda.gone_quiet:
+        lines += ["## Gone quiet", "", "No reply after the last try: wait until they write back.", ""]
+        for quiet in agenda.gone_quiet:
+            since = f" since {quiet.last_outreach.isoformat()}" if quiet.last_outreach else ""
+            lines.append(f"- {index.link_for(quiet.contact)}: {quiet.strikes} messages unanswered{since}")
+        lines.append("")
+    problem_notes = len({p.path for p in agenda.problems})
+    if problem_notes:
+        noun = "note has" if problem_notes == 1 else "notes have"
+        lines += [f"_{problem_notes} {noun} problems: run `mdfollow check` to see them._", ""]
+    body = "\n".join(lines) + "\n"
+    return body + f"{MARKER} {signature(body)}: tick a box when it is done; the next run records it. %%\n"
+
+
+def signature(body: str) -> str:
+    """A hash of the agenda with ticks undone: tells hand edits apart from ticks."""
+    return hashlib.blake2b(_TICK.sub(r"\1[ ]", body).encode(), digest_size=8).hexdigest()
+
+
+def agenda_state(text: str) -> str:
+    """'ours' (untouched but for ticks), 'edited' (changed by hand) or 'foreign' (not ours)."""
+    text = text.replace("\r\n", "\n")
+    markers = list(_MARKER_LINE.finditer(text))
+    if not markers:
+        return "foreign"
+    m = markers[-1]
+    return "ours" if signature(text[: m.start()]) == m.group(1) else "edited"
+
+
+def agenda_json(agenda: Agenda, index: VaultIndex) -> dict[str, Any]:
+    return {
+        "today": agenda.today.isoformat(),
+        "items": [item_json(item, agenda) for item in agenda.items],
+        "gone_quiet": [
+            {
+                "contact": q.contact.name,
+                "note": q.contact.path,
+                "strikes": q.strikes,
+                "last_outreach": q.last_outreach.isoformat() if q.last_outreach else None,
+            }
+            for q in agenda.gone_quiet
+        ],
+        "problems": [p.to_json() for p in agenda.problems],
+    }
+
+
+def item_json(item: FollowUp, agenda: Agenda) -> dict[str, Any]:
+    return {
+        "contact": item.contact.name,
+        "note": item.contact.path,
+        "action": item.action,
+        "due": item.due.isoformat(),
+        "days_overdue": item.days_overdue(agenda.today),
+        "light_touch": item.light_touch,
+        "reason": one_line(item.reason),
+        "also": list(item.also),
+    }

@@ -1,0 +1,303 @@
+"""The follow-up rules: who needs what, and when.
+
+Pure: every function takes `today`; nothing here reads a clock or a file.
+Each contact gets at most one item, the rule due first (ties go to the rule
+higher in the table); the others that apply are listed as `also`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from mdfollow.contact import Contact, fold
+from mdfollow.diagnostics import Diagnostic
+from mdfollow.index import VaultIndex
+from mdfollow.milestones import Milestone
+from mdfollow.settings import Settings
+
+ACTIONS = (
+    "thank",
+    "reach-out",
+    "nudge",
+    "tell-referrer",
+    "report-back",
+    "update",
+    "scheduled",
+    "check-in",
+)
+_RANK = {action: rank for rank, action in enumerate(ACTIONS)}
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """One thing to do for one contact."""
+
+    contact: Contact
+    action: str
+    due: date
+    reason: str
+    light_touch: bool = False
+    also: tuple[str, ...] = ()
+    # What a draft needs beyond the contact: referred people met, milestones, try number.
+    referred: tuple[Contact, ...] = field(default=(), compare=False)
+    milestones: tuple[Milestone, ...] = field(default=(), compare=False)
+    attempt: int = 0
+
+    def days_overdue(self, today: date) -> int:
+        return (today - self.due).days
+
+
+@dataclass(frozen=True)
+class GoneQuiet:
+    contact: Contact
+    strikes: int
+    last_outreach: date | None
+
+
+@dataclass(frozen=True)
+class Agenda:
+    today: date
+    horizon: int
+    items: tuple[FollowUp, ...]
+    gone_quiet: tuple[GoneQuiet, ...]
+    problems: tuple[Diagnostic, ...]
+
+    def overdue(self) -> list[FollowUp]:
+        return [i for i in self.items if i.due < self.today]
+
+    def due_today(self) -> list[FollowUp]:
+        return [i for i in self.items if i.due == self.today]
+
+    def upcoming(self) -> list[FollowUp]:
+        return [i for i in self.items if i.due > self.today]
+
+
+def is_active(contact: Contact, today: date) -> bool:
+    if contact.status in ("paused", "closed"):
+        return False
+    return not (contact.snooze_until is not None and today < contact.snooze_until)
+
+
+def latest_touch(contact: Contact, index: VaultIndex, today: date) -> date | None:
+    dates = contact.two_way_dates() + contact.sent_dates()
+    dates += [m.date for m in index.mentions_of(contact)]
+    dates = [d for d in dates if d <= today]
+    return max(dates) if dates else None
+
+
+def _replied_since_outreach(contact: Contact) -> bool:
+    if contact.last_outreach is None:
+        return False
+    return any(d > contact.last_outreach for d in contact.two_way_dates())
+
+
+def open_strikes(contact: Contact) -> int:
+    """Unanswered messages still counting: a reply after the last outreach ends the run."""
+    if contact.strikes <= 0 or _replied_since_outreach(contact):
+        return 0
+    return contact.strikes
+
+
+def candidates(contact: Contact, index: VaultIndex, today: date, settings: Settings) -> list[FollowUp]:
+    """Every rule that applies to the contact, unordered."""
+    found: list[FollowUp] = []
+    touch = latest_touch(contact, index, today)
+
+    # 1. thank
+    if contact.met is not None and (contact.thanked is None or contact.thanked < contact.met):
+        reason = f"met {contact.met.isoformat()}; " + (
+            f"highlight: “{contact.advice[0]}”"
+            if contact.advice
+            else "name the one piece of advice you value (add `advice:`)"
+        )
+        found.append(FollowUp(contact, "thank", contact.met + timedelta(days=settings.thank_after_days), reason))
+
+    # 2. reach-out
+    if contact.referred_by and touch is None and not contact.two_way_dates() and not contact.sent_dates():
+        referrer = index.referrer_of(contact)
+        who = referrer.name if referrer else contact.referred_by
+        due = contact.added + timedelta(days=settings.reach_out_after_days) if contact.added else today
+        found.append(FollowUp(contact, "reach-out", due, f"referred by {who}; not contacted yet"))
+
+    # 3. nudge
+    strikes = open_strikes(contact)
+    limit = settings.strike_limit
+    if 1 <= strikes < limit:
+        gaps = settings.nudge_after_days or (7,)
+        gap = gaps[min(strikes - 1, len(gaps) - 1)]
+        light = strikes == limit - 1
+        attempt = strikes + 1
+        if contact.last_outreach is not None:
+            due = contact.last_outreach + timedelta(days=gap)
+            since = f"no reply since {contact.last_outreach.isoformat()}"
+        else:
+            due = today
+            since = "no reply (last_outreach is not set)"
+        reason = f"try {attempt} of {limit}, {since}"
+        if light:
+            reason += "; last try: keep it light and leave the door open"
+        found.append(FollowUp(contact, "nudge", due, reason, light_touch=light, attempt=attempt))
+
+    # 4. tell-referrer
+    referred_met = _pending_referrals(contact, index, today)
+    if referred_met:
+        first = min(c.met for c in referred_met if c.met)
+        names = ", ".join(f"{c.name} on {c.met.isoformat()}" for c in referred_met if c.met)
+        found.append(
+            FollowUp(
+                contact,
+                "tell-referrer",
+                first + timedelta(days=settings.tell_referrer_after_days),
+                f"you met {names} through them",
+                referred=tuple(referred_met),
+            )
+        )
+
+    # 5. report-back
+    if contact.thanked is not None and (contact.reported_back is None or contact.reported_back < contact.thanked):
+        advice = f"“{contact.advice[0]}”" if contact.advice else "their advice (add `advice:`)"
+        if contact.advice_outcome:
+            reason = f"thanked {contact.thanked.isoformat()}; say what acting on {advice} did: {contact.advice_outcome}"
+        else:
+            reason = f"thanked {contact.thanked.isoformat()}; act on the advice first: {advice}"
+        found.append(
+            FollowUp(contact, "report-back", contact.thanked + timedelta(days=settings.report_back_after_days), reason)
+        )
+
+    # 6. update
+    news = _pending_milestones(contact, index, today)
+    if news:
+        latest = news[-1]
+        reason = f"tell them: {latest.text} ({latest.date.isoformat()})"
+        if len(news) > 1:
+            reason += f" and {len(news) - 1} more"
+        found.append(
+            FollowUp(
+                contact,
+                "update",
+                news[0].date + timedelta(days=settings.update_after_days),
+                reason,
+                milestones=tuple(news),
+            )
+        )
+
+    # 7. scheduled
+    if contact.next_follow_up is not None:
+        found.append(
+            FollowUp(
+                contact,
+                "scheduled",
+                contact.next_follow_up,
+                f"you promised to follow up on {contact.next_follow_up.isoformat()}",
+            )
+        )
+
+    # 8. check-in
+    if contact.cadence is not None and contact.next_follow_up is None:
+        stretch = settings.cool_stretch if contact.warmth == "cool" else 1
+        every = contact.cadence.describe(stretch)
+        if stretch > 1:
+            every += f" ({contact.cadence.text}, stretched for a cool contact)"
+        if touch is not None:
+            due, since = contact.cadence.after(touch, stretch), f"last touch {touch.isoformat()}"
+        elif contact.added is not None:
+            due, since = (
+                contact.cadence.after(contact.added, stretch),
+                f"added {contact.added.isoformat()}, no touch yet",
+            )
+        else:
+            due, since = today, "no touch yet"
+        found.append(FollowUp(contact, "check-in", due, f"every {every}; {since}"))
+    return found
+
+
+def _pending_referrals(referrer: Contact, index: VaultIndex, today: date) -> list[Contact]:
+    """People this contact referred whom you met, with no word to the referrer since."""
+    referred = index.referrals(referrer)
+    if not referred:
+        return []
+    logged = referrer.two_way_dates() + referrer.sent_dates()
+    mentioned = [m.date for m in index.mentions_of(referrer) if m.date <= today]
+    pending = []
+    for person in referred:
+        meeting = person.met
+        if meeting is None or meeting > today:
+            continue
+        if any(d >= meeting for d in logged) or any(d > meeting for d in mentioned):
+            continue
+        pending.append(person)
+    return sorted(pending, key=lambda c: (c.met, fold(c.name)))
+
+
+def _pending_milestones(contact: Contact, index: VaultIndex, today: date) -> list[Milestone]:
+    """Milestones that concern the contact and that they have not heard of since."""
+    if not index.milestones:
+        return []
+    company = fold(contact.company) if contact.company else ""
+    known = [d for d in (contact.added, contact.met) if d is not None]
+    start = min(known) if known else None
+    touches = contact.two_way_dates() + contact.sent_dates() + [m.date for m in index.mentions_of(contact)]
+    touches = [d for d in touches if d <= today]
+    pending = []
+    for milestone in index.milestones:
+        if milestone.date > today or (start is not None and milestone.date < start):
+            continue
+        concerns = contact.keep_informed or (company and fold(milestone.company) == company)
+        if concerns and not any(d >= milestone.date for d in touches):
+            pending.append(milestone)
+    return pending
+
+
+def next_action(contact: Contact, index: VaultIndex, today: date, settings: Settings) -> FollowUp | None:
+    """The one item for the contact (None when inactive or nothing applies)."""
+    if not is_active(contact, today):
+        return None
+    if open_strikes(contact) >= settings.strike_limit:
+        return None
+    found = sorted(candidates(contact, index, today, settings), key=lambda f: (f.due, _RANK[f.action]))
+    if not found:
+        return None
+    first = found[0]
+    also = tuple(f.action for f in found[1:])
+    return FollowUp(
+        first.contact,
+        first.action,
+        first.due,
+        first.reason,
+        first.light_touch,
+        also,
+        first.referred,
+        first.milestones,
+        first.attempt,
+    )
+
+
+def gone_quiet(contact: Contact, today: date, settings: Settings) -> GoneQuiet | None:
+    if not is_active(contact, today):
+        return None
+    strikes = open_strikes(contact)
+    if strikes >= settings.strike_limit:
+        return GoneQuiet(contact, strikes, contact.last_outreach)
+    return None
+
+
+def sort_key(item: FollowUp) -> tuple[date, str, str, int]:
+    return (item.due, fold(item.contact.name), item.contact.path, _RANK[item.action])
+
+
+def build_agenda(index: VaultIndex, today: date, settings: Settings) -> Agenda:
+    """What is overdue, due today and due within the horizon, in agenda order."""
+    last_day = today + timedelta(days=settings.horizon_days)
+    items: list[FollowUp] = []
+    quiet: list[GoneQuiet] = []
+    for contact in index.contacts:
+        item = next_action(contact, index, today, settings)
+        if item is not None and item.due <= last_day:
+            items.append(item)
+        silent = gone_quiet(contact, today, settings)
+        if silent is not None:
+            quiet.append(silent)
+    items.sort(key=sort_key)
+    quiet.sort(key=lambda q: (fold(q.contact.name), q.contact.path))
+    return Agenda(today, settings.horizon_days, tuple(items), tuple(quiet), index.problems)

@@ -1,0 +1,230 @@
+"""Settings: a declarative spec with types, defaults and docs.
+
+`.mdfollow.toml` at the vault root is optional. Every problem in it is
+reported at once (unknown key: warning; wrong type: error naming the key and
+the file), and a bad value falls back to its default so the run goes on.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from mdfollow.diagnostics import Diagnostic, error, warning
+
+SETTINGS_FILE = ".mdfollow.toml"
+
+
+def _doc(text: str) -> dict[str, str]:
+    return {"doc": text}
+
+
+@dataclass(frozen=True)
+class Me:
+    """The user, for signatures in drafts."""
+
+    name: str = field(default="", metadata=_doc("Your name, used to sign drafts."))
+    email: str = field(default="", metadata=_doc("Your e-mail address, for templates."))
+    signature: str = field(default="", metadata=_doc("A sign-off block for drafts; empty uses your name."))
+
+
+@dataclass(frozen=True)
+class Settings:
+    contact_types: tuple[str, ...] = field(
+        default=("contact", "person"),
+        metadata=_doc("Values of the `type` key that mark a note as a contact."),
+    )
+    contacts_folder: str = field(default="People", metadata=_doc("Where `new` and imports create contact notes."))
+    agenda_file: str = field(
+        default="Agenda.md", metadata=_doc("The agenda file `agenda` writes, from the vault root.")
+    )
+    drafts_folder: str = field(default="Drafts", metadata=_doc("Where `draft` writes messages."))
+    templates_folder: str = field(
+        default="Templates/mdfollow",
+        metadata=_doc("Vault templates that replace the built-in ones; never read as notes."),
+    )
+    milestones_file: str = field(
+        default="Milestones.md",
+        metadata=_doc("Where `milestone` records news to tell people about (rule 6)."),
+    )
+    daily_notes_folder: str = field(
+        default="",
+        metadata=_doc("Daily-notes folder; empty takes it from `.obsidian/daily-notes.json`."),
+    )
+    daily_notes_format: str = field(
+        default="",
+        metadata=_doc(
+            "Daily-note name format (moment.js, e.g. `YYYY-MM-DD`); empty takes it from "
+            "`.obsidian/daily-notes.json`, else `YYYY-MM-DD`."
+        ),
+    )
+    ignore: tuple[str, ...] = field(
+        default=(),
+        metadata=_doc("Glob patterns (from the vault root) of notes never to read, e.g. `Archive/**`."),
+    )
+    horizon_days: int = field(default=7, metadata=_doc("The agenda shows what falls due within this many days."))
+    thank_after_days: int = field(default=1, metadata=_doc("A thank-you is due this many days after `met`."))
+    reach_out_after_days: int = field(default=2, metadata=_doc("Contact a referral this many days after `added`."))
+    nudge_after_days: tuple[int, ...] = field(
+        default=(7, 14),
+        metadata=_doc(
+            "Days after `last_outreach` before the next nudge, after the 1st, 2nd, ... "
+            "unanswered message (the last number repeats)."
+        ),
+    )
+    strike_limit: int = field(
+        default=3,
+        metadata=_doc("Unanswered messages before a contact has gone quiet; the last try is light."),
+    )
+    tell_referrer_after_days: int = field(
+        default=3, metadata=_doc("Tell the referrer how it went this many days after the meeting.")
+    )
+    report_back_after_days: int = field(
+        default=30, metadata=_doc("Report back on the advice this many days after `thanked`.")
+    )
+    update_after_days: int = field(default=2, metadata=_doc("Tell people about a milestone this many days after it."))
+    cool_stretch: int = field(
+        default=2,
+        metadata=_doc("A `warmth: cool` contact's cadence is multiplied by this (write less often)."),
+    )
+    commit: bool = field(
+        default=False,
+        metadata=_doc("Commit the files a command writes, as if `--commit` were given (git vaults)."),
+    )
+    me: Me = field(default_factory=Me, metadata=_doc("The `[me]` table: `name`, `email`, `signature`."))
+
+    def fingerprint(self) -> str:
+        """A stable text of every setting, to invalidate caches when one changes."""
+        return repr(self)
+
+
+def _kind(tp: str) -> str:
+    return tp.replace("tuple[str, ...]", "list of strings").replace("tuple[int, ...]", "list of integers")
+
+
+def _check_type(tp: str, value: Any) -> Any:
+    """The value converted to the field's type, or raise TypeError."""
+    if tp == "str":
+        if isinstance(value, str):
+            return value
+    elif tp == "int":
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            return value
+    elif tp == "bool":
+        if isinstance(value, bool):
+            return value
+    elif (tp == "tuple[str, ...]" and isinstance(value, list) and all(isinstance(v, str) for v in value)) or (
+        tp == "tuple[int, ...]"
+        and isinstance(value, list)
+        and value
+        and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in value)
+    ):
+        return tuple(value)
+    raise TypeError
+
+
+def _key_line(text: str, key: str, table: str | None = None) -> int | None:
+    """The line of `key = ...` in the TOML text (inside `[table]` when given)."""
+    in_table = table is None
+    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            name = stripped.strip("[]").strip()
+            in_table = name == table if table else False
+            if table and name == table and key == table:
+                return number
+            continue
+        if in_table and pattern.match(line):
+            return number
+    return None
+
+
+def parse_settings(text: str, path: str) -> tuple[Settings, list[Diagnostic]]:
+    """Settings from the TOML text of `path`; bad values fall back to defaults."""
+    problems: list[Diagnostic] = []
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        line, col = (int(m.group(1)), int(m.group(2))) if m else (None, None)
+        problems.append(error(path, line, f"not valid TOML: {msg}; using default settings", col))
+        return Settings(), problems
+
+    values: dict[str, Any] = {}
+    known = {f.name: f for f in fields(Settings)}
+    for key, value in data.items():
+        spec = known.get(key)
+        if spec is None:
+            problems.append(warning(path, _key_line(text, key), f"unknown setting {key!r}; ignored"))
+            continue
+        if key == "me":
+            me, more = _parse_me(value, text, path)
+            values["me"] = me
+            problems.extend(more)
+            continue
+        try:
+            values[key] = _check_type(str(spec.type), value)
+        except TypeError:
+            problems.append(
+                error(
+                    path,
+                    _key_line(text, key),
+                    f"setting {key!r} must be a {_kind(str(spec.type))}"
+                    + (" (0 or more)" if str(spec.type) == "int" else "")
+                    + f", not {type(value).__name__} {value!r}; using the default",
+                )
+            )
+    settings = replace(Settings(), **values)
+    if settings.strike_limit < 1:
+        problems.append(error(path, _key_line(text, "strike_limit"), "strike_limit must be 1 or more; using 3"))
+        settings = replace(settings, strike_limit=3)
+    if settings.cool_stretch < 1:
+        problems.append(error(path, _key_line(text, "cool_stretch"), "cool_stretch must be 1 or more; using 2"))
+        settings = replace(settings, cool_stretch=2)
+    if not settings.contact_types:
+        problems.append(error(path, _key_line(text, "contact_types"), "contact_types is empty; using the default"))
+        settings = replace(settings, contact_types=Settings().contact_types)
+    return settings, problems
+
+
+def _parse_me(value: Any, text: str, path: str) -> tuple[Me, list[Diagnostic]]:
+    problems: list[Diagnostic] = []
+    if not isinstance(value, dict):
+        problems.append(error(path, _key_line(text, "me"), "setting 'me' must be a table ([me])"))
+        return Me(), problems
+    known = {f.name for f in fields(Me)}
+    values: dict[str, str] = {}
+    for key, item in value.items():
+        if key not in known:
+            problems.append(warning(path, _key_line(text, key, "me"), f"unknown setting 'me.{key}'; ignored"))
+        elif not isinstance(item, str):
+            problems.append(error(path, _key_line(text, key, "me"), f"setting 'me.{key}' must be a string"))
+        else:
+            values[key] = item
+    return Me(**values), problems
+
+
+def settings_reference() -> list[tuple[str, str, str]]:
+    """(key, default as TOML, doc) for every setting, for the README and `--help`."""
+    rows: list[tuple[str, str, str]] = []
+    for f in fields(Settings):
+        if f.name == "me":
+            for mf in fields(Me):
+                rows.append((f"me.{mf.name}", _toml(mf.default), mf.metadata["doc"]))
+            continue
+        rows.append((f.name, _toml(f.default), f.metadata["doc"]))
+    return rows
+
+
+def _toml(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    if isinstance(value, str):
+        return f'"{value}"'
+    return str(value)

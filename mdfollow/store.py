@@ -1,0 +1,89 @@
+"""Every write mdfollow makes goes through here.
+
+Atomic: a temp file in the same folder, fsync, `os.replace`, so a crash leaves
+the old bytes or the new, never a torn note. The file's mode is kept, a
+symlink is written through, and a file that changed on disk since it was read
+is never overwritten.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import stat
+from pathlib import Path
+
+
+class WriteConflict(Exception):
+    """The file changed on disk since mdfollow read it; nothing was written."""
+
+
+class AlreadyExists(Exception):
+    """A create-only write found a file in the way; nothing was written."""
+
+
+def _target(path: Path) -> Path:
+    """Write through a symlink to the file it points at, not over the link."""
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
+def read_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def write_file(path: Path, data: bytes, *, expected: bytes | None) -> None:
+    """Replace `path` with `data` if it still holds `expected` (None: must not exist yet).
+
+    Raises WriteConflict when the file changed since it was read, AlreadyExists
+    when a new file would overwrite one; in both cases nothing is written.
+    """
+    target = _target(path)
+    folder = target.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        mode = None
+    tmp = folder / f".{target.name}.{secrets.token_hex(4)}.mdfollow-tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+        if expected is None:
+            try:
+                os.link(tmp, target)  # fails if anything appeared at the target
+            except FileExistsError:
+                raise AlreadyExists(str(path)) from None
+            except OSError:
+                if target.exists():
+                    raise AlreadyExists(str(path)) from None
+                os.replace(tmp, target)
+        else:
+            if read_bytes(target) != expected:
+                raise WriteConflict(str(path))
+            os.replace(tmp, target)
+        _fsync_dir(folder)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

@@ -1,0 +1,181 @@
+"""Reading the vault from disk: where it is, its settings, its notes.
+
+This is the edge between the file system and the pure core: it finds files,
+reads bytes, and hands them to `index.summarize`. It never writes.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from mdfollow.dates import compile_daily_format
+from mdfollow.diagnostics import Diagnostic, error, warning
+from mdfollow.index import DailyNotes, NoteRecord, VaultIndex, build_index, summarize
+from mdfollow.milestones import Milestone, parse_milestones
+from mdfollow.settings import SETTINGS_FILE, Settings, parse_settings
+
+
+def find_vault(start: Path) -> Path:
+    """The nearest folder at or above `start` holding .mdfollow.toml or .obsidian/, else `start`."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / SETTINGS_FILE).is_file() or (folder / ".obsidian").is_dir():
+            return folder
+    return start
+
+
+def load_settings(vault: Path, config: Path | None = None) -> tuple[Settings, list[Diagnostic]]:
+    path = config if config is not None else vault / SETTINGS_FILE
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        if config is not None:
+            return Settings(), [error(str(config), None, "settings file not found")]
+        return Settings(), []
+    except (OSError, UnicodeDecodeError) as exc:
+        return Settings(), [error(_shown(path, vault), None, f"cannot be read: {exc}")]
+    return parse_settings(text, _shown(path, vault))
+
+
+def _shown(path: Path, vault: Path) -> str:
+    try:
+        return path.resolve().relative_to(vault.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def daily_notes(vault: Path, settings: Settings) -> tuple[DailyNotes, list[Diagnostic]]:
+    """Daily-note folder and format: settings, else Obsidian's core plugin, else Periodic Notes."""
+    folder, fmt = "", ""
+    problems: list[Diagnostic] = []
+    sources = [
+        (".obsidian/daily-notes.json", lambda d: d),
+        (".obsidian/plugins/periodic-notes/data.json", lambda d: d.get("daily") or {}),
+    ]
+    for relative, pick in sources:
+        path = vault / relative
+        if not path.is_file():
+            continue
+        try:
+            data = pick(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, AttributeError) as exc:
+            problems.append(warning(relative, None, f"cannot be read ({exc}); daily notes use the defaults"))
+            continue
+        if isinstance(data, dict):
+            folder = folder or str(data.get("folder") or "")
+            fmt = fmt or str(data.get("format") or "")
+        if folder or fmt:
+            break
+    folder = settings.daily_notes_folder or folder
+    fmt = settings.daily_notes_format or fmt or "YYYY-MM-DD"
+    return DailyNotes(folder.strip("/"), compile_daily_format(fmt)), problems
+
+
+@dataclass(frozen=True)
+class Exclusions:
+    files: frozenset[str]
+    folders: tuple[str, ...]
+    globs: tuple[str, ...]
+
+    def skip_file(self, rel: str) -> bool:
+        if rel in self.files or any(rel.startswith(f + "/") for f in self.folders):
+            return True
+        return any(fnmatch.fnmatchcase(rel, g) for g in self.globs)
+
+    def skip_folder(self, rel: str) -> bool:
+        return rel in self.folders or any(fnmatch.fnmatchcase(rel + "/", g) for g in self.globs)
+
+
+def exclusions(settings: Settings, extra_files: tuple[str, ...] = ()) -> Exclusions:
+    """What mdfollow never reads as notes: its own outputs, templates and milestones."""
+    files = {settings.agenda_file.strip("/"), settings.milestones_file.strip("/"), *extra_files}
+    folders = tuple(f.strip("/") for f in (settings.drafts_folder, settings.templates_folder) if f.strip("/"))
+    return Exclusions(frozenset(files), folders, tuple(settings.ignore))
+
+
+def walk(vault: Path, skip: Exclusions) -> tuple[list[tuple[str, Path]], list[Diagnostic]]:
+    """Every Markdown note below the vault, as (vault-relative POSIX path, path), sorted.
+
+    Dot-folders (.git, .obsidian, .trash) and dot-files are never read; a folder
+    reached twice through symlinks is walked once.
+    """
+    found: list[tuple[str, Path]] = []
+    problems: list[Diagnostic] = []
+    seen: set[tuple[int, int]] = set()
+    stack: list[tuple[str, Path]] = [("", vault)]
+    while stack:
+        rel_dir, folder = stack.pop()
+        try:
+            info = folder.stat()
+            key = (info.st_dev, info.st_ino)
+            if key in seen:
+                problems.append(
+                    warning(rel_dir or ".", None, "this folder is reached twice (a symlink loop?); read once")
+                )
+                continue
+            seen.add(key)
+            entries = list(os.scandir(folder))
+        except OSError as exc:
+            problems.append(error(rel_dir or ".", None, f"folder cannot be read: {exc.strerror or exc}"))
+            continue
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            rel = f"{rel_dir}/{name}" if rel_dir else name
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                continue
+            if is_dir:
+                if not skip.skip_folder(rel):
+                    stack.append((rel, Path(entry.path)))
+            elif name[-3:].lower() == ".md" and not skip.skip_file(rel):
+                found.append((rel, Path(entry.path)))
+    found.sort()
+    return found, problems
+
+
+def read_records(files: list[tuple[str, Path]], settings: Settings, daily: DailyNotes) -> list[NoteRecord]:
+    records = []
+    for rel, path in files:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            records.append(
+                NoteRecord(
+                    rel, "skipped", diagnostics=(error(rel, None, f"cannot be read: {exc.strerror or exc}; skipped"),)
+                )
+            )
+            continue
+        records.append(summarize(rel, raw, settings.contact_types, daily))
+    return records
+
+
+def load_index(
+    vault: Path, settings: Settings, extra_problems: list[Diagnostic] | None = None, extra_skips: tuple[str, ...] = ()
+) -> VaultIndex:
+    """Walk, read and index the whole vault."""
+    problems = list(extra_problems or [])
+    daily, more = daily_notes(vault, settings)
+    problems += more
+    files, more = walk(vault, exclusions(settings, extra_skips))
+    problems += more
+    records = read_records(files, settings, daily)
+    milestones_path = vault / settings.milestones_file
+    milestones: list[Milestone] = []
+    try:
+        text = milestones_path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        text = None
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(error(settings.milestones_file, None, f"cannot be read: {exc}"))
+        text = None
+    if text is not None:
+        milestones, more = parse_milestones(settings.milestones_file, text)
+        problems += more
+    return build_index(records, milestones, problems)
