@@ -183,6 +183,28 @@ def cli(
 # --- agenda ----------------------------------------------------------------
 
 
+def commit_option(func: Any) -> Any:
+    return click.option(
+        "--commit/--no-commit",
+        "commit",
+        default=None,
+        help="Commit exactly the files written, in a git vault (default: the `commit` setting).",
+    )(func)
+
+
+def commit_files(app: App, wanted: bool | None, paths: list[Path], message: str) -> None:
+    """Commit what the command wrote; a git problem is reported after the files are safe."""
+    if not (wanted if wanted is not None else app.settings.commit) or not paths:
+        return
+    from mdfollow.git import GitProblem, commit
+
+    try:
+        short = commit(app.vault, paths, message)
+    except GitProblem as exc:
+        raise Failure(str(exc)) from None
+    app.say(f"committed {short}: {message}")
+
+
 @cli.command()
 @click.option(
     "--out",
@@ -192,14 +214,22 @@ def cli(
 @click.option("--json", "as_json", is_flag=True, help="Print the items as JSON; write nothing.")
 @click.option("--stdout", "to_stdout", is_flag=True, help="Print the agenda Markdown; write nothing.")
 @click.option("--force", is_flag=True, help="Replace an agenda file that was edited by hand.")
+@commit_option
 @pass_app
-def agenda(app: App, out: Path | None, as_json: bool, to_stdout: bool, force: bool) -> None:
-    """Write the agenda: what is overdue, due today and coming up.
+def agenda(app: App, out: Path | None, as_json: bool, to_stdout: bool, force: bool, commit: bool | None) -> None:
+    """Record ticked items, then write the agenda: what is overdue, due today and coming up.
 
     Each contact gets at most one item: the follow-up due first (others it
     also needs are listed as "also"). Items are task lines Obsidian's Tasks
-    plugin understands. The file is rewritten only when its content changes,
-    and never when no contacts are found (a wrong or unmounted vault).
+    plugin understands. Tick one when it is done: the next run records it in
+    the contact's note (thank → thanked, report-back → reported, the rest →
+    sent) and drops it from the agenda. A tick is recorded once; a tick on an
+    item that changed since is kept and reported, never lost.
+
+    The file is rewritten only when its content changes, never when no
+    contacts are found (a wrong or unmounted vault), and never over a file
+    mdfollow did not write or one edited by hand. --json and --stdout only
+    print (ticks are recorded by the next plain run).
 
     \b
     Examples:
@@ -207,65 +237,45 @@ def agenda(app: App, out: Path | None, as_json: bool, to_stdout: bool, force: bo
       mdfollow --today 2026-11-23 agenda --stdout
       mdfollow agenda --json | jq '.items[] | .contact'
     """
-    from mdfollow.render import agenda_json, agenda_state, render_agenda
+    from mdfollow.refresh import AgendaRefused, refresh_agenda, relative
+    from mdfollow.render import agenda_json, render_agenda
     from mdfollow.rules import build_agenda
-    from mdfollow.store import AlreadyExists, WriteConflict, read_bytes, write_file
 
     settings = app.settings
     vault = app.vault
     target = out if out is not None else vault / settings.agenda_file
-    skip = _vault_relative(target, vault)
-    index = app.index(extra_skips=(skip,) if skip else ())
     today = app.today
-    result = build_agenda(index, today, settings)
-    if as_json:
+    if as_json or to_stdout:
+        skip = relative(target, vault)
+        index = app.index(extra_skips=(skip,) if skip else ())
+        result = build_agenda(index, today, settings)
         app.report(index.problems)
-        print_json(agenda_json(result, index))
+        if as_json:
+            print_json(agenda_json(result, index))
+        else:
+            click.echo(render_agenda(result, index), nl=False)
         return
-    text = render_agenda(result, index)
-    if to_stdout:
-        app.report(index.problems)
-        click.echo(text, nl=False)
-        return
-
-    app.report(index.problems)
-    app.summary(index)
-    shown = skip or str(target)
-    if not index.contacts:
-        # An unmounted or mistyped vault must never wipe a real agenda.
-        raise Failure(
-            f"no contact notes found in {vault}; nothing written. Is this the right vault? "
-            "A contact note has `type: contact` in its front matter."
-        )
-    old = read_bytes(target)
-    if old is not None:
-        state = agenda_state(old.decode("utf-8", "replace"))
-        if state == "foreign":
-            raise Failure(
-                f"{shown} exists and was not written by mdfollow; move it away or choose another file with --out"
-            )
-        if state == "edited" and not force:
-            raise Failure(
-                f"{shown} was edited by hand since mdfollow wrote it; keep your edits elsewhere, then run again with --force"
-            )
-        if "- [x]" in old.decode("utf-8", "replace").lower():
-            raise Failure(
-                f"{shown} has ticked items that this version cannot record yet; untick them or note them by hand first"
-            )
-    new = text.encode("utf-8")
+    settings_problems = app._setting_problems
+    try:
+        run = refresh_agenda(vault, settings, today, target, force=force, setting_problems=settings_problems)
+    except AgendaRefused as exc:
+        raise Failure(str(exc)) from None
+    app.report(run.index.problems)
+    app.report(run.problems)
+    app.summary(run.index)
+    shown = relative(target, vault) or str(target)
+    for item, recorded in run.recorded:
+        if not recorded.already:
+            app.say(f"recorded: {item.action} for {item.contact.name} ({item.contact.path})")
+    result = run.agenda
     counts = f"{len(result.overdue())} overdue, {len(result.due_today())} today, {len(result.upcoming())} coming up"
     if result.gone_quiet:
         counts += f"; {len(result.gone_quiet)} gone quiet"
-    if old == new:
-        app.say(f"{shown} is up to date ({counts})")
-        return
-    try:
-        write_file(target, new, expected=old)
-    except (WriteConflict, AlreadyExists):
-        raise Failure(f"{shown} changed while mdfollow was working; run again") from None
-    except OSError as exc:
-        raise Failure(f"cannot write {shown}: {exc.strerror or exc}") from None
-    app.say(f"wrote {shown} ({counts})")
+    app.say(f"wrote {shown} ({counts})" if run.written else f"{shown} is up to date ({counts})")
+    paths = run.written_paths + ([target] if run.written else [])
+    ticks = len(run.written_paths)
+    message = f"agenda: {today.isoformat()}" + (f", recorded {plural(ticks, 'ticked item')}" if ticks else "")
+    commit_files(app, commit, paths, message)
 
 
 def _vault_relative(path: Path, vault: Path) -> str | None:
@@ -504,8 +514,9 @@ def _history(contact: Contact, index: VaultIndex) -> list[tuple[date, str, str]]
 @click.argument("text")
 @click.option("--company", default="", help="The company it concerns: contacts there hear about it.")
 @click.option("--date", "when", metavar="YYYY-MM-DD", help="When it happened. Default: today.")
+@commit_option
 @pass_app
-def milestone(app: App, text: str, company: str, when: str | None) -> None:
+def milestone(app: App, text: str, company: str, when: str | None, commit: bool | None) -> None:
     """Record news to tell people about (an interview, an offer, advice that paid off).
 
     Contacts with `keep_informed: true`, and those whose `company` matches
@@ -541,6 +552,196 @@ def milestone(app: App, text: str, company: str, when: str | None) -> None:
     except OSError as exc:
         raise Failure(f"cannot write {settings.milestones_file}: {exc.strerror or exc}") from None
     app.say(f"recorded in {settings.milestones_file}: {line}")
+    commit_files(app, commit, [path], f"milestone: {' '.join(text.split())}")
+
+
+# --- log, new, history ---------------------------------------------------------
+
+
+EVENT_HELP = """\b
+Events:
+  met        you met or spoke: sets met and last_contact, resets strikes
+  replied    they answered: sets last_contact, resets strikes
+  sent       you wrote and wait for an answer: sets last_outreach, adds a strike
+  thanked    you sent a thank-you: sets thanked (no strike: gratitude is not a try)
+  reported   you reported back on their advice: sets reported_back
+  referred   they gave you a name: with --to NAME, creates that contact
+  note       just a line in the log
+"""
+
+
+@cli.command(epilog=EVENT_HELP)
+@click.argument("name")
+@click.argument("event", type=click.Choice(["met", "thanked", "sent", "replied", "reported", "referred", "note"]))
+@click.option("--date", "when", metavar="YYYY-MM-DD", help="When it happened. Default: today.")
+@click.option("--note", "text", default="", help="What happened, for the log line.")
+@click.option("--advice", help="Set the advice to highlight (the `advice` key).")
+@click.option("--outcome", help="Set what acting on the advice did (the `advice_outcome` key).")
+@click.option("--warmth", type=click.Choice(["warm", "neutral", "cool"]), help="How they respond.")
+@click.option("--to", "to", metavar="NAME", help="With `referred`: the person they referred you to.")
+@commit_option
+@pass_app
+def log(
+    app: App,
+    name: str,
+    event: str,
+    when: str | None,
+    text: str,
+    advice: str | None,
+    outcome: str | None,
+    warmth: str | None,
+    to: str | None,
+    commit: bool | None,
+) -> None:
+    """Record what happened with a contact.
+
+    Updates the note's front matter (only the keys the event changes; every
+    other byte stays as it was) and appends one dated line under its
+    Interactions heading. A promised `next_follow_up` is cleared by contact or
+    a message from a week before it on.
+
+    \b
+    Examples:
+      mdfollow log "Priya Raman" thanked --note "the insights readout"
+      mdfollow log Tomás met --advice "Lead with one result in numbers"
+      mdfollow log Elena referred --to "Grace Liu"
+    """
+    from mdfollow.events import Event, describe
+    from mdfollow.record import RecordProblem, create_contact, record_event
+
+    if event == "referred" and not to:
+        raise Usage("`referred` needs --to NAME: the person they referred you to")
+    if to and event != "referred":
+        raise Usage("--to goes with the `referred` event")
+    today = app.today
+    day = parse_day(when, "--date") if when else today
+    if day > today:
+        raise Usage(f"--date {day.isoformat()} is after today; log what happened, plan with next_follow_up")
+    index = app.index()
+    contact = _find(app, index, name)
+    settings = app.settings
+    written: list[Path] = []
+    to_name = None
+    if event == "referred" and to:
+        from mdfollow.index import lookup
+
+        found, _ = lookup(index, to)
+        if len(found) == 1:
+            to_name = index.link_target(found[0])
+            app.say(f"{found[0].name} is already a contact ({found[0].path}); not creating it")
+        else:
+            try:
+                created = create_contact(vault := app.vault, settings, index, to, today, referrer=contact)
+            except RecordProblem as exc:
+                raise Failure(str(exc)) from None
+            written.append(created)
+            to_name = created.stem
+            app.say(f"created {created.relative_to(vault).as_posix()} (referred by {contact.name})")
+    record = Event(event, day, note=text, advice=advice, outcome=outcome, warmth=warmth, to=to_name)
+    try:
+        recorded = record_event(app.vault, contact.path, record, settings)
+    except RecordProblem as exc:
+        raise Failure(str(exc)) from None
+    written.append(recorded.path)
+    changed = ", ".join(f"{k}: {v if v is not None else '(removed)'}" for k, v in recorded.changes.items())
+    app.say(f"{contact.path}: {recorded.line}" + (f"  [{changed}]" if changed else ""))
+    commit_files(app, commit, written, f"log: {describe(record, contact.name)}")
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--met", metavar="YYYY-MM-DD", help="When you met (a thank-you falls due the day after).")
+@click.option("--referred-by", "referred_by", metavar="NAME", help="The contact who gave you this name.")
+@click.option("--company", default="", help="Where they work.")
+@click.option("--advice", default="", help="The advice they gave, to highlight in the thank-you.")
+@click.option("--cadence", default="", help="How often to keep in touch: monthly, quarterly, 6w, 45d ...")
+@commit_option
+@pass_app
+def new(
+    app: App,
+    name: str,
+    met: str | None,
+    referred_by: str | None,
+    company: str,
+    advice: str,
+    cadence: str,
+    commit: bool | None,
+) -> None:
+    """Create a contact note from the contact.md template.
+
+    The note goes to the contacts folder (People/ by default), named after the
+    person; `added` is set to today. mdfollow never overwrites a note, and
+    refuses names that could not be a file name inside that folder.
+
+    \b
+    Example:
+      mdfollow new "Priya Raman" --met 2026-11-17 --company "Larkspur Foods" \\
+          --advice "Sit in on a consumer-insights readout"
+    """
+    from mdfollow.dates import CadenceError, parse_cadence
+    from mdfollow.record import RecordProblem, create_contact
+
+    met_day = parse_day(met, "--met") if met else None
+    if cadence:
+        try:
+            parse_cadence(cadence)
+        except CadenceError as exc:
+            raise Usage(f"--cadence: {exc}") from None
+    index = app.index()
+    referrer = _find(app, index, referred_by) if referred_by else None
+    try:
+        path = create_contact(
+            app.vault,
+            app.settings,
+            index,
+            name,
+            app.today,
+            met=met_day,
+            referrer=referrer,
+            company=company,
+            advice=advice,
+            cadence=cadence,
+        )
+    except RecordProblem as exc:
+        raise Failure(str(exc)) from None
+    rel = path.relative_to(app.vault).as_posix()
+    app.say(f"created {rel}")
+    click.echo(rel)
+    commit_files(app, commit, [path], f"new: contact {' '.join(name.split())}")
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def history(app: App, name: str, as_json: bool) -> None:
+    """A contact's timeline: its log lines, dated mentions and, in a git vault, commits.
+
+    Oldest first. Log lines come from the note's Interactions section, mentions
+    from dated notes that link the contact, commits from `git log --follow`.
+    """
+    from mdfollow.git import changes_to
+    from mdfollow.milestones import parse_log
+
+    index = app.index()
+    contact = _find(app, index, name)
+    raw = (app.vault / contact.path).read_bytes().decode("utf-8", "replace")
+    events: list[tuple[date, str, str]] = []
+    for day, text in parse_log(raw, app.settings.log_heading):
+        events.append((day, "log", text))
+    for mention in index.mentions_of(contact):
+        events.append((mention.date, "mention", f"{mention.path}:{mention.line}"))
+    for change in changes_to(app.vault, app.vault / contact.path):
+        events.append((change.date, "commit", f"{change.commit} {change.subject}"))
+    events.sort(key=lambda e: (e[0], ["log", "mention", "commit"].index(e[1])))
+    if as_json:
+        print_json([{"date": d.isoformat(), "source": s, "text": t} for d, s, t in events])
+        return
+    click.echo(click.style(contact.name, bold=True) + f"  ({contact.path})")
+    if not events:
+        click.echo("  no history yet: `mdfollow log` records events")
+    for day, source, text in events:
+        click.echo(f"  {day.isoformat()}  {source:<7}  {text}")
 
 
 def main() -> NoReturn:

@@ -131,9 +131,13 @@ class VaultIndex:
     def mentions_of(self, contact: Contact) -> tuple[Mention, ...]:
         return self.mentions.get(contact.path, ())
 
+    def link_target(self, contact: Contact) -> str:
+        """What to put in [[...]] so that Obsidian resolves it to this contact."""
+        return contact.stem if fold(contact.stem) not in self.ambiguous_stems else contact.path[:-3]
+
     def link_for(self, contact: Contact) -> str:
         """A wikilink Obsidian resolves to this contact, showing its name."""
-        target = contact.stem if fold(contact.stem) not in self.ambiguous_stems else contact.path[:-3]
+        target = self.link_target(contact)
         return f"[[{target}]]" if target == contact.name else f"[[{target}|{contact.name}]]"
 
 

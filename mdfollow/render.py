@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from mdfollow.index import VaultIndex
 from mdfollow.rules import Agenda, FollowUp
 
 MARKER = "%% mdfollow agenda"
+CARRIED = "## Ticked, not recorded"
+_CARRIED_SECTION = re.compile(r"^## Ticked, not recorded\n.*?(?=^## |^%% mdfollow agenda|\Z)", re.MULTILINE | re.DOTALL)
+_TICKED_ITEM = re.compile(r"^\s*[-*+] \[[xX]\] .*\^(mf-[0-9a-f]{8})\s*$")
+_FIRST_LINK = re.compile(r"\[\[([^\]|#]+)")
 _MARKER_LINE = re.compile(r"^%% mdfollow agenda ([0-9a-f]{16})\b.*%%\s*$", re.MULTILINE)
 _TICK = re.compile(r"^(\s*[-*+] )\[[xX]\]", re.MULTILINE)
 
@@ -31,7 +37,8 @@ def one_line(text: str) -> str:
 
 def block_id(item: FollowUp) -> str:
     """Stable per contact, action and due date: a tick matches only the item it was written for."""
-    key = f"{item.contact.path}\n{item.action}\n{item.due.isoformat()}".encode()
+    when = "undated" if item.undated else item.due.isoformat()
+    key = f"{item.contact.path}\n{item.action}\n{when}\n{item.attempt}".encode()
     return "mf-" + hashlib.blake2b(key, digest_size=4).hexdigest()
 
 
@@ -44,9 +51,39 @@ def task_line(item: FollowUp, index: VaultIndex) -> str:
     return f"- [ ] {text} 📅 {item.due.isoformat()} ^{block_id(item)}"
 
 
-def render_agenda(agenda: Agenda, index: VaultIndex) -> str:
+@dataclass(frozen=True)
+class Tick:
+    """A ticked task line with an mdfollow block id, in a file mdfollow wrote."""
+
+    line: int
+    block_id: str
+    text: str
+    link: str | None  # the contact the line links to
+
+
+def read_ticks(text: str) -> list[Tick]:
+    ticks = []
+    for number, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
+        m = _TICKED_ITEM.match(line)
+        if m:
+            link = _FIRST_LINK.search(line)
+            ticks.append(Tick(number, m.group(1), line.strip(), link.group(1).strip() if link else None))
+    return ticks
+
+
+def render_agenda(agenda: Agenda, index: VaultIndex, carried: Sequence[str] = ()) -> str:
     today = agenda.today
     lines = [f"# Follow-ups for {today.strftime('%A')} {today.day} {today.strftime('%B %Y')}", ""]
+    if carried:
+        lines += [
+            CARRIED,
+            "",
+            "These ticks no longer match an item (the contact's next step changed), so nothing was recorded. "
+            "Record what you did with `mdfollow log`, then delete the line.",
+            "",
+            *carried,
+            "",
+        ]
     sections = [
         ("Overdue", agenda.overdue()),
         ("Today", agenda.due_today()),
@@ -75,7 +112,8 @@ def render_agenda(agenda: Agenda, index: VaultIndex) -> str:
 
 
 def signature(body: str) -> str:
-    """A hash of the agenda with ticks undone: tells hand edits apart from ticks."""
+    """A hash of the agenda with ticks undone and carried ticks left out: tells hand edits apart."""
+    body = _CARRIED_SECTION.sub("", body)
     return hashlib.blake2b(_TICK.sub(r"\1[ ]", body).encode(), digest_size=8).hexdigest()
 
 

@@ -7,7 +7,7 @@ higher in the table); the others that apply are listed as `also`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from mdfollow.contact import Contact, fold
@@ -43,6 +43,8 @@ class FollowUp:
     referred: tuple[Contact, ...] = field(default=(), compare=False)
     milestones: tuple[Milestone, ...] = field(default=(), compare=False)
     attempt: int = 0
+    # Items due "today" for want of a date keep one identity from day to day.
+    undated: bool = False
 
     def days_overdue(self, today: date) -> int:
         return (today - self.due).days
@@ -118,7 +120,9 @@ def candidates(contact: Contact, index: VaultIndex, today: date, settings: Setti
         referrer = index.referrer_of(contact)
         who = referrer.name if referrer else contact.referred_by
         due = contact.added + timedelta(days=settings.reach_out_after_days) if contact.added else today
-        found.append(FollowUp(contact, "reach-out", due, f"referred by {who}; not contacted yet"))
+        found.append(
+            FollowUp(contact, "reach-out", due, f"referred by {who}; not contacted yet", undated=contact.added is None)
+        )
 
     # 3. nudge
     strikes = open_strikes(contact)
@@ -137,7 +141,11 @@ def candidates(contact: Contact, index: VaultIndex, today: date, settings: Setti
         reason = f"try {attempt} of {limit}, {since}"
         if light:
             reason += "; last try: keep it light and leave the door open"
-        found.append(FollowUp(contact, "nudge", due, reason, light_touch=light, attempt=attempt))
+        found.append(
+            FollowUp(
+                contact, "nudge", due, reason, light_touch=light, attempt=attempt, undated=contact.last_outreach is None
+            )
+        )
 
     # 4. tell-referrer
     referred_met = _pending_referrals(contact, index, today)
@@ -208,7 +216,8 @@ def candidates(contact: Contact, index: VaultIndex, today: date, settings: Setti
             )
         else:
             due, since = today, "no touch yet"
-        found.append(FollowUp(contact, "check-in", due, f"every {every}; {since}"))
+        undated = touch is None and contact.added is None
+        found.append(FollowUp(contact, "check-in", due, f"every {every}; {since}", undated=undated))
     return found
 
 
@@ -260,17 +269,7 @@ def next_action(contact: Contact, index: VaultIndex, today: date, settings: Sett
         return None
     first = found[0]
     also = tuple(f.action for f in found[1:])
-    return FollowUp(
-        first.contact,
-        first.action,
-        first.due,
-        first.reason,
-        first.light_touch,
-        also,
-        first.referred,
-        first.milestones,
-        first.attempt,
-    )
+    return replace(first, also=also)
 
 
 def gone_quiet(contact: Contact, today: date, settings: Settings) -> GoneQuiet | None:

@@ -60,6 +60,10 @@ class Settings:
             "`.obsidian/daily-notes.json`, else `YYYY-MM-DD`."
         ),
     )
+    log_heading: str = field(
+        default="Interactions",
+        metadata=_doc("The heading in a contact note under which `log` appends one line per event."),
+    )
     ignore: tuple[str, ...] = field(
         default=(),
         metadata=_doc("Glob patterns (from the vault root) of notes never to read, e.g. `Archive/**`."),

@@ -10,6 +10,7 @@ import fnmatch
 import json
 import os
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 from mdfollow.dates import compile_daily_format
@@ -17,6 +18,28 @@ from mdfollow.diagnostics import Diagnostic, error, warning
 from mdfollow.index import DailyNotes, NoteRecord, VaultIndex, build_index, summarize
 from mdfollow.milestones import Milestone, parse_milestones
 from mdfollow.settings import SETTINGS_FILE, Settings, parse_settings
+from mdfollow.templating import Source
+
+BUILTIN_TEMPLATES = "templates"
+
+
+def builtin_template_names() -> list[str]:
+    folder = resources.files("mdfollow").joinpath(BUILTIN_TEMPLATES)
+    return sorted(entry.name for entry in folder.iterdir() if entry.name.endswith(".md"))
+
+
+def load_template(vault: Path, settings: Settings, name: str) -> Source:
+    """The vault's template of that name if there is one, else the built-in one."""
+    own = vault / settings.templates_folder / name
+    try:
+        text = own.read_text(encoding="utf-8-sig")
+        return Source(name, text.replace("\r\n", "\n"), f"{settings.templates_folder.strip('/')}/{name}")
+    except FileNotFoundError:
+        pass
+    except (OSError, UnicodeDecodeError) as exc:
+        raise OSError(f"{settings.templates_folder}/{name} cannot be read: {exc}") from None
+    text = resources.files("mdfollow").joinpath(BUILTIN_TEMPLATES, name).read_text(encoding="utf-8")
+    return Source(name, text, f"built-in {name}")
 
 
 def find_vault(start: Path) -> Path:

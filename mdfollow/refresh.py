@@ -1,0 +1,161 @@
+"""Regenerating the agenda: record what was ticked, then write what is due.
+
+Shared by `agenda` and `watch`. The order matters: ticks are recorded in the
+contacts' notes first (each carries its block id, so it is recorded once even
+if a later step fails), the vault is read again, and only then is the agenda
+file replaced, and only if its bytes change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from mdfollow.diagnostics import Diagnostic, error, warning
+from mdfollow.events import TICK_EVENTS, Event
+from mdfollow.index import VaultIndex
+from mdfollow.record import Recorded, RecordProblem, record_event
+from mdfollow.render import Tick, agenda_state, block_id, read_ticks, render_agenda
+from mdfollow.rules import Agenda, FollowUp, build_agenda, next_action
+from mdfollow.settings import Settings
+from mdfollow.store import AlreadyExists, WriteConflict, read_bytes, write_file
+from mdfollow.vault import load_index
+
+
+class AgendaRefused(Exception):
+    """The agenda was not written; the message says why and what to do."""
+
+
+@dataclass
+class AgendaRun:
+    agenda: Agenda
+    index: VaultIndex
+    text: str
+    written: bool
+    recorded: list[tuple[FollowUp, Recorded]] = field(default_factory=list)
+    problems: list[Diagnostic] = field(default_factory=list)  # about ticks
+
+    @property
+    def written_paths(self) -> list[Path]:
+        return [r.path for _, r in self.recorded if not r.already]
+
+
+def relative(path: Path, vault: Path) -> str | None:
+    try:
+        return path.resolve().relative_to(vault.resolve()).as_posix()
+    except ValueError:
+        return None
+
+
+def refresh_agenda(
+    vault: Path,
+    settings: Settings,
+    today: date,
+    target: Path,
+    *,
+    force: bool = False,
+    setting_problems: list[Diagnostic] | None = None,
+) -> AgendaRun:
+    shown = relative(target, vault) or str(target)
+    skip = (relative(target, vault),) if relative(target, vault) else ()
+    index = load_index(vault, settings, list(setting_problems or []), skip)
+    if not index.contacts:
+        # An unmounted or mistyped vault must never wipe a real agenda.
+        raise AgendaRefused(
+            f"no contact notes found in {vault}; nothing written. Is this the right vault? "
+            "A contact note has `type: contact` in its front matter."
+        )
+    old = read_bytes(target)
+    old_text = old.decode("utf-8", "replace") if old is not None else ""
+    if old is not None:
+        state = agenda_state(old_text)
+        if state == "foreign":
+            raise AgendaRefused(
+                f"{shown} exists and was not written by mdfollow; move it away or choose another file with --out"
+            )
+        if state == "edited" and not force:
+            raise AgendaRefused(
+                f"{shown} was edited by hand since mdfollow wrote it (beyond ticking boxes); "
+                "keep your edits elsewhere, then run again with --force"
+            )
+    run = AgendaRun(build_agenda(index, today, settings), index, "", False)
+    carried = _record_ticks(vault, settings, today, index, read_ticks(old_text), shown, run)
+    if run.recorded:
+        index = load_index(vault, settings, list(setting_problems or []), skip)
+        run.index = index
+        run.agenda = build_agenda(index, today, settings)
+    run.text = render_agenda(run.agenda, index, carried)
+    new = run.text.encode("utf-8")
+    if new == old:
+        return run
+    try:
+        write_file(target, new, expected=old)
+    except (WriteConflict, AlreadyExists):
+        raise AgendaRefused(
+            f"{shown} changed while mdfollow was working; run again (recorded ticks stay recorded)"
+        ) from None
+    except OSError as exc:
+        raise AgendaRefused(f"cannot write {shown}: {exc.strerror or exc}") from None
+    run.written = True
+    return run
+
+
+def _record_ticks(
+    vault: Path, settings: Settings, today: date, index: VaultIndex, ticks: list[Tick], shown: str, run: AgendaRun
+) -> list[str]:
+    """Record each ticked item once; return the ticked lines to carry over (never lose a tick)."""
+    if not ticks:
+        return []
+    current: dict[str, FollowUp] = {}
+    for contact in index.contacts:
+        item = next_action(contact, index, today, settings)
+        if item is not None:
+            current[block_id(item)] = item
+    carried: list[str] = []
+    for tick in ticks:
+        item = current.pop(tick.block_id, None)
+        if item is None:
+            if _already_recorded(vault, index, tick):
+                continue
+            carried.append(tick.text)
+            run.problems.append(
+                warning(
+                    shown,
+                    tick.line,
+                    "this ticked item no longer matches the contact's next step, so nothing was recorded; "
+                    "record it with `mdfollow log` if it is done",
+                )
+            )
+            continue
+        event = Event(TICK_EVENTS[item.action], today, note=_tick_note(item), tag=tick.block_id)
+        try:
+            recorded = record_event(vault, item.contact.path, event, settings)
+        except RecordProblem as exc:
+            carried.append(tick.text)
+            run.problems.append(error(shown, tick.line, f"tick not recorded: {exc}"))
+            continue
+        run.recorded.append((item, recorded))
+    return carried
+
+
+def _already_recorded(vault: Path, index: VaultIndex, tick: Tick) -> bool:
+    contact = index.resolve(tick.link) if tick.link else None
+    if contact is None:
+        return False
+    raw = read_bytes(vault / contact.path)
+    return raw is not None and tick.block_id.encode() in raw
+
+
+def _tick_note(item: FollowUp) -> str:
+    if item.action == "thank":
+        return "thank-you" + (f", highlighted: {item.contact.advice[0]}" if item.contact.advice else "")
+    if item.action == "report-back":
+        return "reported back on the advice"
+    if item.action == "tell-referrer":
+        return "told them how it went with " + ", ".join(c.name for c in item.referred)
+    if item.action == "update":
+        return "told them: " + "; ".join(m.text for m in item.milestones)
+    if item.action == "nudge":
+        return f"nudge, try {item.attempt}" + (" (the last, light one)" if item.light_touch else "")
+    return {"reach-out": "first message", "scheduled": "the promised follow-up", "check-in": "check-in"}[item.action]

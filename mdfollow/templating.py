@@ -1,0 +1,127 @@
+"""Rendering templates: Jinja2, sandboxed, strict.
+
+Pure: template sources come in as text (the edges load them from the package
+or the vault), values come in, text comes out. Vault templates may come from a
+shared vault, so every template renders in Jinja2's SandboxedEnvironment, with
+StrictUndefined so that a misspelled field is an error naming the template's
+file and line, never an empty string. Data is never rendered as template
+source. Output is bounded in size.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+from types import SimpleNamespace
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from mdfollow.edits import format_value
+
+MAX_OUTPUT = 64 * 1024
+
+
+class TemplateProblem(Exception):
+    def __init__(self, origin: str, line: int | None, message: str):
+        super().__init__(f"{origin}:{line}: {message}" if line else f"{origin}: {message}")
+        self.origin = origin
+        self.line = line
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str  # e.g. "thank.md"
+    text: str
+    origin: str  # where it came from, for messages: "Templates/mdfollow/thank.md" or "built-in thank.md"
+
+
+class Fields(SimpleNamespace):
+    """Read-only attribute access to values for templates."""
+
+    def __getitem__(self, key: str) -> Any:
+        try:
+            return getattr(self, key)
+        except AttributeError:
+            raise KeyError(key) from None
+
+
+def yaml_value(value: Any) -> str:
+    """A value written so that YAML reads it back unchanged (names with newlines or '---' cannot escape)."""
+    if value is None:
+        return '""'
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(json.dumps(str(v), ensure_ascii=False) for v in value) + "]"
+    if isinstance(value, date | bool | int):
+        return format_value(value)
+    text = str(value)
+    return format_value(text) if text else '""'
+
+
+def _environment() -> SandboxedEnvironment:
+    env = SandboxedEnvironment(
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters["yaml"] = yaml_value
+    env.filters["one_line"] = lambda text: " ".join(str(text).split())
+    return env
+
+
+_ENV = _environment()
+
+
+def render(source: Source, context: dict[str, Any]) -> str:
+    """Render one template; TemplateProblem names the file and line of any mistake."""
+    try:
+        code = _ENV.compile(source.text, name=source.name, filename=source.origin)
+        template = _ENV.template_class.from_code(_ENV, code, _ENV.make_globals(None), None)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateProblem(source.origin, exc.lineno, f"template syntax: {exc.message}") from None
+    template_code = source.origin
+    out: list[str] = []
+    size = 0
+    try:
+        for chunk in template.generate(**context):
+            size += len(chunk)
+            if size > MAX_OUTPUT:
+                raise TemplateProblem(source.origin, None, f"output is over {MAX_OUTPUT // 1024} KiB; stopped")
+            out.append(chunk)
+    except TemplateProblem:
+        raise
+    except jinja2.UndefinedError as exc:
+        raise TemplateProblem(source.origin, _template_line(exc, template_code), _undefined_message(exc)) from None
+    except jinja2.exceptions.SecurityError as exc:
+        raise TemplateProblem(
+            source.origin, _template_line(exc, template_code), f"not allowed in a template: {exc}"
+        ) from None
+    except jinja2.TemplateError as exc:
+        raise TemplateProblem(source.origin, _template_line(exc, template_code), str(exc)) from None
+    except (TypeError, ValueError, ArithmeticError, LookupError, RecursionError) as exc:
+        raise TemplateProblem(
+            source.origin, _template_line(exc, template_code), f"{type(exc).__name__}: {exc}"
+        ) from None
+    return "".join(out)
+
+
+def _undefined_message(exc: Exception) -> str:
+    text = re.sub(r"'[\w.]*Fields object' has no attribute '([^']+)'", r"no field '\1'", str(exc))
+    return f"{text} (misspelled? see `mdfollow templates --help` for the fields)"
+
+
+def _template_line(exc: BaseException, origin: str) -> int | None:
+    """The template line of the innermost frame Jinja mapped back to the template."""
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == origin:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
