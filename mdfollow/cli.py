@@ -278,13 +278,6 @@ def agenda(app: App, out: Path | None, as_json: bool, to_stdout: bool, force: bo
     commit_files(app, commit, paths, message)
 
 
-def _vault_relative(path: Path, vault: Path) -> str | None:
-    try:
-        return path.resolve().relative_to(vault.resolve()).as_posix()
-    except ValueError:
-        return None
-
-
 # --- check -----------------------------------------------------------------
 
 

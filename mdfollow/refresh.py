@@ -58,7 +58,8 @@ def refresh_agenda(
     setting_problems: list[Diagnostic] | None = None,
 ) -> AgendaRun:
     shown = relative(target, vault) or str(target)
-    skip = (relative(target, vault),) if relative(target, vault) else ()
+    inside = relative(target, vault)
+    skip = (inside,) if inside else ()
     index = load_index(vault, settings, list(setting_problems or []), skip)
     if not index.contacts:
         # An unmounted or mistyped vault must never wipe a real agenda.

@@ -9,10 +9,13 @@ is never overwritten.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import secrets
 import stat
 from pathlib import Path
+
+_NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK, errno.ENOSYS}
 
 
 class WriteConflict(Exception):
@@ -48,7 +51,8 @@ def write_file(path: Path, data: bytes, *, expected: bytes | None) -> None:
         mode = stat.S_IMODE(target.stat().st_mode)
     except FileNotFoundError:
         mode = None
-    tmp = folder / f".{target.name}.{secrets.token_hex(4)}.mdfollow-tmp"
+    # Short and fixed-length: a 255-byte note name must still leave room for it.
+    tmp = folder / f".{secrets.token_hex(6)}.mdfollow-tmp"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -66,7 +70,10 @@ def write_file(path: Path, data: bytes, *, expected: bytes | None) -> None:
                 os.link(tmp, target)  # fails if anything appeared at the target
             except FileExistsError:
                 raise AlreadyExists(str(path)) from None
-            except OSError:
+            except OSError as exc:
+                if exc.errno not in _NO_HARD_LINKS:
+                    raise
+                # Filesystems without hard links (some FUSE and network mounts): check, then replace.
                 if target.exists():
                     raise AlreadyExists(str(path)) from None
                 os.replace(tmp, target)

@@ -1,0 +1,97 @@
+"""--commit against a real repository: exactly mdfollow's files, never the user's."""
+
+import os
+import subprocess
+
+import pytest
+
+from tests.helpers import contact
+
+TODAY = "2026-11-23"
+
+
+def git(vault, *args):
+    return subprocess.run(["git", "-C", str(vault), *args], capture_output=True, text=True, check=True).stdout
+
+
+@pytest.fixture
+def repo(make_vault):
+    vault = make_vault(contact(met="2026-11-20") | contact("Ann Lee") | {"Notes/Plan.md": "plan\n"})
+    git(vault, "init", "-q", "-b", "main")
+    git(vault, "config", "user.email", "me@example.com")
+    git(vault, "config", "user.name", "Me")
+    git(vault, "add", "-A")
+    git(vault, "commit", "-q", "-m", "start")
+    # The user's own work in progress: one staged change, one unstaged, one untracked.
+    (vault / "Notes/Plan.md").write_text("plan, edited and staged\n")
+    git(vault, "add", "Notes/Plan.md")
+    (vault / "People/Ann Lee.md").write_text((vault / "People/Ann Lee.md").read_text() + "unstaged edit\n")
+    (vault / "Notes/Draft.md").write_text("untracked\n")
+    return vault
+
+
+def committed_files(vault):
+    return sorted(git(vault, "show", "--name-only", "--format=", "HEAD").splitlines())
+
+
+def test_log_commit_takes_exactly_the_note_it_wrote(run, repo):
+    result = run("--vault", repo, "--today", TODAY, "log", "Jane Doe", "thanked", "--commit")
+    assert result.exit_code == 0, result.stderr
+    assert committed_files(repo) == ["People/Jane Doe.md"]
+    assert git(repo, "log", "-1", "--format=%s").strip() == "log: sent a thank-you to Jane Doe"
+    status = git(repo, "status", "--porcelain")
+    assert "M  Notes/Plan.md" in status  # still staged, not committed
+    assert ' M "People/Ann Lee.md"' in status and "?? Notes/Draft.md" in status
+
+
+def test_agenda_and_new_and_milestone_commit_their_files(run, repo):
+    assert run("--vault", repo, "--today", TODAY, "agenda", "--commit").exit_code == 0
+    assert committed_files(repo) == ["Agenda.md"]
+    assert run("--vault", repo, "--today", TODAY, "new", "Grace Liu", "--commit").exit_code == 0
+    assert committed_files(repo) == ["People/Grace Liu.md"]
+    assert run("--vault", repo, "--today", TODAY, "milestone", "Offer", "--commit").exit_code == 0
+    assert committed_files(repo) == ["Milestones.md"]
+    assert "M  Notes/Plan.md" in git(repo, "status", "--porcelain")
+
+
+def test_commit_setting_and_ticks(run, repo):
+    (repo / ".mdfollow.toml").write_text("commit = true\n")
+    assert run("--vault", repo, "--today", TODAY, "agenda").exit_code == 0
+    path = repo / "Agenda.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("- [ ] Thank", "- [x] Thank"), encoding="utf-8")
+    result = run("--vault", repo, "--today", TODAY, "agenda")
+    assert result.exit_code == 0, result.stderr
+    assert committed_files(repo) == ["Agenda.md", "People/Jane Doe.md"]
+    assert git(repo, "log", "-1", "--format=%s").strip() == f"agenda: {TODAY}, recorded 1 ticked item"
+    assert run("--vault", repo, "--today", TODAY, "log", "Jane Doe", "note", "--no-commit").exit_code == 0
+    assert "People/Jane Doe.md" in git(repo, "status", "--porcelain")
+
+
+def test_a_held_index_lock_is_explained_and_the_file_is_still_written(run, repo):
+    lock = repo / ".git" / "index.lock"
+    lock.write_text("")
+    head = git(repo, "rev-parse", "HEAD")
+    result = run("--vault", repo, "--today", TODAY, "log", "Jane Doe", "thanked", "--commit")
+    assert result.exit_code == 1
+    assert "index.lock" in result.stderr and "the files are written" in result.stderr
+    assert "thanked: 2026-11-23" in (repo / "People/Jane Doe.md").read_text()
+    assert git(repo, "rev-parse", "HEAD") == head
+    lock.unlink()
+
+
+def test_not_a_repository_or_no_git(run, make_vault, monkeypatch):
+    vault = make_vault(contact(met="2026-11-20"))
+    result = run("--vault", vault, "--today", TODAY, "log", "Jane Doe", "thanked", "--commit")
+    assert result.exit_code == 1 and "not a git repository" in result.stderr
+    assert "thanked: 2026-11-23" in (vault / "People/Jane Doe.md").read_text()
+    monkeypatch.setenv("PATH", "/nonexistent")
+    result = run("--vault", vault, "--today", TODAY, "log", "Jane Doe", "sent", "--commit")
+    assert result.exit_code == 1 and "git is not installed" in result.stderr
+    assert "last_outreach: 2026-11-23" in (vault / "People/Jane Doe.md").read_text()
+
+
+def test_history_includes_commits(run, repo):
+    assert run("--vault", repo, "--today", TODAY, "log", "Jane Doe", "thanked", "--commit").exit_code == 0
+    out = run("--vault", repo, "history", "Jane Doe").stdout
+    assert "commit" in out and "log: sent a thank-you to Jane Doe" in out and "start" in out
+    assert os.path.exists(repo / ".git")
