@@ -23,6 +23,8 @@ from jinja2.sandbox import SandboxedEnvironment
 from mdfollow.edits import format_value
 
 MAX_OUTPUT = 64 * 1024
+MAX_LOOP = 10_000  # range() items one render may ask for, in all
+MAX_SIZE = 100_000  # longest string or list a template may build with * or **
 
 
 class TemplateProblem(Exception):
@@ -62,8 +64,47 @@ def yaml_value(value: Any) -> str:
     return format_value(text) if text else '""'
 
 
+class _BoundedSandbox(SandboxedEnvironment):
+    """The sandbox with arithmetic that cannot build gigantic values."""
+
+    intercepted_binops = frozenset(["*", "**"])
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**":
+            if isinstance(right, int | float) and abs(right) > 64:
+                raise jinja2.exceptions.SecurityError("exponent over 64")
+            return left**right
+        for value, count in ((left, right), (right, left)):
+            if isinstance(value, str | list | tuple) and isinstance(count, int) and len(value) * count > MAX_SIZE:
+                raise jinja2.exceptions.SecurityError(f"a value over {MAX_SIZE} long")
+        return left * right
+
+
+class _LoopBudget:
+    """range() that stops a render once it has asked for MAX_LOOP items in all."""
+
+    def __init__(self) -> None:
+        self.left = MAX_LOOP
+
+    def __call__(self, *args: int) -> range:
+        span = range(*args)
+        self.left -= len(span)
+        if self.left < 0:
+            raise jinja2.exceptions.SecurityError(f"loops over {MAX_LOOP} steps in all")
+        return span
+
+
+def _lower_first(text: object) -> str:
+    """'Read the trade press' -> 'read the trade press', but 'LinkedIn' and 'I' stay."""
+    text = str(text)
+    word = text.split(" ", 1)[0]
+    if word == "I" or word[1:] != word[1:].lower():  # I, CPG, LinkedIn stay as they are
+        return text
+    return text[:1].lower() + text[1:]
+
+
 def _environment() -> SandboxedEnvironment:
-    env = SandboxedEnvironment(
+    env = _BoundedSandbox(
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -72,6 +113,8 @@ def _environment() -> SandboxedEnvironment:
     )
     env.filters["yaml"] = yaml_value
     env.filters["one_line"] = lambda text: " ".join(str(text).split())
+    env.filters["lower_first"] = _lower_first
+    env.filters["end_sentence"] = lambda text: str(text).rstrip() + ("" if str(text).rstrip()[-1:] in ".!?" else ".")
     return env
 
 
@@ -89,7 +132,7 @@ def render(source: Source, context: dict[str, Any]) -> str:
     out: list[str] = []
     size = 0
     try:
-        for chunk in template.generate(**context):
+        for chunk in template.generate(**{"range": _LoopBudget(), **context}):
             size += len(chunk)
             if size > MAX_OUTPUT:
                 raise TemplateProblem(source.origin, None, f"output is over {MAX_OUTPUT // 1024} KiB; stopped")

@@ -172,3 +172,25 @@ def test_scan_links_counts_only_real_mentions():
 def test_multiline_html_comment_and_tilde_fence():
     body = "<!--\n[[Hidden]]\n-->\n~~~python\n[[Code]]\n~~~\n[[Seen]]\n"
     assert [link.target for link in scan_links(body, 1)] == ["Seen"]
+
+
+def test_agrees_with_python_frontmatter_on_well_formed_notes():
+    """A second, independent reader: same keys and same body on ordinary notes.
+
+    (Values may differ on purpose: python-frontmatter uses YAML 1.1, so it turns
+    `no` into False and dates into date objects; mdfollow keeps them as text.)
+    """
+    import frontmatter
+
+    samples = [
+        "---\ntitle: Hello\ntags: [a, b]\n---\n# Body\n\ntext\n",
+        "---\ntype: contact\nmet: 2026-11-20\nadvice:\n  - one\n  - two\n---\nbody with --- inside\n",
+        "---\nsummary: >\n  folded\n  text\n# comment\nok: true\n---\n\nafter a blank line\n",
+        "no front matter at all\n",
+        "---\nname: Zoë\nрусский: да\n---\n日本語\n",
+    ]
+    for text in samples:
+        ours = parse_note("n.md", text.encode())
+        theirs = frontmatter.loads(text)
+        assert set(ours.front) == set(theirs.metadata), text
+        assert ours.body.strip() == theirs.content.strip(), text

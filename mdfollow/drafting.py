@@ -1,0 +1,143 @@
+"""Message drafts: the context a template sees, and the draft file around the message.
+
+Pure: the template source, the contact and the agenda item come in; the
+draft's text, its subject and the placeholders left to fill come out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from mdfollow.contact import DATE_KEYS, Contact
+from mdfollow.index import VaultIndex
+from mdfollow.milestones import parse_log
+from mdfollow.rules import FollowUp
+from mdfollow.settings import Settings
+from mdfollow.templating import Fields, Source, render, yaml_value
+
+_PLACEHOLDER = re.compile(r"(?<!\[)\[(?!\[)([^\[\]\n]{3,}?)\](?![\](])")
+_KNOWN = (
+    *DATE_KEYS,
+    "advice",
+    "advice_outcome",
+    "strikes",
+    "cadence",
+    "warmth",
+    "referred_by",
+    "keep_informed",
+    "status",
+    "company",
+    "role",
+    "email",
+    "tags",
+)
+
+
+@dataclass(frozen=True)
+class Draft:
+    action: str
+    subject: str
+    message: str
+    placeholders: tuple[str, ...]
+
+    def file_text(self, to_link: str, today: date, email: str) -> str:
+        """The draft note: front matter written safely, then the message."""
+        lines = ["---", f"to: {yaml_value(to_link)}", f"action: {self.action}", f"date: {today.isoformat()}"]
+        if email:
+            lines.append(f"email: {yaml_value(email)}")
+        if self.subject:
+            lines.append(f"subject: {yaml_value(self.subject)}")
+        lines += ["---", ""]
+        return "\n".join(lines) + self.message
+
+
+def contact_fields(
+    contact: Contact, index: VaultIndex, note_text: str = "", log_heading: str = "Interactions"
+) -> Fields:
+    """Every front-matter key as an attribute, known keys always present, values parsed."""
+    values: dict[str, Any] = {str(k): v for k, v in contact.fields.items() if str(k).isidentifier()}
+    for key in _KNOWN:
+        values.setdefault(key, None)
+    for key in DATE_KEYS:
+        values[key] = getattr(contact, key)
+    values.update(
+        name=contact.name,
+        first_name=contact.first_name,
+        note=contact.path,
+        link=index.link_for(contact),
+        advice=list(contact.advice),
+        advice_outcome=contact.advice_outcome or None,
+        strikes=contact.strikes,
+        cadence=contact.cadence.text if contact.cadence else None,
+        warmth=contact.warmth,
+        company=contact.company or None,
+        email=contact.email or None,
+        keep_informed=contact.keep_informed,
+        tags=list(contact.tags),
+        status=contact.status,
+    )
+    log = parse_log(note_text, log_heading) if note_text else []
+    values["last_log"] = Fields(date=log[-1][0], text=log[-1][1]) if log else None
+    return Fields(**values)
+
+
+def item_fields(item: FollowUp, index: VaultIndex) -> Fields:
+    return Fields(
+        action=item.action,
+        due=item.due,
+        reason=item.reason,
+        light_touch=item.light_touch,
+        also=list(item.also),
+        attempt=item.attempt,
+        referred=[contact_fields(c, index) for c in item.referred],
+        milestones=[Fields(date=m.date, text=m.text, company=m.company or None) for m in item.milestones],
+    )
+
+
+def spoken_date(day: date | None, today: date) -> str:
+    """'on Monday' within the week, 'on 17 November' this year, else 'on 17 November 2025'."""
+    if day is None:
+        return ""
+    days = (today - day).days
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    if 0 < days < 7:
+        same_week = day.isocalendar()[:2] == today.isocalendar()[:2]
+        return ("on " if same_week else "last ") + day.strftime("%A")
+    if day.year == today.year:
+        return f"on {day.day} {day.strftime('%B')}"
+    return f"on {day.day} {day.strftime('%B %Y')}"
+
+
+def render_draft(
+    source: Source,
+    item: FollowUp,
+    index: VaultIndex,
+    today: date,
+    settings: Settings,
+    note_text: str = "",
+) -> Draft:
+    contact = item.contact
+    referrer = index.referrer_of(contact)
+    me = settings.me
+    context = {
+        "contact": contact_fields(contact, index, note_text, settings.log_heading),
+        "item": item_fields(item, index),
+        "referrer": contact_fields(referrer, index) if referrer else None,
+        "today": today,
+        "me": Fields(name=me.name or None, email=me.email or None, signature=me.signature or me.name or "[your name]"),
+        "when": lambda day: spoken_date(day, today),
+    }
+    text = render(source, context)
+    subject = ""
+    first, _, rest = text.partition("\n")
+    if first.lower().startswith("subject:"):
+        subject = first.split(":", 1)[1].strip()
+        text = rest.lstrip("\n")
+    found = tuple(dict.fromkeys(m.group(1).strip() for m in _PLACEHOLDER.finditer(subject + "\n" + text)))
+    return Draft(item.action, subject, text, found)
