@@ -890,6 +890,57 @@ def templates(app: App, as_list: bool, copy: bool, commit: bool | None) -> None:
             )
 
 
+# --- watch -----------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--poll", is_flag=True, help="Poll for changes instead of using OS events (synced or network folders).")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The agenda file to keep current (default: the agenda_file setting).",
+)
+@pass_app
+def watch(app: App, poll: bool, out: Path | None) -> None:
+    """Keep the agenda current while you edit; Ctrl-C stops.
+
+    Saves in any editor style are noticed (in place, temp file and rename,
+    vim's backup dance); swap and backup files are ignored. After a short
+    quiet moment only the changed notes are read again and the agenda is
+    rewritten if it changed; ticked boxes are recorded as they happen. A note
+    caught mid-save is read again before anything is said about it. Without
+    --today, the agenda moves on at midnight.
+    """
+    import signal
+
+    from mdfollow.vault import load_settings
+    from mdfollow.watcher import Watcher
+
+    vault = app.vault
+    settings = app.settings
+    fixed_today = app.today if (app.today_option or os.environ.get("MDFOLLOW_TODAY")) else None
+    watcher = Watcher(
+        vault=vault,
+        settings=settings,
+        today=(lambda: fixed_today) if fixed_today else date.today,
+        target=out if out is not None else vault / settings.agenda_file,
+        setting_problems=app._setting_problems,
+        load_settings=lambda: load_settings(vault, app.config),
+        poll=poll,
+        report=app.say,
+        report_problem=lambda problem: app.report([problem]),
+    )
+
+    def stop(signum: int, frame: Any) -> None:
+        watcher.stop()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    app.say(f"watching {vault} (Ctrl-C stops)")
+    watcher.run()
+    app.say("stopped")
+
+
 def main() -> NoReturn:
     try:
         cli.main(prog_name="mdfollow", standalone_mode=True)

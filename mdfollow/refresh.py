@@ -20,7 +20,7 @@ from mdfollow.render import Tick, agenda_state, block_id, read_ticks, render_age
 from mdfollow.rules import Agenda, FollowUp, build_agenda, next_action
 from mdfollow.settings import Settings
 from mdfollow.store import AlreadyExists, WriteConflict, read_bytes, write_file
-from mdfollow.vault import load_index
+from mdfollow.vault import VaultReader
 
 
 class AgendaRefused(Exception):
@@ -56,11 +56,15 @@ def refresh_agenda(
     *,
     force: bool = False,
     setting_problems: list[Diagnostic] | None = None,
+    reader: VaultReader | None = None,
+    changed: set[str] | None = None,
 ) -> AgendaRun:
+    """Record ticks and write the agenda. With a `reader`, only `changed` notes are read again."""
     shown = relative(target, vault) or str(target)
     inside = relative(target, vault)
-    skip = (inside,) if inside else ()
-    index = load_index(vault, settings, list(setting_problems or []), skip)
+    if reader is None:
+        reader = VaultReader(vault, settings, setting_problems, (inside,) if inside else ())
+    index = reader.index(changed)
     if not index.contacts:
         # An unmounted or mistyped vault must never wipe a real agenda.
         raise AgendaRefused(
@@ -83,7 +87,7 @@ def refresh_agenda(
     run = AgendaRun(build_agenda(index, today, settings), index, "", False)
     carried = _record_ticks(vault, settings, today, index, read_ticks(old_text), shown, run)
     if run.recorded:
-        index = load_index(vault, settings, list(setting_problems or []), skip)
+        index = reader.index({item.contact.path for item, _ in run.recorded})
         run.index = index
         run.agenda = build_agenda(index, today, settings)
     run.text = render_agenda(run.agenda, index, carried)

@@ -163,42 +163,94 @@ def walk(vault: Path, skip: Exclusions) -> tuple[list[tuple[str, Path]], list[Di
     return found, problems
 
 
-def read_records(files: list[tuple[str, Path]], settings: Settings, daily: DailyNotes) -> list[NoteRecord]:
-    records = []
-    for rel, path in files:
+def read_record(rel: str, path: Path, settings: Settings, daily: DailyNotes) -> NoteRecord:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        return NoteRecord(
+            rel, "skipped", diagnostics=(error(rel, None, f"cannot be read: {exc.strerror or exc}; skipped"),)
+        )
+    return summarize(rel, raw, settings.contact_types, daily)
+
+
+class VaultReader:
+    """The vault's notes as records, kept in memory so that a change re-reads one note.
+
+    `index()` reads everything the first time; `index(changed)` re-reads only
+    the notes named (and drops those that are gone), then indexes again from
+    memory.
+    """
+
+    def __init__(
+        self,
+        vault: Path,
+        settings: Settings,
+        setting_problems: list[Diagnostic] | None = None,
+        extra_skips: tuple[str, ...] = (),
+    ):
+        self.vault = vault
+        self.settings = settings
+        self.setting_problems = list(setting_problems or [])
+        self.skip = exclusions(settings, extra_skips)
+        self.daily, self.daily_problems = daily_notes(vault, settings)
+        self.records: dict[str, NoteRecord] = {}
+        self.walk_problems: list[Diagnostic] = []
+        self.loaded = False
+
+    def is_note(self, rel: str) -> bool:
+        parts = rel.split("/")
+        return rel[-3:].lower() == ".md" and not any(p.startswith(".") for p in parts) and not self.skip.skip_file(rel)
+
+    def index(self, changed: set[str] | None = None) -> VaultIndex:
+        if not self.loaded or changed is None:
+            files, self.walk_problems = walk(self.vault, self.skip)
+            self.records = {}
+            for rel, path in files:
+                try:
+                    self.records[rel] = read_record(rel, path, self.settings, self.daily)
+                except FileNotFoundError:
+                    continue
+            self.loaded = True
+        else:
+            for rel in changed:
+                self.reread(rel)
+        return self.build()
+
+    def reread(self, rel: str) -> NoteRecord | None:
+        self.records.pop(rel, None)
+        if not self.is_note(rel):
+            return None
+        path = self.vault / rel
         try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            records.append(
-                NoteRecord(
-                    rel, "skipped", diagnostics=(error(rel, None, f"cannot be read: {exc.strerror or exc}; skipped"),)
-                )
-            )
-            continue
-        records.append(summarize(rel, raw, settings.contact_types, daily))
-    return records
+            if not path.is_file():
+                return None
+            record = read_record(rel, path, self.settings, self.daily)
+        except FileNotFoundError:
+            return None
+        self.records[rel] = record
+        return record
+
+    def build(self) -> VaultIndex:
+        problems = self.setting_problems + self.daily_problems + self.walk_problems
+        milestones: list[Milestone] = []
+        name = self.settings.milestones_file
+        try:
+            text: str | None = (self.vault / name).read_text(encoding="utf-8-sig")
+        except FileNotFoundError:
+            text = None
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(error(name, None, f"cannot be read: {exc}"))
+            text = None
+        if text is not None:
+            milestones, more = parse_milestones(name, text)
+            problems = problems + more
+        return build_index(self.records.values(), milestones, problems)
 
 
 def load_index(
     vault: Path, settings: Settings, extra_problems: list[Diagnostic] | None = None, extra_skips: tuple[str, ...] = ()
 ) -> VaultIndex:
     """Walk, read and index the whole vault."""
-    problems = list(extra_problems or [])
-    daily, more = daily_notes(vault, settings)
-    problems += more
-    files, more = walk(vault, exclusions(settings, extra_skips))
-    problems += more
-    records = read_records(files, settings, daily)
-    milestones_path = vault / settings.milestones_file
-    milestones: list[Milestone] = []
-    try:
-        text = milestones_path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        text = None
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.append(error(settings.milestones_file, None, f"cannot be read: {exc}"))
-        text = None
-    if text is not None:
-        milestones, more = parse_milestones(settings.milestones_file, text)
-        problems += more
-    return build_index(records, milestones, problems)
+    return VaultReader(vault, settings, extra_problems, extra_skips).index()

@@ -1,0 +1,288 @@
+"""Watch mode: keep the agenda current while the user edits.
+
+watchdog lives here and nowhere else. The event handler only records which
+paths changed; a loop waits for a quiet moment (debounce), then re-reads just
+those notes and regenerates the agenda through the same path as `agenda`.
+mdfollow's own writes are recognised by their content and do not trigger
+another run. One failed rebuild is reported and the watcher goes on.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.polling import PollingObserver
+
+from mdfollow.diagnostics import Diagnostic
+from mdfollow.note import parse_note
+from mdfollow.refresh import AgendaRefused, AgendaRun, refresh_agenda, relative
+from mdfollow.settings import SETTINGS_FILE, Settings
+from mdfollow.vault import VaultReader
+
+RESCAN = "*"  # not a path: read the whole vault again
+RELOAD = {SETTINGS_FILE, ".obsidian/daily-notes.json", ".obsidian/plugins/periodic-notes/data.json"}
+_TEMP_SUFFIXES = (".swp", ".swx", ".swo", "~", ".tmp", ".temp", ".bak", ".crswap", ".part", ".mdfollow-tmp")
+
+INOTIFY_HELP = (
+    "the system's limit on watched folders is reached ({why}); watching by polling instead. "
+    "To raise it: sudo sysctl fs.inotify.max_user_watches=524288 fs.inotify.max_user_instances=512 "
+    "(add them to /etc/sysctl.conf to keep them), or run `mdfollow watch --poll`"
+)
+
+
+def ignored(rel: str) -> bool:
+    """Editor swap, backup and temp files, and anything in a dot-folder."""
+    name = rel.rsplit("/", 1)[-1]
+    if rel in RELOAD:
+        return False
+    if any(part.startswith(".") for part in rel.split("/")):
+        return True
+    return name == "4913" or name.startswith((".#", "~$")) or name.endswith(_TEMP_SUFFIXES)
+
+
+class _Recorder(FileSystemEventHandler):
+    """Only records what changed; all the work happens in the loop."""
+
+    def __init__(self, vault: Path, wake: threading.Event):
+        self.vault = str(vault.resolve())
+        self.wake = wake
+        self.lock = threading.Lock()
+        self.paths: set[str] = set()
+
+    def _add(self, path: str | bytes) -> None:
+        text = os.fsdecode(path)
+        if not text.startswith(self.vault):
+            return
+        rel = os.path.relpath(text, self.vault).replace(os.sep, "/")
+        if rel == "." or ignored(rel):
+            return
+        with self.lock:
+            self.paths.add(rel)
+        self.wake.set()
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type in ("opened", "closed_no_write"):
+            return
+        if event.is_directory:
+            # A folder renamed or removed changes many notes at once: read everything again.
+            if event.event_type in ("moved", "deleted"):
+                with self.lock:
+                    self.paths.add(RESCAN)
+                self.wake.set()
+            return
+        self._add(event.src_path)
+        dest = getattr(event, "dest_path", "")
+        if dest:
+            self._add(dest)  # a temp-file-then-rename save is only a move event
+
+    def take(self) -> set[str]:
+        with self.lock:
+            taken, self.paths = self.paths, set()
+        return taken
+
+
+@dataclass
+class Rebuild:
+    """What one rebuild did, for the log line and for tests."""
+
+    changed: set[str]
+    seconds: float
+    run: AgendaRun | None = None
+    error: str = ""
+
+
+@dataclass
+class Watcher:
+    vault: Path
+    settings: Settings
+    today: Callable[[], date]
+    target: Path
+    setting_problems: list[Diagnostic] = field(default_factory=list)
+    load_settings: Callable[[], tuple[Settings, list[Diagnostic]]] | None = None
+    poll: bool = False
+    debounce: float = 0.2
+    tick_seconds: float = 30.0  # how often to look at the clock for midnight
+    retries: int = 2  # re-reads of a note that looks mid-save
+    report: Callable[[str], None] = lambda line: None
+    report_problem: Callable[[Diagnostic], None] = lambda problem: None
+    on_rebuild: Callable[[Rebuild], None] = lambda rebuild: None
+    stop_event: threading.Event = field(default_factory=threading.Event)
+
+    def __post_init__(self) -> None:
+        self.wake = threading.Event()
+        self.recorder = _Recorder(self.vault, self.wake)
+        self.written: dict[str, str] = {}  # our own writes: path -> content hash
+        self.reported: set[Diagnostic] = set()
+        self.suspect: dict[str, int] = {}
+        self.reader = self._reader()
+        self.day: date | None = None
+
+    def _reader(self) -> VaultReader:
+        inside = relative(self.target, self.vault)
+        return VaultReader(self.vault, self.settings, self.setting_problems, (inside,) if inside else ())
+
+    def start_observer(self) -> object:
+        observer: object
+        if self.poll:
+            observer = PollingObserver(timeout=1)
+        else:
+            observer = Observer()
+        try:
+            observer.schedule(self.recorder, str(self.vault), recursive=True)  # type: ignore[attr-defined]
+            observer.start()  # type: ignore[attr-defined]
+        except OSError as exc:
+            if exc.errno not in (errno.ENOSPC, errno.EMFILE, errno.ENFILE) or self.poll:
+                raise
+            self.report(INOTIFY_HELP.format(why=os.strerror(exc.errno)))
+            observer = PollingObserver(timeout=1)
+            observer.schedule(self.recorder, str(self.vault), recursive=True)
+            observer.start()
+        return observer
+
+    def run(self) -> None:
+        observer = self.start_observer()
+        try:
+            self.rebuild(None)
+            while not self.stop_event.is_set():
+                woke = self.wake.wait(timeout=self.tick_seconds)
+                if self.stop_event.is_set():
+                    break
+                if woke:
+                    self._settle()
+                changed = self.recorder.take()
+                if changed or self.today() != self.day:
+                    self.rebuild(changed)
+        finally:
+            observer.stop()  # type: ignore[attr-defined]
+            observer.join(timeout=5)  # type: ignore[attr-defined]
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.wake.set()
+
+    def _settle(self) -> None:
+        """Wait until no event has come for `debounce` seconds."""
+        while not self.stop_event.is_set():
+            self.wake.clear()
+            if not self.wake.wait(timeout=self.debounce):
+                return
+
+    def rebuild(self, changed: set[str] | None) -> Rebuild:
+        started = time.perf_counter()
+        if changed is not None:
+            changed = {rel for rel in changed if not self._own_write(rel)}
+            if not changed and self.today() == self.day:
+                return Rebuild(set(), 0.0)
+            if changed & RELOAD and self.load_settings is not None:
+                self.settings, self.setting_problems = self.load_settings()
+                self.reader = self._reader()
+                changed = None
+            elif RESCAN in changed:
+                changed = None
+        if changed:
+            changed = self._hold_back_mid_save(changed)
+            if not changed and self.today() == self.day:
+                return Rebuild(set(), 0.0)
+        result = Rebuild(changed or set(), 0.0)
+        try:
+            self.day = self.today()
+            run = refresh_agenda(
+                self.vault,
+                self.settings,
+                self.day,
+                self.target,
+                setting_problems=self.setting_problems,
+                reader=self.reader,
+                changed=changed,
+            )
+            result.run = run
+            for _, recorded in run.recorded:
+                self._remember(recorded.path)
+            if run.written:
+                self._remember(self.target)
+            for problem in (*run.index.problems, *run.problems):
+                if problem not in self.reported:
+                    self.report_problem(problem)
+            self.reported = set(run.index.problems) | set(run.problems)
+        except AgendaRefused as exc:
+            result.error = str(exc)
+        except Exception as exc:  # one bad rebuild must not kill the watcher
+            result.error = f"rebuild failed: {type(exc).__name__}: {exc}"
+        result.seconds = time.perf_counter() - started
+        self._log(result)
+        self.on_rebuild(result)
+        return result
+
+    def _hold_back_mid_save(self, changed: set[str]) -> set[str]:
+        """Notes to read now. One that reads empty or broken may be mid-save: it keeps its
+        previous state and is read again after another quiet moment (a few times at most)."""
+        now = set()
+        for rel in changed:
+            path = self.vault / rel
+            try:
+                raw = path.read_bytes() if self.reader.is_note(rel) else None
+            except OSError:
+                raw = None
+            tries = self.suspect.get(rel, 0)
+            if raw is not None and tries < self.retries and (not raw.strip() or not parse_note(rel, raw).readable):
+                self.suspect[rel] = tries + 1
+                with self.recorder.lock:
+                    self.recorder.paths.add(rel)
+                self.wake.set()
+                continue
+            self.suspect.pop(rel, None)
+            now.add(rel)
+        return now
+
+    def _own_write(self, rel: str) -> bool:
+        expected = self.written.get(rel)
+        if expected is None:
+            return False
+        try:
+            current = hashlib.blake2b((self.vault / rel).read_bytes(), digest_size=16).hexdigest()
+        except OSError:
+            return False
+        if current == expected:
+            return True
+        del self.written[rel]
+        return False
+
+    def _remember(self, path: Path) -> None:
+        rel = relative(path, self.vault)
+        if rel is not None:
+            self.written[rel] = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+
+    def _log(self, result: Rebuild) -> None:
+        shown = relative(self.target, self.vault) or str(self.target)
+        what = ", ".join(sorted(result.changed)[:3]) + (
+            f" and {len(result.changed) - 3} more" if len(result.changed) > 3 else ""
+        )
+        what = what or "start"
+        ms = f"{result.seconds * 1000:.0f} ms"
+        if result.error:
+            self.report(f"{time.strftime('%H:%M:%S')} {what}: {result.error}")
+            return
+        run = result.run
+        if run is None:
+            return
+        recorded = [f"{item.action} for {item.contact.name}" for item, r in run.recorded if not r.already]
+        done = f"recorded {', '.join(recorded)}; " if recorded else ""
+        if run.written or recorded or result.changed == set():
+            agenda = run.agenda
+            counts = (
+                f"{len(agenda.overdue())} overdue, {len(agenda.due_today())} today, {len(agenda.upcoming())} coming up"
+            )
+            state = "wrote" if run.written else "unchanged"
+            self.report(f"{time.strftime('%H:%M:%S')} {what}: {done}{state} {shown} ({counts}) in {ms}")
+        else:
+            self.report(f"{time.strftime('%H:%M:%S')} {what}: {shown} unchanged in {ms}")
