@@ -21,6 +21,7 @@ from pathlib import Path
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
 from mdfollow.diagnostics import Diagnostic
@@ -131,15 +132,11 @@ class Watcher:
         inside = relative(self.target, self.vault)
         return VaultReader(self.vault, self.settings, self.setting_problems, (inside,) if inside else ())
 
-    def start_observer(self) -> object:
-        observer: object
-        if self.poll:
-            observer = PollingObserver(timeout=1)
-        else:
-            observer = Observer()
+    def start_observer(self) -> BaseObserver:
+        observer: BaseObserver = PollingObserver(timeout=1) if self.poll else Observer()
         try:
-            observer.schedule(self.recorder, str(self.vault), recursive=True)  # type: ignore[attr-defined]
-            observer.start()  # type: ignore[attr-defined]
+            observer.schedule(self.recorder, str(self.vault), recursive=True)
+            observer.start()
         except OSError as exc:
             if exc.errno not in (errno.ENOSPC, errno.EMFILE, errno.ENFILE) or self.poll:
                 raise
@@ -163,8 +160,8 @@ class Watcher:
                 if changed or self.today() != self.day:
                     self.rebuild(changed)
         finally:
-            observer.stop()  # type: ignore[attr-defined]
-            observer.join(timeout=5)  # type: ignore[attr-defined]
+            observer.stop()
+            observer.join(timeout=5)
 
     def stop(self) -> None:
         self.stop_event.set()
