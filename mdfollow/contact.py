@@ -10,6 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from mdfollow.dates import Cadence, CadenceError, DateError, describe, parse_cadence, parse_date
@@ -32,6 +33,7 @@ WARMTHS = ("warm", "neutral", "cool")
 STATUSES = ("active", "paused", "closed")
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Compare names ignoring case, accents and NFC/NFD spelling."""
     decomposed = unicodedata.normalize("NFKD", text)

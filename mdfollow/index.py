@@ -110,6 +110,7 @@ class VaultIndex:
     ambiguous_stems: frozenset[str] = frozenset()
     _by_stem: dict[str, list[Contact]] = field(default_factory=dict, repr=False)
     _by_path: dict[str, Contact] = field(default_factory=dict, repr=False)
+    _referred: dict[str, list[Contact]] = field(default_factory=dict, repr=False)
 
     def resolve(self, target: str) -> Contact | None:
         """The contact a link target names (`Jane Doe`, `People/Jane Doe`), like Obsidian."""
@@ -126,7 +127,8 @@ class VaultIndex:
         return self.resolve(contact.referred_by) if contact.referred_by else None
 
     def referrals(self, referrer: Contact) -> list[Contact]:
-        return [c for c in self.contacts if c.referred_by and self.resolve(c.referred_by) is referrer]
+        """The contacts whose referred_by links to this one."""
+        return self._referred.get(referrer.path, [])
 
     def mentions_of(self, contact: Contact) -> tuple[Mention, ...]:
         return self.mentions.get(contact.path, ())
@@ -196,7 +198,10 @@ def build_index(
     index.mentions = {p: tuple(sorted(ms, key=lambda m: (m.date, m.path))) for p, ms in mentions.items()}
 
     for contact in kept:
-        if contact.referred_by and index.resolve(contact.referred_by) is None:
+        referrer = index.resolve(contact.referred_by) if contact.referred_by else None
+        if referrer is not None:
+            index._referred.setdefault(referrer.path, []).append(contact)
+        if contact.referred_by and referrer is None:
             problems.append(
                 warning(
                     contact.path,

@@ -71,6 +71,126 @@ class FrontMatterError(Exception):
         self.column = column
 
 
+# --- the fast path ---------------------------------------------------------------
+#
+# Most front matter is flat `key: value` lines. Reading those by hand is several
+# times faster than libyaml plus PyYAML's constructor, so `fast_front` does,
+# and gives up (returns None) on anything it is not sure of: the YAML loader
+# then reads the block. A property test holds it equal to the loader wherever
+# it answers.
+
+_FAST_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?:[ \t]+|$)")
+_FAST_PLAIN_START = set("-?:,[]{}#&*!|>'\"%@`")
+_INT = re.compile(r"[-+]?[0-9]+")
+_FLOAT = re.compile(
+    r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
+)
+_NULLS = {"", "~", "null", "Null", "NULL"}
+_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_UNSAFE_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\u2028\u2029\\]")
+
+
+class _GiveUp(Exception):
+    pass
+
+
+def _plain(text: str) -> Any:
+    if text in _NULLS:
+        return None
+    if text in _BOOLS:
+        return _BOOLS[text]
+    if _INT.fullmatch(text):
+        return int(text, 10)
+    if text.startswith(("0o", "0x")) or _FLOAT.fullmatch(text):
+        raise _GiveUp
+    return text
+
+
+def _scalar(text: str, in_flow: bool) -> tuple[Any, str]:
+    """One scalar at the start of `text`; returns it and what follows."""
+    if not text:
+        return None, ""
+    first = text[0]
+    if first in "\"'":
+        end = text.find(first, 1)
+        if end == -1 or (first == "'" and text[end + 1 : end + 2] == "'"):
+            raise _GiveUp
+        return text[1:end], text[end + 1 :]
+    if first in _FAST_PLAIN_START or (first in "-?:" and text[1:2] in (" ", "")):
+        raise _GiveUp
+    stops = [i for i in (text.find(" #"), text.find("\t#")) if i != -1]
+    if in_flow:
+        stops += [i for i in (text.find(","), text.find("]")) if i != -1]
+    end = min(stops) if stops else len(text)
+    value = text[:end].rstrip(" \t")
+    if ": " in value or value.endswith(":") or (in_flow and any(c in value for c in "[]{}")) or "\t" in value:
+        raise _GiveUp
+    return _plain(value), text[end:]
+
+
+def _value(text: str) -> Any:
+    if text.startswith("["):
+        items: list[Any] = []
+        rest = text[1:].lstrip(" ")
+        if rest.startswith("]"):
+            rest = rest[1:]
+        else:
+            while True:
+                if not rest or rest[0] in "[{":
+                    raise _GiveUp
+                item, rest = _scalar(rest, in_flow=True)
+                if item is None and not rest.startswith(("]", ",")):
+                    raise _GiveUp
+                items.append(item)
+                rest = rest.lstrip(" ")
+                if rest.startswith(","):
+                    rest = rest[1:].lstrip(" ")
+                    continue
+                if rest.startswith("]"):
+                    rest = rest[1:]
+                    break
+                raise _GiveUp
+        _only_comment(rest)
+        return items
+    value, rest = _scalar(text, in_flow=False)
+    _only_comment(rest)
+    return value
+
+
+def _only_comment(rest: str) -> None:
+    rest = rest.lstrip(" \t")
+    if rest and not rest.startswith("#"):
+        raise _GiveUp
+    if rest.startswith("#") and not rest:
+        raise _GiveUp
+
+
+def fast_front(block: str) -> dict[str, Any] | None:
+    """Flat front matter read without YAML, or None to let the YAML loader decide."""
+    if _UNSAFE_CHARS.search(block):
+        return None
+    data: dict[str, Any] = {}
+    try:
+        for line in block.split("\n"):
+            if not line or line.startswith("#"):
+                if line.startswith("#") or not line.strip():
+                    continue
+            if not line.strip():
+                continue
+            m = _FAST_KEY.match(line)
+            if not m:
+                return None
+            rest = line[m.end() :]
+            if rest and line[m.end() - 1] not in " \t":
+                return None
+            if rest.startswith("#"):
+                rest = ""
+            data[m.group(1)] = _value(rest.rstrip(" \t")) if rest.strip() else None
+    except _GiveUp:
+        return None
+    return data
+
+
 def load_yaml(block: str) -> Any:
     """Load one YAML block safely. Raises FrontMatterError with block-relative lines (0-based)."""
     if ("&" in block or "*" in block) and _has_anchor(block):
@@ -235,7 +355,9 @@ def parse_note(path: str, raw: bytes) -> ParsedNote:
         return ParsedNote(**base, diagnostics=tuple(diags), readable=False)  # type: ignore[arg-type]
 
     try:
-        data = load_yaml(block)
+        data = fast_front(block)
+        if data is None:
+            data = load_yaml(block)
     except FrontMatterError as exc:
         line = exc.line + 2 if exc.line is not None else 1
         diags.append(error(path, line, exc.message + "; the note is skipped until it is fixed", exc.column))
