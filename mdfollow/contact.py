@@ -10,7 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from mdfollow.dates import Cadence, CadenceError, DateError, describe, parse_cadence, parse_date
@@ -68,7 +68,7 @@ class Contact:
     fields: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
 
-    @property
+    @cached_property
     def stem(self) -> str:
         return self.path.rsplit("/", 1)[-1][:-3]
 
@@ -245,5 +245,5 @@ def build_contact(note: ParsedNote) -> tuple[Contact, list[Diagnostic]]:
         values["tags"] = tuple(str(t).lstrip("#") for t in items if isinstance(t, str | int) and str(t).strip())
 
     values["fields"] = dict(front)
-    values["lines"] = dict(note.key_lines)
+    values["lines"] = {"referred_by": note.line_of("referred_by")} if "referred_by" in front else {}
     return Contact(path=path, **values), diags

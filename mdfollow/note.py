@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import yaml
@@ -80,6 +81,8 @@ class FrontMatterError(Exception):
 # it answers.
 
 _FAST_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?:[ \t]+|$)")
+# `key: value` with a plain value that needs no further thought (the common line).
+_FAST_SIMPLE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):[ ]+([^\s\-?:,\[\]{}#&*!|>'\"%@`][^\t#]*?)[ ]*")
 _FAST_PLAIN_START = set("-?:,[]{}#&*!|>'\"%@`")
 _INT = re.compile(r"[-+]?[0-9]+")
 _FLOAT = re.compile(
@@ -172,11 +175,14 @@ def fast_front(block: str) -> dict[str, Any] | None:
     data: dict[str, Any] = {}
     try:
         for line in block.split("\n"):
-            if not line or line.startswith("#"):
-                if line.startswith("#") or not line.strip():
-                    continue
-            if not line.strip():
+            if not line.strip() or line[0] == "#":
                 continue
+            simple = _FAST_SIMPLE.fullmatch(line)
+            if simple is not None:
+                value = simple.group(2)
+                if ": " not in value and value[-1] != ":":
+                    data[simple.group(1)] = _plain(value)
+                    continue
             m = _FAST_KEY.match(line)
             if not m:
                 return None
@@ -272,7 +278,7 @@ class ParsedNote:
     text: str  # decoded, newlines normalised to \n
     front: dict[str, Any] = field(default_factory=dict)
     has_front_matter: bool = False
-    key_lines: dict[str, int] = field(default_factory=dict)
+    block: str = ""  # the front-matter text, for key lines when a message needs one
     front_line: int = 1  # file line of the opening ---
     body_line: int = 1  # file line where the body starts
     body_offset: int = 0  # index in text where the body starts
@@ -282,6 +288,10 @@ class ParsedNote:
     @property
     def body(self) -> str:
         return self.text[self.body_offset :]
+
+    @cached_property
+    def key_lines(self) -> dict[str, int]:
+        return _key_lines(self.block)[0]
 
     def line_of(self, key: str) -> int:
         return self.key_lines.get(key, self.front_line)
@@ -373,13 +383,19 @@ def parse_note(path: str, raw: bytes) -> ParsedNote:
         diags.append(warning(path, 2, f"front matter is {kind}, not key: value pairs; it is ignored"))
         return ParsedNote(**base, diagnostics=tuple(diags))  # type: ignore[arg-type]
 
-    key_lines, dupes = _key_lines(block)
+    dupes = _key_lines(block)[1] if _may_repeat(block, len(data)) else []
     for key, first_line, again in dupes:
         diags.append(
             warning(path, again, f"key {key!r} appears twice (lines {first_line} and {again}); the last one is used")
         )
     front = {str(k): v for k, v in data.items()}
-    return ParsedNote(**base, front=front, key_lines=key_lines, diagnostics=tuple(diags))  # type: ignore[arg-type]
+    return ParsedNote(**base, front=front, block=block, diagnostics=tuple(diags))  # type: ignore[arg-type]
+
+
+def _may_repeat(block: str, keys: int) -> bool:
+    """Whether the block may hold a key twice: it has more top-level key lines than keys."""
+    top = sum(1 for line in block.split("\n") if line and line[0] not in " \t#-")
+    return top > keys
 
 
 def _key_lines(block: str) -> tuple[dict[str, int], list[tuple[str, int, int]]]:

@@ -17,7 +17,7 @@ from mdfollow.events import TICK_EVENTS, Event
 from mdfollow.index import VaultIndex
 from mdfollow.record import Recorded, RecordProblem, record_event
 from mdfollow.render import Tick, agenda_state, block_id, read_ticks, render_agenda
-from mdfollow.rules import Agenda, FollowUp, build_agenda, next_action
+from mdfollow.rules import Agenda, FollowUp, Memo, build_agenda, next_action
 from mdfollow.settings import Settings
 from mdfollow.store import AlreadyExists, WriteConflict, read_bytes, write_file
 from mdfollow.vault import VaultReader
@@ -58,6 +58,8 @@ def refresh_agenda(
     setting_problems: list[Diagnostic] | None = None,
     reader: VaultReader | None = None,
     changed: set[str] | None = None,
+    memo: Memo | None = None,
+    last_written: bytes | None = None,
 ) -> AgendaRun:
     """Record ticks and write the agenda. With a `reader`, only `changed` notes are read again."""
     shown = relative(target, vault) or str(target)
@@ -72,8 +74,10 @@ def refresh_agenda(
             "A contact note has `type: contact` in its front matter."
         )
     old = read_bytes(target)
-    old_text = old.decode("utf-8", "replace") if old is not None else ""
-    if old is not None:
+    # Exactly what we wrote last time (watch mode): no ticks to read, nothing edited by hand.
+    ours = old is not None and old == last_written
+    old_text = old.decode("utf-8", "replace") if old is not None and not ours else ""
+    if old is not None and not ours:
         state = agenda_state(old_text)
         if state == "foreign":
             raise AgendaRefused(
@@ -84,12 +88,12 @@ def refresh_agenda(
                 f"{shown} was edited by hand since mdfollow wrote it (beyond ticking boxes); "
                 "keep your edits elsewhere, then run again with --force"
             )
-    run = AgendaRun(build_agenda(index, today, settings), index, "", False)
+    run = AgendaRun(build_agenda(index, today, settings, memo), index, "", False)
     carried = _record_ticks(vault, settings, today, index, read_ticks(old_text), shown, run)
     if run.recorded:
         index = reader.index({item.contact.path for item, _ in run.recorded})
         run.index = index
-        run.agenda = build_agenda(index, today, settings)
+        run.agenda = build_agenda(index, today, settings, memo)
     run.text = render_agenda(run.agenda, index, carried)
     new = run.text.encode("utf-8")
     if new == old:

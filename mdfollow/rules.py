@@ -7,7 +7,7 @@ higher in the table); the others that apply are listed as `also`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from mdfollow.contact import Contact, fold
@@ -268,8 +268,21 @@ def next_action(contact: Contact, index: VaultIndex, today: date, settings: Sett
     if not found:
         return None
     first = found[0]
+    if len(found) == 1:
+        return first
     also = tuple(f.action for f in found[1:])
-    return replace(first, also=also)
+    return FollowUp(
+        first.contact,
+        first.action,
+        first.due,
+        first.reason,
+        first.light_touch,
+        also,
+        first.referred,
+        first.milestones,
+        first.attempt,
+        first.undated,
+    )
 
 
 def gone_quiet(contact: Contact, today: date, settings: Settings) -> GoneQuiet | None:
@@ -285,16 +298,49 @@ def sort_key(item: FollowUp) -> tuple[date, str, str, int]:
     return (item.due, fold(item.contact.name), item.contact.path, _RANK[item.action])
 
 
-def build_agenda(index: VaultIndex, today: date, settings: Settings) -> Agenda:
-    """What is overdue, due today and due within the horizon, in agenda order."""
+Memo = dict[str, tuple[object, FollowUp | None, GoneQuiet | None]]
+
+
+def _inputs(contact: Contact, index: VaultIndex, today: date, settings: Settings) -> object:
+    """Everything a contact's result depends on besides the contact itself.
+
+    Unchanged notes keep the very same Contact objects between rebuilds, so
+    identity stands for them; a re-read note is a new object and misses.
+    """
+    return (
+        today,
+        id(settings),
+        index.mentions_of(contact),
+        tuple(id(c) for c in index.referrals(contact)),
+        id(index.referrer_of(contact)),
+        index.milestones,
+    )
+
+
+def build_agenda(index: VaultIndex, today: date, settings: Settings, memo: Memo | None = None) -> Agenda:
+    """What is overdue, due today and due within the horizon, in agenda order.
+
+    With a `memo` (kept by `watch` between rebuilds), a contact whose note and
+    inputs did not change reuses its last result.
+    """
     last_day = today + timedelta(days=settings.horizon_days)
     items: list[FollowUp] = []
     quiet: list[GoneQuiet] = []
     for contact in index.contacts:
-        item = next_action(contact, index, today, settings)
+        if memo is not None:
+            inputs = (contact, _inputs(contact, index, today, settings))
+            hit = memo.get(contact.path)
+            if hit is not None and hit[0][0] is contact and hit[0][1] == inputs[1]:  # type: ignore[index]
+                item, silent = hit[1], hit[2]
+            else:
+                item = next_action(contact, index, today, settings)
+                silent = gone_quiet(contact, today, settings)
+                memo[contact.path] = (inputs, item, silent)
+        else:
+            item = next_action(contact, index, today, settings)
+            silent = gone_quiet(contact, today, settings)
         if item is not None and item.due <= last_day:
             items.append(item)
-        silent = gone_quiet(contact, today, settings)
         if silent is not None:
             quiet.append(silent)
     items.sort(key=sort_key)

@@ -175,6 +175,40 @@ def read_record(rel: str, path: Path, settings: Settings, daily: DailyNotes) -> 
     return summarize(rel, raw, settings.contact_types, daily)
 
 
+PARALLEL_FROM = 2000  # below this, starting processes costs more than it saves
+
+
+def _read_chunk(args: tuple[list[tuple[str, Path]], Settings, DailyNotes]) -> list[NoteRecord]:
+    files, settings, daily = args
+    records = []
+    for rel, path in files:
+        try:
+            records.append(read_record(rel, path, settings, daily))
+        except FileNotFoundError:
+            continue
+    return records
+
+
+def read_all(files: list[tuple[str, Path]], settings: Settings, daily: DailyNotes) -> list[NoteRecord]:
+    """Read and summarise every note, on every core when the vault is large."""
+    import threading
+
+    workers = min(os.cpu_count() or 1, 8)
+    # fork() in a process with other threads (watch mode) can deadlock: stay on one core there.
+    if len(files) < PARALLEL_FROM or workers < 2 or threading.active_count() > 1 or os.name != "posix":
+        return _read_chunk((files, settings, daily))
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = -(-len(files) // (workers * 4))
+    chunks = [(files[i : i + size], settings, daily) for i in range(0, len(files), size)]
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            return [record for chunk in pool.map(_read_chunk, chunks) for record in chunk]
+    except (OSError, RuntimeError):  # no processes to be had: read on this core
+        return _read_chunk((files, settings, daily))
+
+
 class VaultReader:
     """The vault's notes as records, kept in memory so that a change re-reads one note.
 
@@ -206,12 +240,7 @@ class VaultReader:
     def index(self, changed: set[str] | None = None) -> VaultIndex:
         if not self.loaded or changed is None:
             files, self.walk_problems = walk(self.vault, self.skip)
-            self.records = {}
-            for rel, path in files:
-                try:
-                    self.records[rel] = read_record(rel, path, self.settings, self.daily)
-                except FileNotFoundError:
-                    continue
+            self.records = {r.path: r for r in read_all(files, self.settings, self.daily)}
             self.loaded = True
         else:
             for rel in changed:

@@ -27,6 +27,7 @@ from watchdog.observers.polling import PollingObserver
 from mdfollow.diagnostics import Diagnostic
 from mdfollow.note import parse_note
 from mdfollow.refresh import AgendaRefused, AgendaRun, refresh_agenda, relative
+from mdfollow.rules import Memo
 from mdfollow.settings import SETTINGS_FILE, Settings
 from mdfollow.vault import VaultReader
 
@@ -126,6 +127,8 @@ class Watcher:
         self.reported: set[Diagnostic] = set()
         self.suspect: dict[str, int] = {}
         self.reader = self._reader()
+        self.memo: Memo = {}
+        self.last_agenda: bytes | None = None
         self.day: date | None = None
 
     def _reader(self) -> VaultReader:
@@ -183,6 +186,7 @@ class Watcher:
             if changed & RELOAD and self.load_settings is not None:
                 self.settings, self.setting_problems = self.load_settings()
                 self.reader = self._reader()
+                self.memo = {}
                 changed = None
             elif RESCAN in changed:
                 changed = None
@@ -201,12 +205,15 @@ class Watcher:
                 setting_problems=self.setting_problems,
                 reader=self.reader,
                 changed=changed,
+                memo=self.memo,
+                last_written=self.last_agenda,
             )
             result.run = run
             for _, recorded in run.recorded:
                 self._remember(recorded.path)
-            if run.written:
+            if run.written or self.last_agenda is None:
                 self._remember(self.target)
+                self.last_agenda = run.text.encode("utf-8")
             for problem in (*run.index.problems, *run.problems):
                 if problem not in self.reported:
                     self.report_problem(problem)
