@@ -63,7 +63,7 @@ def measure(size: int) -> tuple[list[float], list[float]]:
             saved = time.perf_counter()
             note.write_text(text, encoding="utf-8")
             with done:
-                done.wait_for(lambda: len(rebuilds) > count, timeout=30)
+                done.wait_for(lambda count=count: len(rebuilds) > count, timeout=30)
             finished, rebuild = rebuilds[-1]
             work.append(rebuild.seconds)
             wall.append(finished - saved - DEBOUNCE)
