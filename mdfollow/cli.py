@@ -214,9 +214,16 @@ def commit_files(app: App, wanted: bool | None, paths: list[Path], message: str)
 @click.option("--json", "as_json", is_flag=True, help="Print the items as JSON; write nothing.")
 @click.option("--stdout", "to_stdout", is_flag=True, help="Print the agenda Markdown; write nothing.")
 @click.option("--force", is_flag=True, help="Replace an agenda file that was edited by hand.")
+@click.option(
+    "--daily/--no-daily",
+    default=None,
+    help="Write the agenda as a block in today's daily note (the daily_agenda setting).",
+)
 @commit_option
 @pass_app
-def agenda(app: App, out: Path | None, as_json: bool, to_stdout: bool, force: bool, commit: bool | None) -> None:
+def agenda(
+    app: App, out: Path | None, as_json: bool, to_stdout: bool, force: bool, daily: bool | None, commit: bool | None
+) -> None:
     """Record ticked items, then write the agenda: what is overdue, due today and coming up.
 
     Each contact gets at most one item: the follow-up due first (others it
@@ -256,10 +263,16 @@ def agenda(app: App, out: Path | None, as_json: bool, to_stdout: bool, force: bo
             click.echo(render_agenda(result, index), nl=False)
         return
     settings_problems = app._setting_problems
+    daily = settings.daily_agenda if daily is None else daily
+    if daily and out is not None:
+        raise Usage("--daily writes into today's daily note; it does not go with --out")
     try:
-        run = refresh_agenda(vault, settings, today, target, force=force, setting_problems=settings_problems)
+        run = refresh_agenda(
+            vault, settings, today, target, force=force, setting_problems=settings_problems, daily=daily
+        )
     except AgendaRefused as exc:
         raise Failure(str(exc)) from None
+    target = run.target or target
     app.report(run.index.problems)
     app.report(run.problems)
     app.summary(run.index)
@@ -890,6 +903,153 @@ def templates(app: App, as_list: bool, copy: bool, commit: bool | None) -> None:
             )
 
 
+# --- ics ---------------------------------------------------------------------
+
+
+@cli.command()
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write here instead of the calendar_file setting (Agenda.ics).",
+)
+@click.option(
+    "--todo/--event", "todo", default=None, help="To-dos (VTODO) or all-day events (the calendar_todo setting)."
+)
+@commit_option
+@pass_app
+def ics(app: App, out: Path | None, todo: bool | None, commit: bool | None) -> None:
+    """Write the agenda's follow-ups as an iCalendar file.
+
+    One all-day event per agenda item (overdue ones on today), with what to do
+    and for whom, the reason and the note's path, and a reminder at 9:00. Each
+    contact and action keeps the same UID, so a calendar that reads the file
+    again updates events instead of duplicating them. The file is rewritten
+    only when it changes, and never over a file mdfollow did not write.
+
+    \b
+    To see it in a calendar app, import the file, or keep it in a synced folder
+    and subscribe to that file's URL (see the README).
+    """
+    from mdfollow.calendar import agenda_calendar, is_ours
+    from mdfollow.refresh import relative
+    from mdfollow.rules import build_agenda
+    from mdfollow.store import AlreadyExists, WriteConflict, read_bytes, write_file
+
+    settings = app.settings
+    vault = app.vault
+    target = out if out is not None else vault / settings.calendar_file
+    index = app.index()
+    app.report(index.problems)
+    if not index.contacts:
+        raise Failure(f"no contact notes found in {vault}; nothing written")
+    result = build_agenda(index, app.today, settings)
+    data = agenda_calendar(result, index, todo=settings.calendar_todo if todo is None else todo)
+    shown = relative(target, vault) or str(target)
+    old = read_bytes(target)
+    if old is not None and not is_ours(old):
+        raise Failure(f"{shown} exists and was not written by mdfollow; choose another file with --out")
+    if old == data:
+        app.say(f"{shown} is up to date ({plural(len(result.items), 'item')})")
+        return
+    try:
+        write_file(target, data, expected=old)
+    except (WriteConflict, AlreadyExists):
+        raise Failure(f"{shown} changed while mdfollow was working; run again") from None
+    except OSError as exc:
+        raise Failure(f"cannot write {shown}: {exc.strerror or exc}") from None
+    app.say(f"wrote {shown} ({plural(len(result.items), 'item')})")
+    commit_files(app, commit, [target], f"ics: {app.today.isoformat()}")
+
+
+# --- import --------------------------------------------------------------------
+
+
+@cli.group(name="import")
+def import_() -> None:
+    """Create contact notes from LinkedIn, vCard or Google Contacts exports.
+
+    A person already in the vault (same e-mail, same LinkedIn profile, or the
+    same name with accents, case, order and titles ignored) is skipped; one
+    who matches several contacts is reported and left alone. New notes go to
+    the contacts folder through the same template and safe writes as `new`.
+    --dry-run says what would happen and writes nothing.
+    """
+
+
+def _run_import(app: App, kind: str, path: Path, dry_run: bool, commit: bool | None) -> None:
+    from mdfollow.importing import PARSERS, plan_import
+    from mdfollow.record import RecordProblem, create_contact
+
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", "replace")
+        app.say(f"{path}: not UTF-8; read as Windows-1252")
+    people, problems = PARSERS[kind](text, str(path))
+    app.report(problems)
+    index = app.index()
+    decisions = plan_import(people, index.contacts)
+    created: list[Path] = []
+    counts = {"create": 0, "skip": 0, "ambiguous": 0}
+    for decision in decisions:
+        person = decision.person
+        where = f"{path.name}:{person.line}"
+        if decision.action == "skip":
+            counts["skip"] += 1
+            match = f": {decision.matches[0]}" if decision.matches else ""
+            click.echo(f"skipped  {person.name} ({where}): {decision.reason}{match}")
+            continue
+        if decision.action == "ambiguous":
+            counts["ambiguous"] += 1
+            click.echo(
+                f"ambiguous {person.name} ({where}): {decision.reason}: {', '.join(decision.matches)}; not imported"
+            )
+            continue
+        if dry_run:
+            counts["create"] += 1
+            click.echo(f"would create {person.name} ({where})")
+            continue
+        try:
+            note = create_contact(
+                app.vault,
+                app.settings,
+                index,
+                person.name,
+                app.today,
+                company=person.company,
+                extra=person.extra(),
+                lenient=True,
+                about=person.note,
+            )
+        except RecordProblem as exc:
+            counts["skip"] += 1
+            click.echo(f"skipped  {person.name} ({where}): {exc}")
+            continue
+        counts["create"] += 1
+        created.append(note)
+        click.echo(f"created  {note.relative_to(app.vault).as_posix()} ({where})")
+    verb = "would create" if dry_run else "created"
+    app.say(f"{counts['create']} {verb}, {counts['skip']} skipped, {counts['ambiguous']} ambiguous")
+    if not dry_run:
+        commit_files(app, commit, created, f"import {kind}: {plural(len(created), 'contact')} from {path.name}")
+
+
+def _import_command(kind: str, what: str) -> None:
+    @import_.command(name=kind, help=what)
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--dry-run", is_flag=True, help="Say what would be created or skipped; write nothing.")
+    @commit_option
+    @pass_app
+    def command(app: App, file: Path, dry_run: bool, commit: bool | None) -> None:
+        _run_import(app, kind, file, dry_run, commit)
+
+
+_import_command("linkedin", "LinkedIn's Connections.csv (Settings > Data privacy > Get a copy of your data).")
+_import_command("vcard", "A .vcf file of one or more vCards (2.1, 3.0 or 4.0), e.g. from your phone or Apple Contacts.")
+_import_command("google", "A Google Contacts CSV export (the current or the legacy layout).")
+
+
 # --- watch -----------------------------------------------------------------
 
 
@@ -900,8 +1060,13 @@ def templates(app: App, as_list: bool, copy: bool, commit: bool | None) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="The agenda file to keep current (default: the agenda_file setting).",
 )
+@click.option(
+    "--daily/--no-daily",
+    default=None,
+    help="Keep the block in today's daily note current instead (the daily_agenda setting).",
+)
 @pass_app
-def watch(app: App, poll: bool, out: Path | None) -> None:
+def watch(app: App, poll: bool, out: Path | None, daily: bool | None) -> None:
     """Keep the agenda current while you edit; Ctrl-C stops.
 
     Saves in any editor style are noticed (in place, temp file and rename,
@@ -927,6 +1092,7 @@ def watch(app: App, poll: bool, out: Path | None) -> None:
         setting_problems=app._setting_problems,
         load_settings=lambda: load_settings(vault, app.config),
         poll=poll,
+        daily=settings.daily_agenda if daily is None else daily,
         report=app.say,
         report_problem=lambda problem: app.report([problem]),
     )

@@ -42,6 +42,11 @@ class DailyNotes:
             rest = path
         return self.format.parse(rest[:-3])
 
+    def path_for(self, day: date) -> str:
+        """Today's daily note, vault-relative (the folder pattern may nest: YYYY/MM/YYYY-MM-DD)."""
+        name = self.format.render(day) + ".md"
+        return f"{self.folder}/{name}" if self.folder else name
+
 
 @dataclass(frozen=True)
 class NoteRecord:

@@ -446,7 +446,13 @@ def scan_links(body: str, first_line: int) -> list[Link]:
     found: list[Link] = []
     fence: str | None = None
     comment: str | None = None  # "%%" or "<!--" while inside a comment
+    block = False  # inside the agenda block mdfollow writes into daily notes
     for offset, line in enumerate(body.split("\n")):
+        if line.startswith("%% mdfollow agenda: "):
+            block = line.startswith("%% mdfollow agenda: start")
+            continue
+        if block:
+            continue
         if fence is not None:
             stripped = line.strip()
             if stripped.startswith(fence) and stripped.strip(fence[0]) == "":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -16,6 +17,10 @@ from mdfollow.settings import Settings
 from mdfollow.store import AlreadyExists, WriteConflict, read_bytes, write_file
 from mdfollow.templating import Fields, TemplateProblem, render
 from mdfollow.vault import load_template
+
+
+def _file_safe(name: str) -> str:
+    return re.sub(r'[/\\:*?"<>|#^\[\]]+', "-", name).strip(" -") or name
 
 
 class RecordProblem(Exception):
@@ -83,11 +88,18 @@ def create_contact(
     company: str = "",
     advice: str = "",
     cadence: str = "",
+    extra: list[tuple[str, object]] | None = None,
+    lenient: bool = False,
+    about: str = "",
 ) -> Path:
-    """A new contact note from the contact.md template; never overwrites anything."""
+    """A new contact note from the contact.md template; never overwrites anything.
+
+    `lenient` (imports): characters a file name cannot hold become '-' instead
+    of refusing the name; the `name` key keeps the name as it was.
+    """
     clean = " ".join(name.split())
     try:
-        file_name = note_file_name(clean)
+        file_name = note_file_name(_file_safe(clean) if lenient else clean)
     except NameError_ as exc:
         raise RecordProblem(str(exc)) from None
     existing = [c for c in index.contacts if fold(c.name) == fold(clean) or fold(c.stem) == fold(file_name[:-3])]
@@ -110,6 +122,8 @@ def create_contact(
         referred_by=f"[[{index.link_target(referrer)}]]" if referrer else "",
         advice=advice,
         cadence=cadence,
+        extra=list(extra or []),
+        about=about,
     )
     try:
         text = render(source, {"contact": view, "today": today, "me": Fields(**vars(settings.me))})

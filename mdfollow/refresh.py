@@ -16,7 +16,7 @@ from mdfollow.diagnostics import Diagnostic, error, warning
 from mdfollow.events import TICK_EVENTS, Event
 from mdfollow.index import VaultIndex
 from mdfollow.record import Recorded, RecordProblem, record_event
-from mdfollow.render import Tick, agenda_state, block_id, read_ticks, render_agenda
+from mdfollow.render import Tick, agenda_state, block_id, find_block, read_ticks, render_agenda, render_block
 from mdfollow.rules import Agenda, FollowUp, Memo, build_agenda, next_action
 from mdfollow.settings import Settings
 from mdfollow.store import AlreadyExists, WriteConflict, read_bytes, write_file
@@ -35,6 +35,7 @@ class AgendaRun:
     written: bool
     recorded: list[tuple[FollowUp, Recorded]] = field(default_factory=list)
     problems: list[Diagnostic] = field(default_factory=list)  # about ticks
+    target: Path | None = None  # the file written, when it was not the one asked for (daily notes)
 
     @property
     def written_paths(self) -> list[Path]:
@@ -60,12 +61,18 @@ def refresh_agenda(
     changed: set[str] | None = None,
     memo: Memo | None = None,
     last_written: bytes | None = None,
+    daily: bool = False,
 ) -> AgendaRun:
-    """Record ticks and write the agenda. With a `reader`, only `changed` notes are read again."""
-    shown = relative(target, vault) or str(target)
+    """Record ticks and write the agenda. With a `reader`, only `changed` notes are read again.
+
+    `daily`: write the agenda as a block in today's daily note instead of `target`.
+    """
     inside = relative(target, vault)
     if reader is None:
-        reader = VaultReader(vault, settings, setting_problems, (inside,) if inside else ())
+        reader = VaultReader(vault, settings, setting_problems, (inside,) if inside and not daily else ())
+    if daily:
+        target = vault / reader.daily.path_for(today)
+    shown = relative(target, vault) or str(target)
     index = reader.index(changed)
     if not index.contacts:
         # An unmounted or mistyped vault must never wipe a real agenda.
@@ -76,6 +83,8 @@ def refresh_agenda(
     old = read_bytes(target)
     # Exactly what we wrote last time (watch mode): no ticks to read, nothing edited by hand.
     ours = old is not None and old == last_written
+    if daily:
+        return _refresh_daily(vault, settings, today, target, shown, index, reader, old, ours, force, memo)
     old_text = old.decode("utf-8", "replace") if old is not None and not ours else ""
     if old is not None and not ours:
         state = agenda_state(old_text)
@@ -107,6 +116,66 @@ def refresh_agenda(
     except OSError as exc:
         raise AgendaRefused(f"cannot write {shown}: {exc.strerror or exc}") from None
     run.written = True
+    return run
+
+
+def _refresh_daily(
+    vault: Path,
+    settings: Settings,
+    today: date,
+    target: Path,
+    shown: str,
+    index: VaultIndex,
+    reader: VaultReader,
+    old: bytes | None,
+    ours: bool,
+    force: bool,
+    memo: Memo | None,
+) -> AgendaRun:
+    """The agenda as a block in today's daily note; every byte outside the block stays."""
+    try:
+        text = old.decode("utf-8") if old is not None else ""
+    except UnicodeDecodeError:
+        raise AgendaRefused(f"{shown} is not UTF-8; mdfollow will not write into it") from None
+    block = find_block(text) if old is not None else None
+    if block is not None and block[2] == "edited" and not force and not ours:
+        raise AgendaRefused(
+            f"the mdfollow block in {shown} was edited by hand (beyond ticking boxes); "
+            "move your edits out of it, then run again with --force"
+        )
+    run = AgendaRun(build_agenda(index, today, settings, memo), index, "", False)
+    ticks: list[Tick] = []
+    if block is not None and not ours:
+        first = text.count("\n", 0, block[0])
+        ticks = [Tick(t.line + first, t.block_id, t.text, t.link) for t in read_ticks(text[block[0] : block[1]])]
+    carried = _record_ticks(vault, settings, today, index, ticks, shown, run)
+    if run.recorded:
+        index = reader.index({item.contact.path for item, _ in run.recorded})
+        run.index = index
+        run.agenda = build_agenda(index, today, settings, memo)
+    newline = "\r\n" if "\r\n" in text else "\n"
+    new_block = render_block(run.agenda, index, carried).replace("\n", newline)
+    if block is not None:
+        new_text = text[: block[0]] + new_block + text[block[1] :]
+    elif text:
+        gap = "" if text.endswith(("\n", "\r")) else newline
+        new_text = text + gap + (newline if text.strip() else "") + new_block
+    else:
+        new_text = new_block
+    run.text = new_text
+    new = new_text.encode("utf-8")
+    if new == old:
+        return run
+    try:
+        write_file(target, new, expected=old)
+    except (WriteConflict, AlreadyExists):
+        raise AgendaRefused(
+            f"{shown} changed while mdfollow was working; run again (recorded ticks stay recorded)"
+        ) from None
+    except OSError as exc:
+        raise AgendaRefused(f"cannot write {shown}: {exc.strerror or exc}") from None
+    run.written = True
+    run.target = target
     return run
 
 

@@ -13,7 +13,9 @@ from mdfollow.rules import Agenda, FollowUp
 
 MARKER = "%% mdfollow agenda"
 CARRIED = "## Ticked, not recorded"
-_CARRIED_SECTION = re.compile(r"^## Ticked, not recorded\n.*?(?=^## |^%% mdfollow agenda|\Z)", re.MULTILINE | re.DOTALL)
+_CARRIED_SECTION = re.compile(
+    r"^#{2,3} Ticked, not recorded\n.*?(?=^#{2,3} |^%% mdfollow agenda|\Z)", re.MULTILINE | re.DOTALL
+)
 _TICKED_ITEM = re.compile(r"^\s*[-*+] \[[xX]\] .*\^(mf-[0-9a-f]{8})\s*$")
 _FIRST_LINK = re.compile(r"\[\[([^\]|#]+)")
 _MARKER_LINE = re.compile(r"^%% mdfollow agenda ([0-9a-f]{16})\b.*%%\s*$", re.MULTILINE)
@@ -40,6 +42,12 @@ def block_id(item: FollowUp) -> str:
     when = "undated" if item.undated else item.due.isoformat()
     key = f"{item.contact.path}\n{item.action}\n{when}\n{item.attempt}".encode()
     return "mf-" + hashlib.blake2b(key, digest_size=4).hexdigest()
+
+
+def plain_verb(item: FollowUp) -> str:
+    """'Thank Priya Raman': what to do, for calendars and messages without links."""
+    verb = "Send a last, light nudge to {link}" if item.action == "nudge" and item.light_touch else _VERBS[item.action]
+    return verb.format(link=item.contact.name)
 
 
 def task_line(item: FollowUp, index: VaultIndex) -> str:
@@ -73,10 +81,38 @@ def read_ticks(text: str) -> list[Tick]:
 
 def render_agenda(agenda: Agenda, index: VaultIndex, carried: Sequence[str] = ()) -> str:
     today = agenda.today
-    lines = [f"# Follow-ups for {today.strftime('%A')} {today.day} {today.strftime('%B %Y')}", ""]
+    title = f"# Follow-ups for {today.strftime('%A')} {today.day} {today.strftime('%B %Y')}"
+    body = "\n".join([title, "", *_agenda_lines(agenda, index, carried, "##")]) + "\n"
+    return body + f"{MARKER} {signature(body)}: tick a box when it is done; the next run records it. %%\n"
+
+
+BLOCK_START = "%% mdfollow agenda: start %%"
+_BLOCK = re.compile(
+    r"^%% mdfollow agenda: start %%[ \t]*\r?\n(.*?)^%% mdfollow agenda: end ([0-9a-f]{16}) %%[ \t]*(?:\r?\n|\Z)",
+    re.MULTILINE | re.DOTALL,
+)
+
+
+def render_block(agenda: Agenda, index: VaultIndex, carried: Sequence[str] = ()) -> str:
+    """The agenda as a block for a daily note: what the agenda file says, between markers."""
+    body = "\n".join(_agenda_lines(agenda, index, carried, "###")) + "\n"
+    return f"{BLOCK_START}\n{body}%% mdfollow agenda: end {signature(body)} %%\n"
+
+
+def find_block(text: str) -> tuple[int, int, str] | None:
+    """(start, end, state) of the mdfollow block in a note; state as in agenda_state."""
+    m = _BLOCK.search(text)
+    if m is None:
+        return None
+    body = m.group(1).replace("\r\n", "\n")
+    return m.start(), m.end(), "ours" if signature(body) == m.group(2) else "edited"
+
+
+def _agenda_lines(agenda: Agenda, index: VaultIndex, carried: Sequence[str], level: str) -> list[str]:
+    lines: list[str] = []
     if carried:
         lines += [
-            CARRIED,
+            CARRIED.replace("##", level, 1),
             "",
             "These ticks no longer match an item (the contact's next step changed), so nothing was recorded. "
             "Record what you did with `mdfollow log`, then delete the line.",
@@ -94,11 +130,11 @@ def render_agenda(agenda: Agenda, index: VaultIndex, carried: Sequence[str] = ()
     for title, items in sections:
         if not items:
             continue
-        lines += [f"## {title}", ""]
+        lines += [f"{level} {title}", ""]
         lines += [task_line(item, index) for item in items]
         lines.append("")
     if agenda.gone_quiet:
-        lines += ["## Gone quiet", "", "No reply after the last try: wait until they write back.", ""]
+        lines += [f"{level} Gone quiet", "", "No reply after the last try: wait until they write back.", ""]
         for quiet in agenda.gone_quiet:
             since = f" since {quiet.last_outreach.isoformat()}" if quiet.last_outreach else ""
             lines.append(f"- {index.link_for(quiet.contact)}: {quiet.strikes} messages unanswered{since}")
@@ -107,8 +143,7 @@ def render_agenda(agenda: Agenda, index: VaultIndex, carried: Sequence[str] = ()
     if problem_notes:
         noun = "note has" if problem_notes == 1 else "notes have"
         lines += [f"_{problem_notes} {noun} problems: run `mdfollow check` to see them._", ""]
-    body = "\n".join(lines) + "\n"
-    return body + f"{MARKER} {signature(body)}: tick a box when it is done; the next run records it. %%\n"
+    return lines
 
 
 def signature(body: str) -> str:

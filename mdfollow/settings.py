@@ -60,6 +60,16 @@ class Settings:
             "`.obsidian/daily-notes.json`, else `YYYY-MM-DD`."
         ),
     )
+    calendar_file: str = field(
+        default="Agenda.ics", metadata=_doc("The iCalendar file `ics` writes, from the vault root.")
+    )
+    calendar_todo: bool = field(
+        default=False, metadata=_doc("Write the calendar's items as to-dos (VTODO) instead of all-day events.")
+    )
+    daily_agenda: bool = field(
+        default=False,
+        metadata=_doc("Write the agenda as a block in today's daily note, as if `agenda --daily` were given."),
+    )
     log_heading: str = field(
         default="Interactions",
         metadata=_doc("The heading in a contact note under which `log` appends one line per event."),

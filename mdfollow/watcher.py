@@ -112,6 +112,7 @@ class Watcher:
     setting_problems: list[Diagnostic] = field(default_factory=list)
     load_settings: Callable[[], tuple[Settings, list[Diagnostic]]] | None = None
     poll: bool = False
+    daily: bool = False  # the agenda goes into today's daily note
     debounce: float = 0.2
     tick_seconds: float = 30.0  # how often to look at the clock for midnight
     retries: int = 2  # re-reads of a note that looks mid-save
@@ -132,7 +133,7 @@ class Watcher:
         self.day: date | None = None
 
     def _reader(self) -> VaultReader:
-        inside = relative(self.target, self.vault)
+        inside = None if self.daily else relative(self.target, self.vault)
         return VaultReader(self.vault, self.settings, self.setting_problems, (inside,) if inside else ())
 
     def start_observer(self) -> BaseObserver:
@@ -207,12 +208,13 @@ class Watcher:
                 changed=changed,
                 memo=self.memo,
                 last_written=self.last_agenda,
+                daily=self.daily,
             )
             result.run = run
             for _, recorded in run.recorded:
                 self._remember(recorded.path)
             if run.written or self.last_agenda is None:
-                self._remember(self.target)
+                self._remember(run.target or self.target)
                 self.last_agenda = run.text.encode("utf-8")
             for problem in (*run.index.problems, *run.problems):
                 if problem not in self.reported:

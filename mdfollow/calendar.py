@@ -1,0 +1,72 @@
+"""The agenda as an iCalendar feed (RFC 5545). icalendar lives here and nowhere else.
+
+Pure: the agenda in, bytes out, the same bytes for the same vault and day.
+Each item is an all-day event (or a to-do) with a UID that depends only on
+the contact and the action, so a calendar that re-imports the file updates
+the event instead of adding another.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+
+import icalendar
+
+from mdfollow import __version__
+from mdfollow.index import VaultIndex
+from mdfollow.render import one_line, plain_verb
+from mdfollow.rules import Agenda, FollowUp
+
+PRODID = "-//mdfollow//mdfollow//EN"
+
+
+def uid(item: FollowUp) -> str:
+    key = f"{item.contact.path}\n{item.action}".encode()
+    return f"{hashlib.blake2b(key, digest_size=10).hexdigest()}@mdfollow"
+
+
+def agenda_calendar(agenda: Agenda, index: VaultIndex, *, todo: bool = False, alarm_hour: int = 9) -> bytes:
+    today = agenda.today
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", "mdfollow follow-ups")
+    cal.add("x-mdfollow-version", __version__)
+    stamp = datetime(today.year, today.month, today.day, tzinfo=UTC)
+    for item in agenda.items:
+        component = icalendar.Todo() if todo else icalendar.Event()
+        summary = plain_verb(item)
+        when = max(item.due, today)  # overdue items show today, where they still need doing
+        lines = [one_line(item.reason)]
+        if item.due < today:
+            lines.append(f"Overdue since {item.due.isoformat()}.")
+        if item.also:
+            lines.append(f"Also: {', '.join(item.also)}.")
+        lines.append(f"Note: {item.contact.path}")
+        component.add("uid", uid(item))
+        component.add("dtstamp", stamp)
+        component.add("summary", summary)
+        component.add("description", "\n".join(lines))
+        component.add("categories", ["mdfollow", item.action])
+        if todo:
+            component.add("dtstart", when)
+            component.add("due", when)
+            component.add("status", "NEEDS-ACTION")
+        else:
+            component.add("dtstart", when)
+            component.add("dtend", when + timedelta(days=1))
+            component.add("transp", "TRANSPARENT")
+        alarm = icalendar.Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", summary)
+        alarm.add("trigger", timedelta(hours=alarm_hour), parameters={"RELATED": "START"})
+        component.add_component(alarm)
+        cal.add_component(component)
+    return bytes(cal.to_ical())
+
+
+def is_ours(data: bytes) -> bool:
+    return PRODID.encode() in data[:512]

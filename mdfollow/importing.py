@@ -1,0 +1,413 @@
+"""Contacts from LinkedIn, vCard and Google exports, matched against the vault.
+
+Pure: file text in, `Person` values and diagnostics out; then a plan that says,
+for each person, create / skip (and why) / ambiguous. vobject lives here and
+nowhere else. Writing the notes is the CLI's job, through the same safe path
+as `new`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from mdfollow.contact import Contact, fold
+from mdfollow.diagnostics import Diagnostic, warning
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    line: int  # where the person starts in the export file
+    emails: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+    company: str = ""
+    role: str = ""
+    linkedin: str = ""
+    websites: tuple[str, ...] = ()
+    birthday: str = ""  # YYYY-MM-DD, or --MM-DD without a year
+    connected: date | None = None
+    tags: tuple[str, ...] = ()
+    note: str = ""
+
+    def extra(self) -> list[tuple[str, object]]:
+        """Front-matter keys for the new note, in a stable order."""
+        out: list[tuple[str, object]] = []
+        if self.role:
+            out.append(("role", self.role))
+        if self.emails:
+            out.append(("email", self.emails[0]))
+            if len(self.emails) > 1:
+                out.append(("emails", list(self.emails[1:])))
+        if self.phones:
+            out.append(("phone", self.phones[0]))
+        if self.linkedin:
+            out.append(("linkedin", self.linkedin))
+        if self.websites:
+            out.append(("website", self.websites[0]))
+        if self.birthday:
+            out.append(("birthday", self.birthday))
+        if self.connected:
+            out.append(("connected", self.connected))
+        if self.tags:
+            out.append(("tags", list(self.tags)))
+        return out
+
+
+# --- LinkedIn ---------------------------------------------------------------------
+
+_LINKEDIN_DATES = ("%d %b %Y", "%d-%b-%y", "%d-%b-%Y", "%d %B %Y", "%m/%d/%Y", "%m/%d/%y", "%Y-%m-%d")
+
+
+def _date(text: str, formats: tuple[str, ...]) -> date | None:
+    text = text.strip()
+    for fmt in formats:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _rows(text: str, path: str, must: tuple[str, ...]) -> tuple[list[tuple[int, dict[str, str]]], list[Diagnostic]]:
+    """CSV rows as dicts, after the header row (found, not assumed at a fixed line)."""
+    text = text.lstrip("\ufeff")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header: list[str] | None = None
+    rows: list[tuple[int, dict[str, str]]] = []
+    problems: list[Diagnostic] = []
+    wanted = {m.casefold() for m in must}
+    try:
+        for cells in reader:
+            line = reader.line_num
+            if header is None:
+                if wanted <= {c.strip().casefold() for c in cells}:
+                    header = [c.strip() for c in cells]
+                continue
+            if not any(c.strip() for c in cells):
+                continue
+            if len(cells) > len(header):
+                problems.append(
+                    warning(
+                        path, line, f"row has {len(cells)} cells but the header has {len(header)}; extra cells ignored"
+                    )
+                )
+            rows.append((line, {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header)}))
+    except csv.Error as exc:
+        problems.append(warning(path, reader.line_num, f"CSV cannot be read past here: {exc}"))
+    if header is None:
+        problems.append(warning(path, 1, f"no header row with {', '.join(must)} found; is this the right export?"))
+    return rows, problems
+
+
+def parse_linkedin(text: str, path: str) -> tuple[list[Person], list[Diagnostic]]:
+    """LinkedIn's Connections.csv: a Notes preamble, then First Name, Last Name, URL, ..."""
+    rows, problems = _rows(text, path, ("First Name", "Last Name"))
+    people = []
+    for line, row in rows:
+        name = " ".join(f"{row.get('First Name', '')} {row.get('Last Name', '')}".split())
+        if not name:
+            problems.append(warning(path, line, "a row without a name; skipped"))
+            continue
+        connected_text = row.get("Connected On", "")
+        connected = _date(connected_text, _LINKEDIN_DATES) if connected_text else None
+        if connected_text and connected is None:
+            problems.append(
+                warning(path, line, f"'Connected On' {connected_text!r} is not a date mdfollow knows; left out")
+            )
+        email = row.get("Email Address", "")
+        people.append(
+            Person(
+                name=name,
+                line=line,
+                emails=(email,) if email else (),
+                company=row.get("Company", ""),
+                role=row.get("Position", ""),
+                linkedin=row.get("URL", ""),
+                connected=connected,
+            )
+        )
+    return people, problems
+
+
+# --- Google Contacts CSV ------------------------------------------------------------
+
+
+def _multi(value: str) -> list[str]:
+    return [v.strip() for v in value.split(":::") if v.strip()]
+
+
+def _numbered(row: dict[str, str], *patterns: str) -> list[str]:
+    """Values of 'E-mail 1 - Value', 'E-mail 2 - Value' ... (each may hold ' ::: ' multi-values)."""
+    found: list[str] = []
+    for key, value in row.items():
+        if any(re.fullmatch(p, key, re.IGNORECASE) for p in patterns) and value:
+            found.extend(_multi(value))
+    return found
+
+
+def parse_google(text: str, path: str) -> tuple[list[Person], list[Diagnostic]]:
+    """Google Contacts CSV, the current layout (First Name, ...) or the legacy one (Name, Given Name, ...)."""
+    head = text.lstrip("\ufeff").split("\n", 1)[0].casefold()
+    legacy = "given name" in head
+    rows, problems = _rows(text, path, ("Given Name",) if legacy else ("First Name", "Last Name"))
+    people = []
+    for line, row in rows:
+        if legacy:
+            name = row.get("Name", "") or " ".join(f"{row.get('Given Name', '')} {row.get('Family Name', '')}".split())
+            company = row.get("Organization 1 - Name", "")
+            role = row.get("Organization 1 - Title", "")
+            labels = _multi(row.get("Group Membership", ""))
+        else:
+            parts = [row.get(k, "") for k in ("Name Prefix", "First Name", "Middle Name", "Last Name", "Name Suffix")]
+            name = " ".join(" ".join(parts).split())
+            company = row.get("Organization Name", "")
+            role = row.get("Organization Title", "")
+            labels = _multi(row.get("Labels", ""))
+        name = " ".join(name.split())
+        if not name:
+            problems.append(warning(path, line, "a contact without a name; skipped"))
+            continue
+        websites = _numbered(row, r"Website \d+ - Value")
+        linkedin = next((w for w in websites if "linkedin.com" in w.lower()), "")
+        birthday_text = row.get("Birthday", "")
+        birthday = _birthday(birthday_text)
+        if birthday_text and not birthday:
+            problems.append(warning(path, line, f"birthday {birthday_text!r} is not a date mdfollow knows; left out"))
+        people.append(
+            Person(
+                name=name,
+                line=line,
+                emails=tuple(_numbered(row, r"E-mail \d+ - Value")),
+                phones=tuple(_numbered(row, r"Phone \d+ - Value")),
+                company=company,
+                role=role,
+                linkedin=linkedin,
+                websites=tuple(w for w in websites if w != linkedin),
+                birthday=birthday,
+                tags=tuple(
+                    lab
+                    for lab in (label.lstrip("* ").strip() for label in labels)
+                    if lab and lab.casefold() not in ("mycontacts", "starred")
+                ),
+                note=row.get("Notes", ""),
+            )
+        )
+    return people, problems
+
+
+def _birthday(text: str) -> str:
+    text = text.strip()
+    if not text:
+        return ""
+    m = re.fullmatch(r"--(\d{2})-?(\d{2})", text) or re.fullmatch(r" --(\d{2})-(\d{2})", text)
+    if m:
+        return f"--{m.group(1)}-{m.group(2)}"
+    m = re.fullmatch(r"(\d{4})-?(\d{2})-?(\d{2})(?:T.*)?", text)
+    if m:
+        try:
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
+        except ValueError:
+            return ""
+    return ""
+
+
+# --- vCard --------------------------------------------------------------------------
+
+
+def parse_vcard(text: str, path: str) -> tuple[list[Person], list[Diagnostic]]:
+    """vCard 2.1, 3.0 and 4.0: folded lines, escapes, grouped properties, several cards."""
+    import vobject
+
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    people: list[Person] = []
+    problems: list[Diagnostic] = []
+    for start, chunk in _cards(text):
+        try:
+            card = vobject.readOne(chunk, ignoreUnreadable=True)
+        except Exception as exc:  # vobject raises many kinds; one bad card must not stop the rest
+            problems.append(warning(path, start, f"this vCard cannot be read ({type(exc).__name__}: {exc}); skipped"))
+            continue
+        person = _person_from_card(card, start)
+        if person is None:
+            problems.append(warning(path, start, "a vCard without a name (FN or N); skipped"))
+            continue
+        people.append(person)
+    return people, problems
+
+
+def _cards(text: str) -> list[tuple[int, str]]:
+    cards = []
+    start = None
+    lines: list[str] = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line.strip().upper() == "BEGIN:VCARD":
+            start, lines = number, [line]
+        elif start is not None:
+            lines.append(line)
+            if line.strip().upper() == "END:VCARD":
+                cards.append((start, "\n".join(lines) + "\n"))
+                start = None
+    return cards
+
+
+def _values(card: object, name: str) -> list[object]:
+    return list(getattr(card, "contents", {}).get(name, []))
+
+
+def _text(value: object) -> str:
+    if isinstance(value, list):
+        value = ",".join(str(v) for v in value)
+    return " ".join(str(value or "").split())
+
+
+def _person_from_card(card: object, line: int) -> Person | None:
+    fn = next((_text(v.value) for v in _values(card, "fn") if _text(v.value)), "")  # type: ignore[attr-defined]
+    if not fn:
+        for n in _values(card, "n"):
+            value = n.value  # type: ignore[attr-defined]
+            parts = [getattr(value, k, "") for k in ("prefix", "given", "additional", "family", "suffix")]
+            fn = " ".join(_text(p) for p in parts if _text(p))
+            if fn:
+                break
+    if not fn:
+        return None
+    labels: dict[str, str] = {}
+    for label in _values(card, "x-ablabel"):
+        if getattr(label, "group", None):
+            labels[label.group] = _text(label.value)  # type: ignore[attr-defined]
+    urls = []
+    linkedin = ""
+    for url in _values(card, "url"):
+        value = _text(url.value)  # type: ignore[attr-defined]
+        label = labels.get(getattr(url, "group", None) or "", "")
+        if not linkedin and ("linkedin.com" in value.lower() or label.lower() == "linkedin"):
+            linkedin = value
+        elif value:
+            urls.append(value)
+    phones = []
+    for tel in _values(card, "tel"):
+        value = _text(tel.value)  # type: ignore[attr-defined]
+        phones.append(value[4:] if value.lower().startswith("tel:") else value)
+    org = ""
+    for o in _values(card, "org"):
+        value = o.value  # type: ignore[attr-defined]
+        org = _text(value[0] if isinstance(value, list) and value else value)  # ORG is name;unit;...
+        break
+    tags: list[str] = []
+    for categories in _values(card, "categories"):
+        value = categories.value  # type: ignore[attr-defined]
+        tags.extend(v.strip() for v in (value if isinstance(value, list) else str(value).split(",")) if v.strip())
+    birthday = next((_birthday(_text(b.value)) for b in _values(card, "bday")), "")  # type: ignore[attr-defined]
+    return Person(
+        name=fn,
+        line=line,
+        emails=tuple(_text(e.value) for e in _values(card, "email") if _text(e.value)),  # type: ignore[attr-defined]
+        phones=tuple(p for p in phones if p),
+        company=org,
+        role=next((_text(t.value) for t in _values(card, "title")), ""),  # type: ignore[attr-defined]
+        linkedin=linkedin,
+        websites=tuple(urls),
+        birthday=birthday,
+        tags=tuple(dict.fromkeys(tags)),
+        note=next((_text(n.value) for n in _values(card, "note")), ""),  # type: ignore[attr-defined]
+    )
+
+
+PARSERS = {"linkedin": parse_linkedin, "vcard": parse_vcard, "google": parse_google}
+
+
+# --- matching -----------------------------------------------------------------------
+
+_HONORIFICS = {
+    "dr",
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "mx",
+    "prof",
+    "sir",
+    "dame",
+    "jr",
+    "sr",
+    "ii",
+    "iii",
+    "iv",
+    "phd",
+    "md",
+    "mba",
+    "esq",
+    "cpa",
+}
+
+
+def name_key(name: str) -> str:
+    """'Dr. Doe, Jane' and 'jane doe' are the same key: accents, case, order and titles ignored."""
+    words = re.findall(r"[^\W_]+", fold(name))
+    return " ".join(sorted(w for w in words if w not in _HONORIFICS))
+
+
+def linkedin_key(url: str) -> str:
+    text = url.strip().lower().split("?", 1)[0].split("#", 1)[0].rstrip("/")
+    text = re.sub(r"^https?://", "", text)
+    return re.sub(r"^(www\.|[a-z]{2}\.)", "", text)
+
+
+def _contact_emails(contact: Contact) -> set[str]:
+    found = {contact.email.casefold()} if contact.email else set()
+    more = contact.fields.get("emails")
+    if isinstance(more, list):
+        found.update(str(e).strip().casefold() for e in more if e)
+    return found
+
+
+@dataclass(frozen=True)
+class Decision:
+    person: Person
+    action: str  # "create", "skip" or "ambiguous"
+    reason: str = ""
+    matches: tuple[str, ...] = field(default=())
+
+
+def plan_import(people: list[Person], contacts: tuple[Contact, ...]) -> list[Decision]:
+    """What to do with each person: never a duplicate, never a guess."""
+    by_email: dict[str, set[str]] = {}
+    by_linkedin: dict[str, set[str]] = {}
+    by_name: dict[str, set[str]] = {}
+    for contact in contacts:
+        for email in _contact_emails(contact):
+            by_email.setdefault(email, set()).add(contact.path)
+        url = contact.fields.get("linkedin")
+        if isinstance(url, str) and url.strip():
+            by_linkedin.setdefault(linkedin_key(url), set()).add(contact.path)
+        for name in (contact.name, contact.stem, *contact.aliases):
+            by_name.setdefault(name_key(name), set()).add(contact.path)
+    seen: dict[str, Person] = {}
+    decisions = []
+    for person in people:
+        found: dict[str, str] = {}
+        for email in person.emails:
+            for path in by_email.get(email.casefold(), ()):
+                found.setdefault(path, "same e-mail")
+        if person.linkedin:
+            for path in by_linkedin.get(linkedin_key(person.linkedin), ()):
+                found.setdefault(path, "same LinkedIn profile")
+        if not found:
+            for path in by_name.get(name_key(person.name), ()):
+                found.setdefault(path, "same name")
+        key = name_key(person.name)
+        if len(found) > 1:
+            decisions.append(Decision(person, "ambiguous", "matches several contacts", tuple(sorted(found))))
+        elif found:
+            path, why = next(iter(found.items()))
+            decisions.append(Decision(person, "skip", f"already a contact ({why})", (path,)))
+        elif key in seen:
+            decisions.append(Decision(person, "skip", f"appears twice in the file (first at line {seen[key].line})"))
+        else:
+            seen[key] = person
+            decisions.append(Decision(person, "create"))
+    return decisions
