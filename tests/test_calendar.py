@@ -44,9 +44,6 @@ def test_uids_are_stable_across_days_and_unchanged_output_is_not_rewritten(run, 
 
 
 def test_todo_setting_and_foreign_file(run, example_vault, tmp_path):
-    (example_vault / ".mdfollow.toml").write_text(
-        '[me]\nname = "Alex"\n\ncalendar_todo = true\n'.replace("\n\ncalendar", "\ncalendar")
-    )
     (example_vault / ".mdfollow.toml").write_text('calendar_todo = true\n[me]\nname = "Alex"\n')
     out = tmp_path / "feed.ics"
     assert write(run, example_vault, EXAMPLE_TODAY, "--out", out).exit_code == 0
