@@ -59,6 +59,7 @@ class App:
     config: Path | None
     quiet: bool
     verbose: int
+    no_cache: bool = False
     _settings: Settings | None = None
     _setting_problems: list[Diagnostic] = field(default_factory=list)
 
@@ -98,7 +99,7 @@ class App:
         from mdfollow.vault import load_index
 
         settings = self.settings
-        return load_index(self.vault, settings, self._setting_problems, extra_skips)
+        return load_index(self.vault, settings, self._setting_problems, extra_skips, use_cache=not self.no_cache)
 
     def report(self, problems: tuple[Diagnostic, ...] | list[Diagnostic], *, always: bool = False) -> None:
         """Diagnostics on stderr, coloured on a terminal; warnings hidden by -q."""
@@ -154,10 +155,17 @@ def print_json(data: Any) -> None:
 )
 @click.option("-q", "--quiet", is_flag=True, help="Only errors and the output asked for.")
 @click.option("-v", "--verbose", count=True, help="Say more (timings, files skipped).")
+@click.option("--no-cache", is_flag=True, help="Read every note afresh; neither use nor update the index cache.")
 @click.version_option(__version__, "--version", prog_name="mdfollow")
 @click.pass_context
 def cli(
-    ctx: click.Context, vault: Path | None, today: str | None, config: Path | None, quiet: bool, verbose: int
+    ctx: click.Context,
+    vault: Path | None,
+    today: str | None,
+    config: Path | None,
+    quiet: bool,
+    verbose: int,
+    no_cache: bool,
 ) -> None:
     """Make networking follow-up happen, from contacts kept as Markdown notes.
 
@@ -177,7 +185,7 @@ def cli(
     (see the README). Exit codes: 0 ok, 1 failed or the vault has errors
     (check), 2 wrong usage.
     """
-    ctx.obj = App(vault, today, config, quiet, verbose)
+    ctx.obj = App(vault, today, config, quiet, verbose, no_cache)
 
 
 # --- agenda ----------------------------------------------------------------
@@ -268,7 +276,14 @@ def agenda(
         raise Usage("--daily writes into today's daily note; it does not go with --out")
     try:
         run = refresh_agenda(
-            vault, settings, today, target, force=force, setting_problems=settings_problems, daily=daily
+            vault,
+            settings,
+            today,
+            target,
+            force=force,
+            setting_problems=settings_problems,
+            daily=daily,
+            use_cache=not app.no_cache,
         )
     except AgendaRefused as exc:
         raise Failure(str(exc)) from None
@@ -1092,6 +1107,7 @@ def watch(app: App, poll: bool, out: Path | None, daily: bool | None) -> None:
         setting_problems=app._setting_problems,
         load_settings=lambda: load_settings(vault, app.config),
         poll=poll,
+        use_cache=not app.no_cache,
         daily=settings.daily_agenda if daily is None else daily,
         report=app.say,
         report_problem=lambda problem: app.report([problem]),

@@ -62,6 +62,7 @@ def refresh_agenda(
     memo: Memo | None = None,
     last_written: bytes | None = None,
     daily: bool = False,
+    use_cache: bool = True,
 ) -> AgendaRun:
     """Record ticks and write the agenda. With a `reader`, only `changed` notes are read again.
 
@@ -69,7 +70,7 @@ def refresh_agenda(
     """
     inside = relative(target, vault)
     if reader is None:
-        reader = VaultReader(vault, settings, setting_problems, (inside,) if inside and not daily else ())
+        reader = VaultReader(vault, settings, setting_problems, (inside,) if inside and not daily else (), use_cache)
     if daily:
         target = vault / reader.daily.path_for(today)
     shown = relative(target, vault) or str(target)

@@ -38,7 +38,7 @@ def read_bytes(path: Path) -> bytes | None:
         return None
 
 
-def write_file(path: Path, data: bytes, *, expected: bytes | None) -> None:
+def write_file(path: Path, data: bytes, *, expected: bytes | None, replace: bool = False) -> None:
     """Replace `path` with `data` if it still holds `expected` (None: must not exist yet).
 
     Raises WriteConflict when the file changed since it was read, AlreadyExists
@@ -65,7 +65,9 @@ def write_file(path: Path, data: bytes, *, expected: bytes | None) -> None:
             umask = os.umask(0)
             os.umask(umask)
             os.chmod(tmp, 0o666 & ~umask)
-        if expected is None:
+        if replace:
+            os.replace(tmp, target)  # mdfollow's own cache: whatever is there is ours to replace
+        elif expected is None:
             try:
                 os.link(tmp, target)  # fails if anything appeared at the target
             except FileExistsError:

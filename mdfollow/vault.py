@@ -6,6 +6,7 @@ reads bytes, and hands them to `index.summarize`. It never writes.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import json
 import os
@@ -120,14 +121,18 @@ def exclusions(settings: Settings, extra_files: tuple[str, ...] = ()) -> Exclusi
     return Exclusions(frozenset(files), folders, tuple(settings.ignore))
 
 
-def walk(vault: Path, skip: Exclusions) -> tuple[list[tuple[str, Path]], list[Diagnostic]]:
+def walk(
+    vault: Path, skip: Exclusions, stamps: dict[str, tuple[int, int]] | None = None
+) -> tuple[list[tuple[str, Path]], list[Diagnostic]]:
     """Every Markdown note below the vault, as (vault-relative POSIX path, path), sorted.
 
     Dot-folders (.git, .obsidian, .trash) and dot-files are never read; a folder
-    reached twice through symlinks is walked once.
+    reached twice through symlinks is walked once. `stamps` collects each
+    note's (size, mtime_ns) for the cache.
     """
     found: list[tuple[str, Path]] = []
     problems: list[Diagnostic] = []
+    stamps = stamps if stamps is not None else {}
     seen: set[tuple[int, int]] = set()
     stack: list[tuple[str, Path]] = [("", vault)]
     while stack:
@@ -158,6 +163,11 @@ def walk(vault: Path, skip: Exclusions) -> tuple[list[tuple[str, Path]], list[Di
                 if not skip.skip_folder(rel):
                     stack.append((rel, Path(entry.path)))
             elif name[-3:].lower() == ".md" and not skip.skip_file(rel):
+                try:
+                    info = entry.stat()
+                    stamps[rel] = (info.st_size, info.st_mtime_ns)
+                except OSError:
+                    pass  # gone, or a broken link: the read reports it
                 found.append((rel, Path(entry.path)))
     found.sort()
     return found, problems
@@ -223,8 +233,10 @@ class VaultReader:
         settings: Settings,
         setting_problems: list[Diagnostic] | None = None,
         extra_skips: tuple[str, ...] = (),
+        use_cache: bool = True,
     ):
         self.vault = vault
+        self.use_cache = use_cache
         self.settings = settings
         self.setting_problems = list(setting_problems or [])
         self.skip = exclusions(settings, extra_skips)
@@ -239,13 +251,55 @@ class VaultReader:
 
     def index(self, changed: set[str] | None = None) -> VaultIndex:
         if not self.loaded or changed is None:
-            files, self.walk_problems = walk(self.vault, self.skip)
-            self.records = {r.path: r for r in read_all(files, self.settings, self.daily)}
+            stamps: dict[str, tuple[int, int]] = {}
+            files, self.walk_problems = walk(self.vault, self.skip, stamps)
+            if self.use_cache:
+                self.records = self._read_with_cache(files, stamps)
+            else:
+                self.records = {r.path: r for r in read_all(files, self.settings, self.daily)}
             self.loaded = True
         else:
             for rel in changed:
                 self.reread(rel)
         return self.build()
+
+    def _read_with_cache(
+        self, files: list[tuple[str, Path]], stamps: dict[str, tuple[int, int]]
+    ) -> dict[str, NoteRecord]:
+        """Reuse the cached record of every note whose size and mtime are unchanged."""
+        import time
+
+        from mdfollow import cache
+        from mdfollow.store import write_file
+
+        where = cache.cache_file(self.vault)
+        expected = cache.fingerprint(self.settings.fingerprint(), repr(self.daily))
+        cached = cache.load(where, expected)
+        records: dict[str, NoteRecord] = {}
+        entries: dict[str, cache.Entry] = {}
+        stale: list[tuple[str, Path]] = []
+        for rel, path in files:
+            hit = cached.get(rel)
+            stamp = stamps.get(rel)
+            fresh = hit is not None and stamp is not None and hit[:2] == stamp
+            if hit is not None and fresh and (hit[2] is None or _same_bytes(path, hit[2])):
+                records[rel] = hit[3]
+                entries[rel] = hit
+                continue
+            stale.append((rel, path))
+        now = time.time_ns()
+        for record in read_all(stale, self.settings, self.daily):
+            records[record.path] = record
+            stamp = stamps.get(record.path)
+            if stamp is None:
+                continue
+            racy = stamp[1] >= now - cache.RACY_NS
+            digest = cache.content_hash((self.vault / record.path).read_bytes()) if racy else None
+            entries[record.path] = (stamp[0], stamp[1], digest, record)
+        if stale or len(entries) != len(cached):
+            with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
+                write_file(where, cache.dump(entries, expected), expected=None, replace=True)
+        return records
 
     def reread(self, rel: str) -> NoteRecord | None:
         self.records.pop(rel, None)
@@ -278,8 +332,21 @@ class VaultReader:
         return build_index(self.records.values(), milestones, problems)
 
 
+def _same_bytes(path: Path, digest: bytes) -> bool:
+    from mdfollow.cache import content_hash
+
+    try:
+        return content_hash(path.read_bytes()) == digest
+    except OSError:
+        return False
+
+
 def load_index(
-    vault: Path, settings: Settings, extra_problems: list[Diagnostic] | None = None, extra_skips: tuple[str, ...] = ()
+    vault: Path,
+    settings: Settings,
+    extra_problems: list[Diagnostic] | None = None,
+    extra_skips: tuple[str, ...] = (),
+    use_cache: bool = True,
 ) -> VaultIndex:
     """Walk, read and index the whole vault."""
-    return VaultReader(vault, settings, extra_problems, extra_skips).index()
+    return VaultReader(vault, settings, extra_problems, extra_skips, use_cache).index()

@@ -113,6 +113,7 @@ class Watcher:
     load_settings: Callable[[], tuple[Settings, list[Diagnostic]]] | None = None
     poll: bool = False
     daily: bool = False  # the agenda goes into today's daily note
+    use_cache: bool = True
     debounce: float = 0.2
     tick_seconds: float = 30.0  # how often to look at the clock for midnight
     retries: int = 2  # re-reads of a note that looks mid-save
@@ -134,7 +135,9 @@ class Watcher:
 
     def _reader(self) -> VaultReader:
         inside = None if self.daily else relative(self.target, self.vault)
-        return VaultReader(self.vault, self.settings, self.setting_problems, (inside,) if inside else ())
+        return VaultReader(
+            self.vault, self.settings, self.setting_problems, (inside,) if inside else (), self.use_cache
+        )
 
     def start_observer(self) -> BaseObserver:
         observer: BaseObserver = PollingObserver(timeout=1) if self.poll else Observer()

@@ -1,0 +1,85 @@
+"""The index cache: same answers as a cold read, rebuilt whenever it cannot be trusted."""
+
+import json
+import os
+
+from mdfollow import cache
+from tests.conftest import EXAMPLE_TODAY, snapshot
+from tests.helpers import contact
+
+
+def agenda_json(run, vault, *more):
+    result = run("--vault", vault, "--today", EXAMPLE_TODAY, *more, "agenda", "--json")
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def cache_files(folder):
+    return list(folder.glob("*.index"))
+
+
+def test_warm_cache_gives_the_same_answer_and_lives_outside_the_vault(run, example_vault, private_cache):
+    before = snapshot(example_vault)
+    cold = agenda_json(run, example_vault, "--no-cache")
+    assert cache_files(private_cache) == []  # --no-cache neither reads nor writes it
+    first = agenda_json(run, example_vault)
+    [made] = cache_files(private_cache)
+    stamp = made.stat().st_mtime_ns
+    warm = agenda_json(run, example_vault)
+    assert cold == first == warm
+    assert made.stat().st_mtime_ns == stamp  # nothing changed: not rewritten
+    assert snapshot(example_vault) == before
+
+
+def test_a_changed_note_is_read_again(run, make_vault):
+    vault = make_vault(contact(met="2026-11-20"))
+    assert agenda_json(run, vault)["items"][0]["due"] == "2026-11-21"
+    path = vault / "People/Jane Doe.md"
+    path.write_text(path.read_text().replace("met: 2026-11-20", "met: 2026-11-10"))
+    assert agenda_json(run, vault)["items"][0]["due"] == "2026-11-11"
+    path.unlink()
+    assert agenda_json(run, vault)["items"] == []
+
+
+def test_same_size_and_restored_mtime_is_caught_by_the_content_hash(run, make_vault):
+    vault = make_vault(contact(met="2026-11-20"))
+    path = vault / "People/Jane Doe.md"
+    agenda_json(run, vault)
+    stat = path.stat()
+    path.write_text(path.read_text().replace("met: 2026-11-20", "met: 2026-11-12"))  # same size
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # and the old mtime (a coarse clock)
+    assert agenda_json(run, vault)["items"][0]["due"] == "2026-11-13"
+
+
+def test_corrupt_or_truncated_cache_is_rebuilt(run, example_vault, private_cache):
+    good = agenda_json(run, example_vault)
+    [made] = cache_files(private_cache)
+    raw = made.read_bytes()
+    for broken in (raw[: len(raw) // 2], raw[:10], b"", raw.replace(b"mdfollow-index", b"mdfollow-indey"), raw[:-5] + b"xxxxx"):
+        made.write_bytes(broken)
+        assert agenda_json(run, example_vault) == good
+        assert made.read_bytes() == raw  # rewritten whole
+
+
+def test_settings_and_version_changes_invalidate(run, make_vault, private_cache, monkeypatch):
+    vault = make_vault(contact(met="2026-11-20") | {"Notes/x.md": "---\ntype: person\n---\n"})
+    assert len(agenda_json(run, vault)["items"]) == 1
+    (vault / ".mdfollow.toml").write_text('contact_types = ["contact"]\n')
+    assert agenda_json(run, vault)["problems"] == []
+    assert [c["contact"] for c in json.loads(run("--vault", vault, "list", "--json").stdout)] == ["Jane Doe"]
+    expected_before = cache.fingerprint("a")
+    monkeypatch.setattr(cache, "__version__", "99.0")
+    assert cache.fingerprint("a") != expected_before
+
+
+def test_records_round_trip_through_the_encoding(run, example_vault):
+    from mdfollow.index import summarize
+    from tests.helpers import DAILY
+
+    for path in sorted(example_vault.rglob("*.md")):
+        rel = path.relative_to(example_vault).as_posix()
+        record = summarize(rel, path.read_bytes(), ("contact", "person"), DAILY)
+        again = cache.decode(cache.encode(record))
+        assert again == record
+        if record.contact is not None:
+            assert again.contact.fields == record.contact.fields and again.contact.lines == record.contact.lines
