@@ -252,24 +252,41 @@ def agenda(
       mdfollow --today 2026-11-23 agenda --stdout
       mdfollow agenda --json | jq '.items[] | .contact'
     """
-    from mdfollow.refresh import AgendaRefused, refresh_agenda, relative
     from mdfollow.render import agenda_json, render_agenda
     from mdfollow.rules import build_agenda
+    from mdfollow.vault import relative
 
     settings = app.settings
     vault = app.vault
     target = out if out is not None else vault / settings.agenda_file
     today = app.today
     if as_json or to_stdout:
+        from mdfollow import cache
+        from mdfollow.diagnostics import Diagnostic
+        from mdfollow.vault import VaultReader
+
         skip = relative(target, vault)
-        index = app.index(extra_skips=(skip,) if skip else ())
+        reader = VaultReader(vault, settings, app._setting_problems, (skip,) if skip else (), not app.no_cache)
+        name = f"agenda-{'json' if as_json else 'md'}-{today.isoformat()}"
+        snapshot = reader.snapshot() if not app.no_cache else ""
+        saved = cache.load_result(vault, snapshot, name) if snapshot else None
+        if saved is not None:  # nothing the agenda depends on changed since this was computed
+            app.report([Diagnostic(**p) for p in saved[1]])
+            click.echo(saved[0], nl=False)
+            return
+        index = reader.index()
         result = build_agenda(index, today, settings)
         app.report(index.problems)
         if as_json:
-            print_json(agenda_json(result, index))
+            text = json.dumps(agenda_json(result, index), ensure_ascii=False, indent=2) + "\n"
         else:
-            click.echo(render_agenda(result, index), nl=False)
+            text = render_agenda(result, index)
+        click.echo(text, nl=False)
+        if snapshot:
+            cache.save_result(vault, snapshot, name, text, [p.to_json() for p in index.problems])
         return
+    from mdfollow.refresh import AgendaRefused, refresh_agenda
+
     settings_problems = app._setting_problems
     daily = settings.daily_agenda if daily is None else daily
     if daily and out is not None:
@@ -946,9 +963,9 @@ def ics(app: App, out: Path | None, todo: bool | None, commit: bool | None) -> N
     and subscribe to that file's URL (see the README).
     """
     from mdfollow.calendar import agenda_calendar, is_ours
-    from mdfollow.refresh import relative
     from mdfollow.rules import build_agenda
     from mdfollow.store import AlreadyExists, WriteConflict, read_bytes, write_file
+    from mdfollow.vault import relative
 
     settings = app.settings
     vault = app.vault

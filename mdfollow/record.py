@@ -15,8 +15,6 @@ from mdfollow.naming import NameError_, note_file_name
 from mdfollow.note import parse_note
 from mdfollow.settings import Settings
 from mdfollow.store import AlreadyExists, WriteConflict, read_bytes, write_file
-from mdfollow.templating import Fields, TemplateProblem, render
-from mdfollow.vault import load_template
 
 
 def _file_safe(name: str) -> str:
@@ -112,6 +110,9 @@ def create_contact(
     path = folder / file_name
     if path.resolve().parent != folder:
         raise RecordProblem(f"{clean!r} would not be a file inside {settings.contacts_folder}/")
+    from mdfollow.templating import Fields, TemplateProblem, render
+    from mdfollow.vault import load_template
+
     source = load_template(vault, settings, "contact.md")
     view = Fields(
         name=clean,

@@ -20,7 +20,7 @@ from mdfollow.render import Tick, agenda_state, block_id, find_block, read_ticks
 from mdfollow.rules import Agenda, FollowUp, Memo, build_agenda, next_action
 from mdfollow.settings import Settings
 from mdfollow.store import AlreadyExists, WriteConflict, read_bytes, write_file
-from mdfollow.vault import VaultReader
+from mdfollow.vault import VaultReader, relative
 
 
 class AgendaRefused(Exception):
@@ -40,13 +40,6 @@ class AgendaRun:
     @property
     def written_paths(self) -> list[Path]:
         return [r.path for _, r in self.recorded if not r.already]
-
-
-def relative(path: Path, vault: Path) -> str | None:
-    try:
-        return path.resolve().relative_to(vault.resolve()).as_posix()
-    except ValueError:
-        return None
 
 
 def refresh_agenda(

@@ -13,13 +13,16 @@ import os
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mdfollow.dates import compile_daily_format
 from mdfollow.diagnostics import Diagnostic, error, warning
 from mdfollow.index import DailyNotes, NoteRecord, VaultIndex, build_index, summarize
 from mdfollow.milestones import Milestone, parse_milestones
 from mdfollow.settings import SETTINGS_FILE, Settings, parse_settings
-from mdfollow.templating import Source
+
+if TYPE_CHECKING:
+    from mdfollow.templating import Source
 
 BUILTIN_TEMPLATES = "templates"
 
@@ -31,6 +34,8 @@ def builtin_template_names() -> list[str]:
 
 def load_template(vault: Path, settings: Settings, name: str) -> Source:
     """The vault's template of that name if there is one, else the built-in one."""
+    from mdfollow.templating import Source
+
     own = vault / settings.templates_folder / name
     try:
         text = own.read_text(encoding="utf-8-sig")
@@ -41,6 +46,14 @@ def load_template(vault: Path, settings: Settings, name: str) -> Source:
         raise OSError(f"{settings.templates_folder}/{name} cannot be read: {exc}") from None
     text = resources.files("mdfollow").joinpath(BUILTIN_TEMPLATES, name).read_text(encoding="utf-8")
     return Source(name, text, f"built-in {name}")
+
+
+def relative(path: Path, vault: Path) -> str | None:
+    """`path` relative to the vault, POSIX-style, or None when it is outside."""
+    try:
+        return path.resolve().relative_to(vault.resolve()).as_posix()
+    except ValueError:
+        return None
 
 
 def find_vault(start: Path) -> Path:
@@ -122,7 +135,7 @@ def exclusions(settings: Settings, extra_files: tuple[str, ...] = ()) -> Exclusi
 
 
 def walk(
-    vault: Path, skip: Exclusions, stamps: dict[str, tuple[int, int]] | None = None
+    vault: Path, skip: Exclusions, stamps: dict[str, tuple[int, int, int]] | None = None
 ) -> tuple[list[tuple[str, Path]], list[Diagnostic]]:
     """Every Markdown note below the vault, as (vault-relative POSIX path, path), sorted.
 
@@ -165,7 +178,7 @@ def walk(
             elif name[-3:].lower() == ".md" and not skip.skip_file(rel):
                 try:
                     info = entry.stat()
-                    stamps[rel] = (info.st_size, info.st_mtime_ns)
+                    stamps[rel] = (info.st_size, info.st_mtime_ns, info.st_ctime_ns)
                 except OSError:
                     pass  # gone, or a broken link: the read reports it
                 found.append((rel, Path(entry.path)))
@@ -244,6 +257,34 @@ class VaultReader:
         self.records: dict[str, NoteRecord] = {}
         self.walk_problems: list[Diagnostic] = []
         self.loaded = False
+        self._walked: tuple[list[tuple[str, Path]], dict[str, tuple[int, int, int]]] | None = None
+
+    def snapshot(self) -> str:
+        """A digest of every input to the index (each note's size and times, the settings,
+        the daily-note config, the milestones file): equal digests, equal index."""
+        import hashlib
+
+        stamps: dict[str, tuple[int, int, int]] = {}
+        files, self.walk_problems = walk(self.vault, self.skip, stamps)
+        self._walked = (files, stamps)
+        digest = hashlib.blake2b(digest_size=16)
+        for rel in sorted(stamps):
+            digest.update(f"{rel}\0{stamps[rel]}\n".encode())
+        for name in (
+            SETTINGS_FILE,
+            self.settings.milestones_file,
+            ".obsidian/daily-notes.json",
+            ".obsidian/plugins/periodic-notes/data.json",
+        ):
+            try:
+                info = (self.vault / name).stat()
+                digest.update(f"{name}\0{info.st_size},{info.st_mtime_ns},{info.st_ctime_ns}\n".encode())
+            except OSError:
+                digest.update(f"{name}\0-\n".encode())
+        digest.update(self.settings.fingerprint().encode())
+        digest.update(repr(self.daily).encode())
+        digest.update(repr(self.skip).encode())
+        return digest.hexdigest()
 
     def is_note(self, rel: str) -> bool:
         parts = rel.split("/")
@@ -251,8 +292,12 @@ class VaultReader:
 
     def index(self, changed: set[str] | None = None) -> VaultIndex:
         if not self.loaded or changed is None:
-            stamps: dict[str, tuple[int, int]] = {}
-            files, self.walk_problems = walk(self.vault, self.skip, stamps)
+            if self._walked is not None:
+                files, stamps = self._walked
+                self._walked = None
+            else:
+                stamps = {}
+                files, self.walk_problems = walk(self.vault, self.skip, stamps)
             if self.use_cache:
                 self.records = self._read_with_cache(files, stamps)
             else:
@@ -264,7 +309,7 @@ class VaultReader:
         return self.build()
 
     def _read_with_cache(
-        self, files: list[tuple[str, Path]], stamps: dict[str, tuple[int, int]]
+        self, files: list[tuple[str, Path]], stamps: dict[str, tuple[int, int, int]]
     ) -> dict[str, NoteRecord]:
         """Reuse the cached record of every note whose size and mtime are unchanged."""
         import time
@@ -281,7 +326,7 @@ class VaultReader:
         for rel, path in files:
             hit = cached.get(rel)
             stamp = stamps.get(rel)
-            fresh = hit is not None and stamp is not None and hit[:2] == stamp
+            fresh = hit is not None and stamp is not None and hit[:2] == stamp[:2]
             if hit is not None and fresh and (hit[2] is None or _same_bytes(path, hit[2])):
                 records[rel] = hit[3]
                 entries[rel] = hit

@@ -55,8 +55,16 @@ def test_corrupt_or_truncated_cache_is_rebuilt(run, example_vault, private_cache
     good = agenda_json(run, example_vault)
     [made] = cache_files(private_cache)
     raw = made.read_bytes()
-    for broken in (raw[: len(raw) // 2], raw[:10], b"", raw.replace(b"mdfollow-index", b"mdfollow-indey"), raw[:-5] + b"xxxxx"):
+    for broken in (
+        raw[: len(raw) // 2],
+        raw[:10],
+        b"",
+        raw.replace(b"mdfollow-index", b"mdfollow-indey"),
+        raw[:-5] + b"xxxxx",
+    ):
         made.write_bytes(broken)
+        for memo in private_cache.glob("*.results"):
+            memo.write_bytes(b"{not json")  # a broken memo must not be trusted either
         assert agenda_json(run, example_vault) == good
         assert made.read_bytes() == raw  # rewritten whole
 
@@ -83,3 +91,18 @@ def test_records_round_trip_through_the_encoding(run, example_vault):
         assert again == record
         if record.contact is not None:
             assert again.contact.fields == record.contact.fields and again.contact.lines == record.contact.lines
+
+
+def test_results_memo_answers_only_for_identical_inputs(run, make_vault, private_cache):
+    vault = make_vault(contact(met="2026-11-20") | {"Milestones.md": "# M\n"})
+    first = agenda_json(run, vault)
+    assert list(private_cache.glob("*.results"))
+    assert agenda_json(run, vault) == first
+    # Each input the agenda depends on invalidates it: a note, the milestones file, settings, the day.
+    (vault / "Milestones.md").write_text("# M\n\n- 2026-11-21 Offer (company: Acme)\n")
+    (vault / "People/Jane Doe.md").write_text("---\ntype: contact\nmet: 2026-11-20\ncompany: Acme\n---\n")
+    assert agenda_json(run, vault)["items"][0]["also"] == ["update"]
+    (vault / ".mdfollow.toml").write_text("thank_after_days = 2\n")
+    assert agenda_json(run, vault)["items"][0]["due"] == "2026-11-22"
+    later = json.loads(run("--vault", vault, "--today", "2026-11-24", "agenda", "--json").stdout)
+    assert later["today"] == "2026-11-24"
