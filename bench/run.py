@@ -80,7 +80,7 @@ def main() -> None:
         text = note.read_text(encoding="utf-8")
         flip = {"n": 0}
 
-        def change() -> None:
+        def change(note: Path = note, text: str = text, flip: dict[str, int] = flip) -> None:
             flip["n"] += 1
             note.write_text(text + f"\nedit {flip['n']}\n", encoding="utf-8")
 
@@ -88,7 +88,7 @@ def main() -> None:
         note.write_text(text, encoding="utf-8")
         peak = max(cold_mem, warm_mem, changed_mem) / 1024
 
-        def cell(seconds: float) -> str:
+        def cell(seconds: float, floor: float = floor) -> str:
             return f"{seconds:5.2f} s ({seconds / floor:4.1f}x)"
 
         print(

@@ -144,7 +144,7 @@ def _make(cls: type, values: dict[str, Any]) -> Any:
     """A frozen dataclass instance filled directly: several times faster than __init__'s
     per-field object.__setattr__, which matters for 100k cached notes. The values
     come from `encode` of an instance of the same class (a round-trip test holds them equal)."""
-    obj = object.__new__(cls)
+    obj: Any = object.__new__(cls)
     obj.__dict__.update(values)
     return obj
 
