@@ -32,7 +32,8 @@ FORMAT = 1
 MAGIC = b"mdfollow-index"
 RACY_NS = 2_000_000_000
 
-Entry = tuple[int, int, bytes | None, NoteRecord]  # size, mtime_ns, content hash when racy, record
+Entry = tuple[int, int, bytes | None, NoteRecord, tuple[Any, ...] | None]
+# size, mtime_ns, content hash when racy, record, the record encoded (kept from loading, so saving re-encodes nothing old)
 
 
 def cache_dir() -> Path:
@@ -53,15 +54,22 @@ def results_file(vault: Path) -> Path:
 
 
 def load_result(vault: Path, snapshot: str, name: str) -> tuple[str, list[dict[str, Any]]] | None:
-    """A command's output saved for exactly these inputs, with the problems it reported."""
+    """A command's output saved for exactly these inputs, with the problems it reported.
+
+    The file is one JSON header line (version, snapshot, name, problems) and then
+    the output as it was printed.
+    """
     import json
 
     try:
-        data = json.loads(results_file(vault).read_text(encoding="utf-8"))
-        if data.get("snapshot") != snapshot or data.get("version") != __version__:
+        raw = results_file(vault).read_bytes()
+        head, _, body = raw.partition(b"\n")
+        meta = json.loads(head)
+        if meta.get("version") != __version__ or meta.get("snapshot") != snapshot or meta.get("name") != name:
             return None
-        found = data["outputs"].get(name)
-        return (str(found["text"]), list(found["problems"])) if found else None
+        if hashlib.blake2b(body, digest_size=16).hexdigest() != meta.get("check"):
+            return None
+        return body.decode("utf-8"), list(meta["problems"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
@@ -72,16 +80,16 @@ def save_result(vault: Path, snapshot: str, name: str, text: str, problems: list
 
     from mdfollow.store import write_file
 
-    path = results_file(vault)
-    outputs: dict[str, Any] = {}
-    with contextlib.suppress(OSError, ValueError, AttributeError, KeyError, TypeError):
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("snapshot") == snapshot and data.get("version") == __version__:
-            outputs = dict(data["outputs"])
-    outputs[name] = {"text": text, "problems": problems}
-    payload = json.dumps({"version": __version__, "snapshot": snapshot, "outputs": outputs}, ensure_ascii=False)
+    body = text.encode("utf-8")
+    meta = {
+        "version": __version__,
+        "snapshot": snapshot,
+        "name": name,
+        "problems": problems,
+        "check": hashlib.blake2b(body, digest_size=16).hexdigest(),
+    }
     with contextlib.suppress(OSError):
-        write_file(path, payload.encode("utf-8"), expected=None, replace=True)
+        write_file(results_file(vault), json.dumps(meta).encode() + b"\n" + body, expected=None, replace=True)
 
 
 def fingerprint(*parts: str) -> bytes:
@@ -243,14 +251,15 @@ def load(path: Path, expected: bytes) -> dict[str, Entry]:
         return {}  # truncated or corrupt
     try:
         rows = marshal.loads(payload)
-        return {row[0]: (row[1], row[2], row[3], decode(row[4])) for row in rows}
+        return {row[0]: (row[1], row[2], row[3], decode(row[4]), row[4]) for row in rows}
     except (ValueError, EOFError, TypeError, IndexError, KeyError):
         return {}
 
 
 def dump(entries: dict[str, Entry], expected: bytes) -> bytes:
     rows = [
-        (rel, size, mtime, digest, encode(record)) for rel, (size, mtime, digest, record) in sorted(entries.items())
+        (rel, size, mtime, digest, encoded if encoded is not None else encode(record))
+        for rel, (size, mtime, digest, record, encoded) in sorted(entries.items())
     ]
     payload = marshal.dumps(rows)
     check = hashlib.blake2b(payload, digest_size=16).hexdigest().encode()

@@ -353,7 +353,7 @@ class VaultReader:
                 continue
             racy = stamp[1] >= now - cache.RACY_NS
             digest = cache.content_hash((self.vault / record.path).read_bytes()) if racy else None
-            entries[record.path] = (stamp[0], stamp[1], digest, record)
+            entries[record.path] = (stamp[0], stamp[1], digest, record, None)
         if stale or len(entries) != len(cached):
             with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
                 write_file(where, cache.dump(entries, expected), expected=None, replace=True)

@@ -277,14 +277,25 @@ def test_signals_stop_cleanly(make_vault, sig):
         stderr=subprocess.PIPE,
         text=True,
     )
-    lines = []
-    for line in proc.stderr:
-        lines.append(line)
-        if "Agenda.md" in line:
-            break
+    lines: list[str] = []
+    started = threading.Event()
+
+    def read() -> None:
+        for line in proc.stderr:
+            lines.append(line)
+            if "Agenda.md" in line:
+                started.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    if not started.wait(timeout=20):
+        proc.kill()
+        raise AssertionError(f"watch did not write the agenda: {''.join(lines)}")
+    assert "failed" not in "".join(lines), lines
     proc.send_signal(sig)
-    rest = proc.communicate(timeout=15)[1]
-    assert proc.returncode == 0
+    assert proc.wait(timeout=15) == 0
+    reader.join(timeout=5)
+    rest = "".join(lines)
     assert "Traceback" not in rest and rest.strip().endswith("stopped")
 
 
