@@ -322,6 +322,7 @@ def decode(path: str, raw: bytes) -> tuple[str | None, Diagnostic | None]:
 
 
 _CLOSE = re.compile(r"^---[ \t]*$", re.MULTILINE)
+_KNOWN_KEYS = {"type", "name", "met", "thanked", "advice", "strikes", "cadence", "warmth", "status", "referred_by"}
 _OPEN = re.compile(r"---[ \t]*\n")
 _YAMLISH = re.compile(r"^[A-Za-z_][\w \-]*:(?:\s|$)")
 _KEY_LINE = re.compile(r"""^(?:"([^"]*)"|'([^']*)'|([^\s#'"\-?:{}\[\],&*!|>%@`][^:#]*?))[ \t]*:(?:[ \t]|$)""")
@@ -377,7 +378,14 @@ def parse_note(path: str, raw: bytes) -> ParsedNote:
         data = {}
     if not isinstance(data, dict):
         if isinstance(data, str) and not _YAMLISH.match(block.lstrip("\n")):
-            # Prose between two rules: a note that starts with a horizontal rule.
+            first = block.strip().split(None, 1)[0].lower() if block.strip() else ""
+            if first in _KNOWN_KEYS and "\n" not in block.strip():
+                diags.append(
+                    warning(
+                        path, 2, f"front matter is one value, {block.strip()!r}; a colon is missing after {first!r}?"
+                    )
+                )
+            # Otherwise prose between two rules: a note that starts with a horizontal rule.
             return ParsedNote(path, text, diagnostics=tuple(diags))
         kind = "a list" if isinstance(data, list) else "a single value"
         diags.append(warning(path, 2, f"front matter is {kind}, not key: value pairs; it is ignored"))

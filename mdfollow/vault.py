@@ -190,7 +190,11 @@ def read_record(rel: str, path: Path, settings: Settings, daily: DailyNotes) -> 
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise
+        if path.is_symlink():
+            return NoteRecord(
+                rel, "skipped", diagnostics=(warning(rel, None, "is a link to a file that does not exist; skipped"),)
+            )
+        raise  # deleted while we walked: simply gone
     except OSError as exc:
         return NoteRecord(
             rel, "skipped", diagnostics=(error(rel, None, f"cannot be read: {exc.strerror or exc}; skipped"),)

@@ -95,6 +95,8 @@ def snapshot(folder: Path) -> dict[str, str]:
     for dirpath, _, files in os.walk(folder):
         for name in files:
             path = Path(dirpath) / name
+            if path.is_symlink():
+                continue
             stat = path.stat()
             out[str(path.relative_to(folder))] = f"{hashlib.sha256(path.read_bytes()).hexdigest()}:{stat.st_mtime_ns}"
     return out
