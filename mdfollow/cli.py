@@ -128,6 +128,42 @@ class App:
 pass_app = click.make_pass_decorator(App)
 
 
+class MdfollowGroup(click.Group):
+    """One line for every usage error, and no traceback for anything, unless MDFOLLOW_DEBUG is set."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        if not kwargs.pop("standalone_mode", True):
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except click.UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx is not None else "mdfollow"
+            click.echo(f"mdfollow: {exc.format_message()} (see '{where} --help')", err=True)
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("mdfollow: stopped", err=True)
+            sys.exit(130)
+        except OSError as exc:
+            if os.environ.get("MDFOLLOW_DEBUG"):
+                raise
+            where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+            click.echo(f"mdfollow: {exc.strerror or exc}{where}", err=True)
+            sys.exit(1)
+        except Exception as exc:
+            if os.environ.get("MDFOLLOW_DEBUG"):
+                raise
+            click.echo(
+                f"mdfollow: internal error: {type(exc).__name__}: {exc}. Nothing more was written. "
+                "Please report it; MDFOLLOW_DEBUG=1 shows the traceback.",
+                err=True,
+            )
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
 def plural(count: int, noun: str) -> str:
     return f"{count} {noun}" + ("" if count == 1 else "s")
 
@@ -136,7 +172,7 @@ def print_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=MdfollowGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option(
     "--vault",
     type=click.Path(path_type=Path),
@@ -977,7 +1013,10 @@ def ics(app: App, out: Path | None, todo: bool | None, commit: bool | None) -> N
     result = build_agenda(index, app.today, settings)
     data = agenda_calendar(result, index, todo=settings.calendar_todo if todo is None else todo)
     shown = relative(target, vault) or str(target)
-    old = read_bytes(target)
+    try:
+        old = read_bytes(target)
+    except OSError as exc:
+        raise Failure(f"cannot read {shown}: {exc.strerror or exc}") from None
     if old is not None and not is_ours(old):
         raise Failure(f"{shown} exists and was not written by mdfollow; choose another file with --out")
     if old == data:
@@ -1141,8 +1180,5 @@ def watch(app: App, poll: bool, out: Path | None, daily: bool | None) -> None:
 
 
 def main() -> NoReturn:
-    try:
-        cli.main(prog_name="mdfollow", standalone_mode=True)
-    except KeyboardInterrupt:  # pragma: no cover - interactive only
-        sys.exit(130)
-    sys.exit(0)  # pragma: no cover
+    cli.main(prog_name="mdfollow")
+    sys.exit(0)  # pragma: no cover - cli.main always exits

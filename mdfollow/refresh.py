@@ -74,7 +74,10 @@ def refresh_agenda(
             f"no contact notes found in {vault}; nothing written. Is this the right vault? "
             "A contact note has `type: contact` in its front matter."
         )
-    old = read_bytes(target)
+    try:
+        old = read_bytes(target)
+    except OSError as exc:
+        raise AgendaRefused(f"cannot read {shown}: {exc.strerror or exc}; is it a folder?") from None
     # Exactly what we wrote last time (watch mode): no ticks to read, nothing edited by hand.
     ours = old is not None and old == last_written
     if daily:

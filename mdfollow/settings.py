@@ -165,6 +165,8 @@ def parse_settings(text: str, path: str) -> tuple[Settings, list[Diagnostic]]:
         m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
         line, col = (int(m.group(1)), int(m.group(2))) if m else (None, None)
+        if m is None and "end of document" in str(exc):
+            line = text.count("\n") + 1
         problems.append(error(path, line, f"not valid TOML: {msg}; using default settings", col))
         return Settings(), problems
 

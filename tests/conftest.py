@@ -82,6 +82,7 @@ def example_vault(tmp_path: Path) -> Path:
 def run(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
     monkeypatch.delenv("MDFOLLOW_VAULT", raising=False)
     monkeypatch.delenv("MDFOLLOW_TODAY", raising=False)
+    monkeypatch.setenv("MDFOLLOW_DEBUG", "1")  # an unexpected error fails the test with its traceback
 
     def invoke(*args: str, env: dict[str, str] | None = None) -> Result:
         return CliRunner().invoke(cli, [str(a) for a in args], env=env, catch_exceptions=False)

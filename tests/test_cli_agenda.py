@@ -178,7 +178,7 @@ def test_bad_usage_is_one_line_and_exit_2(run, tmp_path):
     assert bad_date.exit_code == 2
     assert (
         bad_date.stderr.splitlines()[0]
-        == "mdfollow: --today: '2026-02-30' is not a real date (February 2026 has 28 days)"
+        == "mdfollow: --today: '2026-02-30' is not a real date (February 2026 has 28 days) (see 'cli agenda --help')"
     )
     missing = run("--vault", tmp_path / "nope", "agenda")
     assert missing.exit_code == 2 and "is not a folder" in missing.stderr
