@@ -131,11 +131,12 @@ pass_app = click.make_pass_decorator(App)
 class MdfollowGroup(click.Group):
     """One line for every usage error, and no traceback for anything, unless MDFOLLOW_DEBUG is set."""
 
-    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        run: Any = super().main  # click's overloads do not admit a pass-through; we always ask for the value
         if not kwargs.pop("standalone_mode", True):
-            return super().main(*args, standalone_mode=False, **kwargs)
+            return run(*args, standalone_mode=False, **kwargs)
         try:
-            code = super().main(*args, standalone_mode=False, **kwargs)
+            code = run(*args, standalone_mode=False, **kwargs)
         except click.UsageError as exc:
             where = exc.ctx.command_path if exc.ctx is not None else "mdfollow"
             click.echo(f"mdfollow: {exc.format_message()} (see '{where} --help')", err=True)
