@@ -2,8 +2,10 @@
 
 About 80% contact notes with 10-20 front-matter keys and an interactions
 section, the rest daily notes that mention people (some in unchecked tasks,
-quotes and code), in nested folders, with an .obsidian/ folder. Deterministic:
-the same N gives the same bytes.
+quotes and code), in nested folders, with an .obsidian/ folder. The people were
+met over seven years, most thank-yous and report-backs are done, and a few have
+open nudges or promised dates, as in a vault kept for years. Deterministic: the
+same N gives the same bytes.
 """
 
 from __future__ import annotations
@@ -115,7 +117,9 @@ def generate(count: int, folder: Path, seed: int = 7) -> Path:
 
 
 def contact_note(rng: random.Random, name: str) -> str:
-    met = START + timedelta(days=rng.randrange(320))
+    # A long-lived vault: people met over seven years; most thank-yous and report-backs
+    # long done; a few recent meetings, open nudges and promised dates.
+    met = date(2019, 1, 1) + timedelta(days=rng.randrange(2880))
     keys = {
         "type": "contact",
         "company": rng.choice(COMPANIES),
@@ -123,25 +127,33 @@ def contact_note(rng: random.Random, name: str) -> str:
         "email": f"{name.split()[0].lower()}@example.com",
         "met": met.isoformat(),
         "added": (met - timedelta(days=3)).isoformat(),
-        "cadence": rng.choice(["monthly", "quarterly", "6w", "none"]),
+        "cadence": rng.choice(["none"] * 6 + ["yearly", "yearly", "quarterly", "6m"]),
         "warmth": rng.choice(["warm", "neutral", "cool"]),
         "tags": "[networking, cpg]",
         "aliases": f"[{name.split()[0]}]",
     }
+    if rng.random() < 0.97:
+        keys["thanked"] = (met + timedelta(days=1)).isoformat()
+        if rng.random() < 0.95:
+            keys["reported_back"] = (met + timedelta(days=31)).isoformat()
     extra = [
-        ("thanked", (met + timedelta(days=1)).isoformat()),
         ("advice", rng.choice(ADVICE)),
-        ("last_contact", (met + timedelta(days=rng.randrange(30))).isoformat()),
-        ("last_outreach", (met + timedelta(days=rng.randrange(40))).isoformat()),
-        ("strikes", str(rng.randrange(3))),
-        ("keep_informed", rng.choice(["true", "false"])),
-        ("status", rng.choice(["active", "active", "active", "paused"])),
+        ("last_contact", (met + timedelta(days=rng.randrange(400))).isoformat()),
+        ("keep_informed", rng.choice(["true", "false", "false", "false"])),
+        ("status", rng.choice(["active", "active", "active", "paused", "closed"])),
         ("location", "Chicago"),
         ("linkedin", "https://www.linkedin.com/in/example"),
         ("notes", '"Met at the summit: talk about the Q1 plan"'),
     ]
     for key, value in extra[: rng.randrange(len(extra) + 1)]:
         keys[key] = value
+    if keys["cadence"] != "none":  # a cadence someone keeps: in touch within it, mostly
+        keys["last_contact"] = (START + timedelta(days=200 + rng.randrange(126))).isoformat()
+    if rng.random() < 0.05:
+        keys["last_outreach"] = (START + timedelta(days=300 + rng.randrange(25))).isoformat()
+        keys["strikes"] = str(rng.randrange(1, 4))
+    if rng.random() < 0.03:
+        keys["next_follow_up"] = (START + timedelta(days=320 + rng.randrange(40))).isoformat()
     lines = [
         "---",
         *(f"{k}: {v}" for k, v in keys.items()),

@@ -28,7 +28,7 @@ from mdfollow.diagnostics import Diagnostic
 from mdfollow.index import NoteRecord
 from mdfollow.note import Link
 
-FORMAT = 1
+FORMAT = 2
 MAGIC = b"mdfollow-index"
 RACY_NS = 2_000_000_000
 
@@ -114,30 +114,25 @@ def _undate(value: int | None) -> date | None:
     return date.fromordinal(value) if value is not None else None
 
 
+_CONTACT_KEYS = (
+    "path", "name", "aliases", *_DATES, "advice", "advice_outcome", "strikes", "cadence", "warmth", "referred_by",
+    "keep_informed", "status", "company", "email", "tags", "emails", "linkedin", "fields", "lines",
+)  # fmt: skip
+_DATE_KEYS = frozenset(_DATES)
+
+
 def encode(record: NoteRecord) -> tuple[Any, ...]:
-    c = record.contact
     contact = None
-    if c is not None:
-        cadence = (c.cadence.count, c.cadence.unit, c.cadence.text) if c.cadence else None
-        contact = (
-            c.path,
-            c.name,
-            c.aliases,
-            tuple(_day(getattr(c, k)) for k in _DATES),
-            c.advice,
-            c.advice_outcome,
-            c.strikes,
-            cadence,
-            c.warmth,
-            c.referred_by,
-            c.keep_informed,
-            c.status,
-            c.company,
-            c.email,
-            c.tags,
-            c.fields,
-            c.lines,
-        )
+    if record.contact is not None:
+        values = []
+        for key in _CONTACT_KEYS:
+            value = getattr(record.contact, key)
+            if key in _DATE_KEYS:
+                value = _day(value)
+            elif key == "cadence" and value is not None:
+                value = (value.count, value.unit, value.text)
+            values.append(value)
+        contact = tuple(values)
     return (
         record.path,
         record.kind,
@@ -157,70 +152,17 @@ def _make(cls: type, values: dict[str, Any]) -> Any:
     return obj
 
 
-_CONTACT_KEYS = (
-    "path",
-    "name",
-    "aliases",
-    *_DATES,
-    "advice",
-    "advice_outcome",
-    "strikes",
-    "cadence",
-    "warmth",
-    "referred_by",
-    "keep_informed",
-    "status",
-    "company",
-    "email",
-    "tags",
-    "fields",
-    "lines",
-)
-
-
 def decode(data: tuple[Any, ...]) -> NoteRecord:
     path, kind, day, links, diagnostics, contact = data
     built = None
     if contact is not None:
-        (
-            cpath,
-            name,
-            aliases,
-            dates,
-            advice,
-            outcome,
-            strikes,
-            cadence,
-            warmth,
-            referred_by,
-            keep_informed,
-            status,
-            company,
-            email,
-            tags,
-            fields,
-            lines,
-        ) = contact
-        values = (
-            cpath,
-            name,
-            aliases,
-            *(date.fromordinal(d) if d is not None else None for d in dates),
-            advice,
-            outcome,
-            strikes,
-            Cadence(*cadence) if cadence else None,
-            warmth,
-            referred_by,
-            keep_informed,
-            status,
-            company,
-            email,
-            tags,
-            fields,
-            lines,
-        )
-        built = _make(Contact, dict(zip(_CONTACT_KEYS, values, strict=True)))
+        values = dict(zip(_CONTACT_KEYS, contact, strict=True))
+        for key in _DATES:
+            if values[key] is not None:
+                values[key] = date.fromordinal(values[key])
+        if values["cadence"] is not None:
+            values["cadence"] = Cadence(*values["cadence"])
+        built = _make(Contact, values)
     return _make(
         NoteRecord,
         {

@@ -517,7 +517,10 @@ def show(app: App, name: str, as_json: bool) -> None:
     item = next_action(contact, index, today, settings)
     quiet = gone_quiet(contact, today, settings)
     history = _history(contact, index)
-    state = {key: _plain(contact.fields[key]) for key in contact.fields if key != "type"}
+    from mdfollow.note import parse_note
+
+    front = parse_note(contact.path, (app.vault / contact.path).read_bytes()).front
+    state = {key: _plain(front[key]) for key in front if key != "type"}
     if as_json:
         empty = Agenda(today, settings.horizon_days, (), (), ())
         print_json(

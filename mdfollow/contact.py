@@ -65,6 +65,10 @@ class Contact:
     company: str = ""
     email: str = ""
     tags: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()  # further addresses, from `emails`
+    linkedin: str = ""
+    # Every front-matter key, for templates and `show`. The vault index leaves it
+    # empty (it would double the memory of a large vault); they read the note.
     fields: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
 
@@ -124,7 +128,7 @@ def _text(value: Any) -> str | None:
     return None
 
 
-def build_contact(note: ParsedNote) -> tuple[Contact, list[Diagnostic]]:
+def build_contact(note: ParsedNote, keep_fields: bool = True) -> tuple[Contact, list[Diagnostic]]:
     """A Contact from a parsed contact note, with one diagnostic per bad key."""
     front = note.front
     path = note.path
@@ -244,6 +248,12 @@ def build_contact(note: ParsedNote) -> tuple[Contact, list[Diagnostic]]:
         items = raw if isinstance(raw, list) else re.split(r"[,\s]+", raw) if isinstance(raw, str) else []
         values["tags"] = tuple(str(t).lstrip("#") for t in items if isinstance(t, str | int) and str(t).strip())
 
-    values["fields"] = dict(front)
+    raw = front.get("emails")
+    if isinstance(raw, list):
+        values["emails"] = tuple(str(e).strip() for e in raw if isinstance(e, str) and e.strip())
+    raw = front.get("linkedin")
+    if isinstance(raw, str) and raw.strip():
+        values["linkedin"] = raw.strip()
+    values["fields"] = dict(front) if keep_fields else {}
     values["lines"] = {"referred_by": note.line_of("referred_by")} if "referred_by" in front else {}
     return Contact(path=path, **values), diags

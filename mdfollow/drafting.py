@@ -14,6 +14,7 @@ from typing import Any
 from mdfollow.contact import DATE_KEYS, Contact
 from mdfollow.index import VaultIndex
 from mdfollow.milestones import parse_log
+from mdfollow.note import parse_note
 from mdfollow.rules import FollowUp
 from mdfollow.settings import Settings
 from mdfollow.templating import Fields, Source, render, yaml_value
@@ -58,7 +59,8 @@ def contact_fields(
     contact: Contact, index: VaultIndex, note_text: str = "", log_heading: str = "Interactions"
 ) -> Fields:
     """Every front-matter key as an attribute, known keys always present, values parsed."""
-    values: dict[str, Any] = {str(k): v for k, v in contact.fields.items() if str(k).isidentifier()}
+    front = parse_note(contact.path, note_text.encode("utf-8")).front if note_text else contact.fields
+    values: dict[str, Any] = {str(k): v for k, v in front.items() if str(k).isidentifier()}
     for key in _KNOWN:
         values.setdefault(key, None)
     for key in DATE_KEYS:

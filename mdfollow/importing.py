@@ -359,9 +359,7 @@ def linkedin_key(url: str) -> str:
 
 def _contact_emails(contact: Contact) -> set[str]:
     found = {contact.email.casefold()} if contact.email else set()
-    more = contact.fields.get("emails")
-    if isinstance(more, list):
-        found.update(str(e).strip().casefold() for e in more if e)
+    found.update(e.casefold() for e in contact.emails)
     return found
 
 
@@ -381,9 +379,8 @@ def plan_import(people: list[Person], contacts: tuple[Contact, ...]) -> list[Dec
     for contact in contacts:
         for email in _contact_emails(contact):
             by_email.setdefault(email, set()).add(contact.path)
-        url = contact.fields.get("linkedin")
-        if isinstance(url, str) and url.strip():
-            by_linkedin.setdefault(linkedin_key(url), set()).add(contact.path)
+        if contact.linkedin:
+            by_linkedin.setdefault(linkedin_key(contact.linkedin), set()).add(contact.path)
         for name in (contact.name, contact.stem, *contact.aliases):
             by_name.setdefault(name_key(name), set()).add(contact.path)
     seen: dict[str, Person] = {}

@@ -84,11 +84,16 @@ def test_records_round_trip_through_the_encoding(run, example_vault):
     from mdfollow.index import summarize
     from tests.helpers import DAILY
 
+    (example_vault / "People/Extra.md").write_text(
+        "---\ntype: contact\nemails: [a@x.y, b@x.y]\nlinkedin: https://linkedin.com/in/x\ncadence: 6w\n---\n"
+    )
     for path in sorted(example_vault.rglob("*.md")):
         rel = path.relative_to(example_vault).as_posix()
         record = summarize(rel, path.read_bytes(), ("contact", "person"), DAILY)
         again = cache.decode(cache.encode(record))
         assert again == record
+        if record.contact is not None:
+            assert vars(again.contact) == vars(record.contact), rel
         if record.contact is not None:
             assert again.contact.fields == record.contact.fields and again.contact.lines == record.contact.lines
 
