@@ -300,7 +300,8 @@ class VaultReader:
                 digest.update(f"{name}\0-\n".encode())
         digest.update(self.settings.fingerprint().encode())
         digest.update(repr(self.daily).encode())
-        digest.update(repr(self.skip).encode())
+        # Sorted: a frozenset's repr follows the per-process string hash seed.
+        digest.update(repr((sorted(self.skip.files), self.skip.folders, self.skip.globs)).encode())
         return digest.hexdigest()
 
     def is_note(self, rel: str) -> bool:

@@ -111,3 +111,26 @@ def test_results_memo_answers_only_for_identical_inputs(run, make_vault, private
     assert agenda_json(run, vault)["items"][0]["due"] == "2026-11-22"
     later = json.loads(run("--vault", vault, "--today", "2026-11-24", "agenda", "--json").stdout)
     assert later["today"] == "2026-11-24"
+
+
+def test_the_snapshot_is_the_same_in_every_process(make_vault):
+    """A digest that followed the string hash seed would make the memo miss at random."""
+    import subprocess
+    import sys
+
+    vault = make_vault(contact(met="2026-11-20"))
+    code = (
+        "import sys; from pathlib import Path; from mdfollow.vault import VaultReader, load_settings;"
+        "v = Path(sys.argv[1]); print(VaultReader(v, load_settings(v)[0], [], ('Agenda.md',)).snapshot())"
+    )
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", code, str(vault)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            check=True,
+        ).stdout
+        for seed in (1, 2, 3, 4)
+    }
+    assert len(digests) == 1
