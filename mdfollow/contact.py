@@ -10,7 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import Any
 
 from mdfollow.dates import Cadence, CadenceError, DateError, describe, parse_cadence, parse_date
@@ -36,8 +36,13 @@ STATUSES = ("active", "paused", "closed")
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Compare names ignoring case, accents and NFC/NFD spelling."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    if text.isascii():  # the common case: nothing to decompose or strip
+        return " ".join(text.lower().split())
+    stripped = unicodedata.normalize("NFKD", text)
+    # Each distinct mark once, not every character through Python: names have one or two.
+    for char in set(stripped):
+        if not char.isascii() and unicodedata.combining(char):
+            stripped = stripped.replace(char, "")
     return " ".join(stripped.casefold().split())
 
 
@@ -72,7 +77,7 @@ class Contact:
     fields: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
 
-    @cached_property
+    @property
     def stem(self) -> str:
         return self.path.rsplit("/", 1)[-1][:-3]
 

@@ -114,19 +114,29 @@ class VaultIndex:
     notes_skipped: int
     ambiguous_stems: frozenset[str] = frozenset()
     _by_stem: dict[str, list[Contact]] = field(default_factory=dict, repr=False)
-    _by_path: dict[str, Contact] = field(default_factory=dict, repr=False)
+    _copies: dict[str, Contact] = field(default_factory=dict, repr=False)  # copy's path -> the note kept
+    _by_path: dict[str, Contact] | None = field(default=None, repr=False)  # built on first use
     _referred: dict[str, list[Contact]] = field(default_factory=dict, repr=False)
 
     def resolve(self, target: str) -> Contact | None:
         """The contact a link target names (`Jane Doe`, `People/Jane Doe`), like Obsidian."""
         key = fold(target)
         if "/" in key:
-            found = self._by_path.get(key)
+            found = self._paths().get(key)
             if found:
                 return found
             key = key.rsplit("/", 1)[-1]
         matches = self._by_stem.get(key, [])
         return matches[0] if len(matches) == 1 else None
+
+    def _paths(self) -> dict[str, Contact]:
+        """Contacts by folded vault path without `.md`: few links name a path, so built lazily."""
+        if self._by_path is None:
+            paths = {fold(c.path[:-3]): c for c in self.contacts}
+            for copy_path, original in self._copies.items():
+                paths[fold(copy_path[:-3])] = original
+            self._by_path = paths
+        return self._by_path
 
     def referrer_of(self, contact: Contact) -> Contact | None:
         return self.resolve(contact.referred_by) if contact.referred_by else None
@@ -151,31 +161,31 @@ class VaultIndex:
 def build_index(
     records: Iterable[NoteRecord], milestones: Iterable[Milestone] = (), extra_problems: Iterable[Diagnostic] = ()
 ) -> VaultIndex:
-    records = sorted(records, key=lambda r: r.path)
+    records = sorted(records, key=_path_of)
     problems: list[Diagnostic] = list(extra_problems)
-    stems: dict[str, int] = defaultdict(int)
+    stem_keys: dict[str, str] = {}  # path -> folded file name: each folded once
+    counts: dict[str, int] = {}
     contacts: list[Contact] = []
     skipped = 0
     for record in records:
-        problems.extend(record.diagnostics)
-        stems[fold(record.path.rsplit("/", 1)[-1][:-3])] += 1
+        path = record.path
+        if record.diagnostics:
+            problems.extend(record.diagnostics)
+        key = fold(path[path.rfind("/") + 1 : -3])
+        stem_keys[path] = key
+        counts[key] = counts.get(key, 0) + 1
         if record.kind == KIND_SKIPPED:
             skipped += 1
         elif record.contact is not None:
             contacts.append(record.contact)
 
-    kept, aliases_of, dupes = _drop_duplicates(contacts)
+    kept, aliases_of, dupes = _drop_duplicates(contacts, stem_keys)
     problems.extend(dupes)
-    by_stem: dict[str, list[Contact]] = defaultdict(list)
-    by_path: dict[str, Contact] = {}
+    by_stem: dict[str, list[Contact]] = {}
     for contact in kept:
-        by_stem[fold(contact.stem)].append(contact)
-        by_path[fold(contact.path[:-3])] = contact
-    for copy_path, original in aliases_of.items():
-        by_path[fold(copy_path[:-3])] = original
-        stem = fold(copy_path.rsplit("/", 1)[-1][:-3])
-        if stem not in by_stem:
-            by_stem[stem].append(original)
+        by_stem.setdefault(stem_keys[contact.path], []).append(contact)
+    for copy_path in aliases_of:
+        by_stem.setdefault(stem_keys[copy_path], [aliases_of[copy_path]])
 
     index = VaultIndex(
         contacts=tuple(kept),
@@ -184,9 +194,9 @@ def build_index(
         problems=(),
         notes_read=len(records),
         notes_skipped=skipped,
-        ambiguous_stems=frozenset(s for s, n in stems.items() if n > 1),
-        _by_stem=dict(by_stem),
-        _by_path=by_path,
+        ambiguous_stems=frozenset(s for s, n in counts.items() if n > 1),
+        _by_stem=by_stem,
+        _copies=aliases_of,
     )
 
     mentions: dict[str, list[Mention]] = defaultdict(list)
@@ -227,13 +237,19 @@ def _line(contact: Contact, key: str) -> int | None:
     return contact.lines.get(key)
 
 
-def _drop_duplicates(contacts: list[Contact]) -> tuple[list[Contact], dict[str, Contact], list[Diagnostic]]:
+def _path_of(record: NoteRecord) -> str:
+    return record.path
+
+
+def _drop_duplicates(
+    contacts: list[Contact], stem_keys: dict[str, str]
+) -> tuple[list[Contact], dict[str, Contact], list[Diagnostic]]:
     """One note per person: copies (`Ann 2`, sync conflicts) and same-name notes are reported."""
     by_name: dict[str, Contact] = {}
     problems: list[Diagnostic] = []
     copies: dict[str, Contact] = {}
-    names = {fold(c.stem): c for c in contacts}
-    names.update({fold(c.name): c for c in contacts if fold(c.name) not in names})
+    names = {fold(c.name): c for c in contacts}  # a file name wins over another note's `name`
+    names.update({stem_keys[c.path]: c for c in contacts})
     kept: list[Contact] = []
     for contact in contacts:
         m = _COPY.match(contact.stem)
@@ -250,7 +266,7 @@ def _drop_duplicates(contacts: list[Contact]) -> tuple[list[Contact], dict[str, 
             copies[contact.path] = original
             continue
         key = fold(contact.name)
-        first = by_name.get(key) or by_name.get(fold(contact.stem))
+        first = by_name.get(key) or by_name.get(stem_keys[contact.path])
         if first is not None:
             problems.append(
                 warning(
@@ -263,7 +279,7 @@ def _drop_duplicates(contacts: list[Contact]) -> tuple[list[Contact], dict[str, 
             copies[contact.path] = first
             continue
         by_name[key] = contact
-        by_name.setdefault(fold(contact.stem), contact)
+        by_name.setdefault(stem_keys[contact.path], contact)
         kept.append(contact)
     return kept, copies, problems
 

@@ -11,57 +11,62 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
-
-import yaml
 
 from mdfollow.diagnostics import Diagnostic, error, warning
 
 MAX_FRONT_MATTER = 64 * 1024
 
-try:  # libyaml is an order of magnitude faster; the pure loader is the fallback.
-    _BaseLoader: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _BaseLoader = yaml.SafeLoader
+
+@lru_cache(maxsize=1)
+def yaml_loader() -> type:
+    """The YAML loader, built on first use: most runs read notes from the cache or
+    through `fast_front`, and importing PyYAML costs more than a warm run's reads.
+
+    Safe loading with YAML 1.2 core scalars: dates stay text, mdfollow parses them.
+    """
+    import yaml
+
+    try:  # libyaml is an order of magnitude faster; the pure loader is the fallback.
+        base: type = yaml.CSafeLoader
+    except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+        base = yaml.SafeLoader
+
+    class Loader(base):
+        pass
+
+    Loader.yaml_implicit_resolvers = {}
+    Loader.add_implicit_resolver(
+        "tag:yaml.org,2002:bool",
+        re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+        list("tTfF"),
+    )
+    Loader.add_implicit_resolver(
+        "tag:yaml.org,2002:int",
+        re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
+        list("-+0123456789"),
+    )
+    Loader.add_implicit_resolver(
+        "tag:yaml.org,2002:float",
+        re.compile(
+            r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+            r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+        ),
+        list("-+0123456789."),
+    )
+    Loader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
+    Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+    return Loader
 
 
-class _Loader(_BaseLoader):
-    """Safe loading with YAML 1.2 core scalars: dates stay text, mdfollow parses them."""
-
-
-_Loader.yaml_implicit_resolvers = {}
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool",
-    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-    list("tTfF"),
-)
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:int",
-    re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
-    list("-+0123456789"),
-)
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(
-        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
-        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
-    ),
-    list("-+0123456789."),
-)
-_Loader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
-
-
-def _construct_int(loader: Any, node: yaml.ScalarNode) -> int:
+def _construct_int(loader: Any, node: Any) -> int:
     text = loader.construct_scalar(node)
     if text.startswith("0o"):
         return int(text[2:], 8)
     if text.startswith("0x"):
         return int(text[2:], 16)
     return int(text, 10)
-
-
-_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 class FrontMatterError(Exception):
@@ -205,7 +210,9 @@ def load_yaml(block: str) -> Any:
             "read (they can expand without bound); write the values out",
             None,
         )
-    loader = _Loader(block)
+    import yaml
+
+    loader = yaml_loader()(block)
     try:
         return loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
@@ -226,7 +233,9 @@ def load_yaml(block: str) -> Any:
 
 
 def _has_anchor(block: str) -> bool:
-    loader = _Loader(block)
+    import yaml
+
+    loader = yaml_loader()(block)
     try:
         while loader.check_event():
             event = loader.get_event()

@@ -31,6 +31,13 @@ def _target(path: Path) -> Path:
     return Path(os.path.realpath(path)) if path.is_symlink() else path
 
 
+def read_all_bytes(path: str | os.PathLike[str]) -> bytes:
+    """Every byte of a file, by its OS path: a plain str is cheaper than a Path across
+    100k notes. Raises OSError (FileNotFoundError when it is gone)."""
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
 def read_bytes(path: Path) -> bytes | None:
     try:
         return path.read_bytes()
@@ -43,6 +50,9 @@ def write_file(path: Path, data: bytes, *, expected: bytes | None, replace: bool
 
     Raises WriteConflict when the file changed since it was read, AlreadyExists
     when a new file would overwrite one; in both cases nothing is written.
+    `replace=True` is for mdfollow's own cache files: whatever is there is
+    replaced, and without fsync (a torn cache fails its checksum and is rebuilt,
+    so waiting for the disk would buy nothing).
     """
     target = _target(path)
     folder = target.parent
@@ -58,7 +68,8 @@ def write_file(path: Path, data: bytes, *, expected: bytes | None, replace: bool
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if not replace:
+                os.fsync(handle.fileno())
         if mode is not None:
             os.chmod(tmp, mode)
         else:
@@ -66,7 +77,8 @@ def write_file(path: Path, data: bytes, *, expected: bytes | None, replace: bool
             os.umask(umask)
             os.chmod(tmp, 0o666 & ~umask)
         if replace:
-            os.replace(tmp, target)  # mdfollow's own cache: whatever is there is ours to replace
+            os.replace(tmp, target)
+            return
         elif expected is None:
             try:
                 os.link(tmp, target)  # fails if anything appeared at the target

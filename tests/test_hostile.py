@@ -153,14 +153,16 @@ def test_an_unreadable_note_is_reported_and_skipped(run, make_vault, monkeypatch
     from tests.helpers import contact
 
     vault = make_vault(contact(met="2026-11-20") | contact("Locked", met="2026-11-20"))
-    real = Path.read_bytes
+    import mdfollow.vault
 
-    def refuse(self):
-        if self.name == "Locked.md":
+    real = mdfollow.vault.read_all_bytes
+
+    def refuse(path):
+        if os.path.basename(path) == "Locked.md":
             raise PermissionError(13, "Permission denied")
-        return real(self)
+        return real(path)
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(mdfollow.vault, "read_all_bytes", refuse)
     data = json.loads(run("--vault", vault, "--today", EXAMPLE_TODAY, "--no-cache", "agenda", "--json").stdout)
     assert [i["contact"] for i in data["items"]] == ["Jane Doe"]
     assert data["problems"][0]["path"] == "People/Locked.md" and "Permission denied" in data["problems"][0]["message"]
