@@ -134,3 +134,32 @@ def test_the_snapshot_is_the_same_in_every_process(make_vault):
         for seed in (1, 2, 3, 4)
     }
     assert len(digests) == 1
+
+
+def test_a_few_edits_are_read_again_until_enough_make_a_rewrite_worth_it(run, make_vault, private_cache):
+    """Rewriting the whole cache for one edited note would cost more than re-reading it."""
+    from mdfollow.vault import SAVE_AFTER
+
+    notes = {}
+    for n in range(SAVE_AFTER + 5):
+        notes |= contact(f"Person {n}", met="2026-11-20")
+    vault = make_vault(notes)
+    agenda_json(run, vault)
+    [made] = cache_files(private_cache)
+    saved = made.read_bytes()
+
+    first = vault / "People/Person 0.md"
+    first.write_text(first.read_text().replace("met: 2026-11-20", "met: 2026-11-10"))
+    items = {i["contact"]: i["due"] for i in agenda_json(run, vault, "--no-cache")["items"]}
+    assert items["Person 0"] == "2026-11-11"
+    for _ in range(2):  # each run reads the edited note again, from disk
+        assert {i["contact"]: i["due"] for i in agenda_json(run, vault)["items"]} == items
+    assert made.read_bytes() == saved
+
+    for n in range(1, SAVE_AFTER + 1):
+        path = vault / f"People/Person {n}.md"
+        path.write_text(path.read_text().replace("met: 2026-11-20", "met: 2026-11-12"))
+    many = agenda_json(run, vault)
+    assert made.read_bytes() != saved
+    assert many == agenda_json(run, vault, "--no-cache")
+    assert {i["contact"]: i["due"] for i in many["items"]}["Person 1"] == "2026-11-13"
