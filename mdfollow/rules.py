@@ -29,7 +29,7 @@ ACTIONS = (
 _RANK = {action: rank for rank, action in enumerate(ACTIONS)}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class FollowUp:
     """One thing to do for one contact."""
 
@@ -45,6 +45,34 @@ class FollowUp:
     attempt: int = 0
     # Items due "today" for want of a date keep one identity from day to day.
     undated: bool = False
+
+    def __init__(
+        self,
+        contact: Contact,
+        action: str,
+        due: date,
+        reason: str,
+        light_touch: bool = False,
+        also: tuple[str, ...] = (),
+        referred: tuple[Contact, ...] = (),
+        milestones: tuple[Milestone, ...] = (),
+        attempt: int = 0,
+        undated: bool = False,
+    ):
+        # One dict update, not the frozen dataclass's ten object.__setattr__ calls:
+        # the rules make one of these for most of 100k contacts.
+        self.__dict__.update(
+            contact=contact,
+            action=action,
+            due=due,
+            reason=reason,
+            light_touch=light_touch,
+            also=also,
+            referred=referred,
+            milestones=milestones,
+            attempt=attempt,
+            undated=undated,
+        )
 
     def days_overdue(self, today: date) -> int:
         return (today - self.due).days
@@ -82,10 +110,16 @@ def is_active(contact: Contact, today: date) -> bool:
 
 
 def latest_touch(contact: Contact, index: VaultIndex, today: date) -> date | None:
-    dates = contact.two_way_dates() + contact.sent_dates()
-    dates += [m.date for m in index.mentions_of(contact)]
-    dates = [d for d in dates if d <= today]
-    return max(dates) if dates else None
+    latest = None
+    for day in (contact.met, contact.last_contact, contact.last_outreach, contact.thanked, contact.reported_back):
+        if day is not None and day <= today and (latest is None or day > latest):
+            latest = day
+    for mention in reversed(index.mentions_of(contact)):  # sorted by date: the last one not after today
+        if mention.date <= today:
+            if latest is None or mention.date > latest:
+                latest = mention.date
+            break
+    return latest
 
 
 def _replied_since_outreach(contact: Contact) -> bool:
@@ -336,6 +370,8 @@ def build_agenda(index: VaultIndex, today: date, settings: Settings, memo: Memo 
                 item = next_action(contact, index, today, settings)
                 silent = gone_quiet(contact, today, settings)
                 memo[contact.path] = (inputs, item, silent)
+        elif not is_active(contact, today):
+            continue
         else:
             item = next_action(contact, index, today, settings)
             silent = gone_quiet(contact, today, settings)
