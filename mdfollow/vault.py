@@ -213,14 +213,15 @@ def read_record(rel: str, path: str | Path, settings: Settings, daily: DailyNote
 
 
 @contextlib.contextmanager
-def paused_gc() -> Iterator[None]:
+def paused_gc(freeze: bool = True) -> Iterator[None]:
     """The cyclic garbage collector off while a vault's records are built.
 
     Reading 100k notes makes millions of objects and no cycles; every few
     hundred allocations the collector would walk them all again (measured: a
     quarter of a warm 10k-note run). What was built is then frozen: the
     collector never walks it again, and reference counting still frees it
-    when it is dropped. Watch mode has the collector on between runs.
+    when it is dropped. Only a full read freezes: watch mode's small rebuilds
+    must not pin whatever cyclic garbage exists at that moment for good.
     """
     import gc
 
@@ -231,7 +232,8 @@ def paused_gc() -> Iterator[None]:
     try:
         yield
     finally:
-        gc.freeze()
+        if freeze:
+            gc.freeze()
         gc.enable()
 
 
@@ -351,7 +353,7 @@ class VaultReader:
         return rel[-3:].lower() == ".md" and not any(p.startswith(".") for p in parts) and not self.skip.skip_file(rel)
 
     def index(self, changed: set[str] | None = None) -> VaultIndex:
-        with paused_gc():
+        with paused_gc(freeze=not self.loaded or changed is None):
             return self._index(changed)
 
     def _index(self, changed: set[str] | None) -> VaultIndex:
