@@ -1,4 +1,8 @@
+import unicodedata
 from datetime import date
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mdfollow.contact import build_contact, fold
 from mdfollow.note import parse_note
@@ -67,3 +71,12 @@ def test_fold_ignores_case_accents_and_normal_form():
         fold("José Ñúñez") == fold("jose nunez") == fold("JOSE\u0301 N\u0303u\u0301n\u0303ez".replace("E\u0301", "É"))
     )
     assert fold("Zoë") == fold("Zoe\u0308") == "zoe"
+
+
+@given(st.text(max_size=40))
+@settings(max_examples=500, deadline=None)
+def test_fold_matches_the_plain_definition(text):
+    """The fast paths (ASCII, each distinct mark once) give what the definition says."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    assert fold(text) == " ".join(plain.casefold().split())

@@ -3,6 +3,8 @@
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mdfollow.rules import build_agenda, next_action
 from mdfollow.settings import Settings
@@ -285,3 +287,25 @@ def test_agenda_horizon_and_order():
 def test_a_bad_key_never_hides_a_due_thank_you():
     files = contact(met="2026-11-20", warmth="hot", strikes="three", cadence="often")
     assert item_for(files).action == "thank"
+
+
+_DAYS = st.dates(min_value=date(2026, 10, 1), max_value=date(2026, 12, 31))
+
+
+@given(
+    keys=st.fixed_dictionaries(
+        {},
+        optional={k: _DAYS for k in ("met", "last_contact", "last_outreach", "thanked", "reported_back")},
+    ),
+    mentioned=st.lists(_DAYS, max_size=4, unique=True),
+)
+@settings(max_examples=200, deadline=None)
+def test_latest_touch_is_the_last_dated_touch_not_after_today(keys, mentioned):
+    from mdfollow.rules import latest_touch
+
+    files = contact(**keys) | {f"Daily/{day.isoformat()}.md": "Met [[Jane Doe]]\n" for day in mentioned}
+    index = index_of(files)
+    [jane] = index.contacts
+    today = d("2026-11-23")
+    touches = [day for day in [*keys.values(), *mentioned] if day <= today]
+    assert latest_touch(jane, index, today) == (max(touches) if touches else None)
