@@ -237,6 +237,18 @@ def commit_option(func: Any) -> Any:
     )(func)
 
 
+def _write_over(path: Path, data: bytes, old: bytes | None, shown: str) -> None:
+    """Write `data` over exactly `old` (None: a new file), or fail with one line saying why."""
+    from mdfollow.store import AlreadyExists, WriteConflict, write_file
+
+    try:
+        write_file(path, data, expected=old)
+    except (WriteConflict, AlreadyExists):
+        raise Failure(f"{shown} changed while mdfollow was working; run again") from None
+    except OSError as exc:
+        raise Failure(f"cannot write {shown}: {exc.strerror or exc}") from None
+
+
 def commit_files(app: App, wanted: bool | None, paths: list[Path], message: str) -> None:
     """Commit what the command wrote; a git problem is reported after the files are safe."""
     if not (wanted if wanted is not None else app.settings.commit) or not paths:
@@ -605,7 +617,7 @@ def milestone(app: App, text: str, company: str, when: str | None, commit: bool 
       mdfollow milestone "Second-round interview at Northwind" --company Northwind
     """
     from mdfollow.milestones import format_milestone
-    from mdfollow.store import AlreadyExists, WriteConflict, read_bytes, write_file
+    from mdfollow.store import read_bytes
 
     if not text.strip():
         raise Usage("TEXT is empty; say what happened")
@@ -623,12 +635,7 @@ def milestone(app: App, text: str, company: str, when: str | None, commit: bool 
         newline = b"\r\n" if b"\r\n" in old else b"\n"
         sep = b"" if not old or old.endswith((b"\n", b"\r")) else newline
         new = old + sep + line.encode() + newline
-    try:
-        write_file(path, new, expected=old)
-    except (WriteConflict, AlreadyExists):
-        raise Failure(f"{settings.milestones_file} changed while mdfollow was working; run again") from None
-    except OSError as exc:
-        raise Failure(f"cannot write {settings.milestones_file}: {exc.strerror or exc}") from None
+    _write_over(path, new, old, settings.milestones_file)
     app.say(f"recorded in {settings.milestones_file}: {line}")
     commit_files(app, commit, [path], f"milestone: {' '.join(text.split())}")
 
@@ -1004,7 +1011,7 @@ def ics(app: App, out: Path | None, todo: bool | None, commit: bool | None) -> N
     """
     from mdfollow.calendar import agenda_calendar, is_ours
     from mdfollow.rules import build_agenda
-    from mdfollow.store import AlreadyExists, WriteConflict, read_bytes, write_file
+    from mdfollow.store import read_bytes
     from mdfollow.vault import relative
 
     settings = app.settings
@@ -1026,12 +1033,7 @@ def ics(app: App, out: Path | None, todo: bool | None, commit: bool | None) -> N
     if old == data:
         app.say(f"{shown} is up to date ({plural(len(result.items), 'item')})")
         return
-    try:
-        write_file(target, data, expected=old)
-    except (WriteConflict, AlreadyExists):
-        raise Failure(f"{shown} changed while mdfollow was working; run again") from None
-    except OSError as exc:
-        raise Failure(f"cannot write {shown}: {exc.strerror or exc}") from None
+    _write_over(target, data, old, shown)
     app.say(f"wrote {shown} ({plural(len(result.items), 'item')})")
     commit_files(app, commit, [target], f"ics: {app.today.isoformat()}")
 

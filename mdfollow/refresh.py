@@ -96,23 +96,9 @@ def refresh_agenda(
             )
     run = AgendaRun(build_agenda(index, today, settings, memo), index, "", False)
     carried = _record_ticks(vault, settings, today, index, read_ticks(old_text), shown, run)
-    if run.recorded:
-        index = reader.index({item.contact.path for item, _ in run.recorded})
-        run.index = index
-        run.agenda = build_agenda(index, today, settings, memo)
+    index = _after_ticks(run, reader, today, settings, memo)
     run.text = render_agenda(run.agenda, index, carried)
-    new = run.text.encode("utf-8")
-    if new == old:
-        return run
-    try:
-        write_file(target, new, expected=old)
-    except (WriteConflict, AlreadyExists):
-        raise AgendaRefused(
-            f"{shown} changed while mdfollow was working; run again (recorded ticks stay recorded)"
-        ) from None
-    except OSError as exc:
-        raise AgendaRefused(f"cannot write {shown}: {exc.strerror or exc}") from None
-    run.written = True
+    run.written = _write_if_changed(target, run.text.encode("utf-8"), old, shown)
     return run
 
 
@@ -146,10 +132,7 @@ def _refresh_daily(
         first = text.count("\n", 0, block[0])
         ticks = [Tick(t.line + first, t.block_id, t.text, t.link) for t in read_ticks(text[block[0] : block[1]])]
     carried = _record_ticks(vault, settings, today, index, ticks, shown, run)
-    if run.recorded:
-        index = reader.index({item.contact.path for item, _ in run.recorded})
-        run.index = index
-        run.agenda = build_agenda(index, today, settings, memo)
+    index = _after_ticks(run, reader, today, settings, memo)
     newline = "\r\n" if "\r\n" in text else "\n"
     new_block = render_block(run.agenda, index, carried).replace("\n", newline)
     if block is not None:
@@ -160,9 +143,24 @@ def _refresh_daily(
     else:
         new_text = new_block
     run.text = new_text
-    new = new_text.encode("utf-8")
+    if _write_if_changed(target, new_text.encode("utf-8"), old, shown):
+        run.written = True
+        run.target = target
+    return run
+
+
+def _after_ticks(run: AgendaRun, reader: VaultReader, today: date, settings: Settings, memo: Memo | None) -> VaultIndex:
+    """Re-read the notes a recorded tick changed and recompute the agenda from them."""
+    if run.recorded:
+        run.index = reader.index({item.contact.path for item, _ in run.recorded})
+        run.agenda = build_agenda(run.index, today, settings, memo)
+    return run.index
+
+
+def _write_if_changed(target: Path, new: bytes, old: bytes | None, shown: str) -> bool:
+    """Write `new` over exactly `old` (None: no file yet); False when they are equal."""
     if new == old:
-        return run
+        return False
     try:
         write_file(target, new, expected=old)
     except (WriteConflict, AlreadyExists):
@@ -171,9 +169,7 @@ def _refresh_daily(
         ) from None
     except OSError as exc:
         raise AgendaRefused(f"cannot write {shown}: {exc.strerror or exc}") from None
-    run.written = True
-    run.target = target
-    return run
+    return True
 
 
 def _record_ticks(
