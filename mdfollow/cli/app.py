@@ -1,0 +1,282 @@
+"""What every command shares: the group and its global options, the App, errors and reporting.
+
+The command line (this package) is the only place that reads the clock, the
+environment and argv, and the only home of click. The core is imported inside
+commands so that `mdfollow --help` starts fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+from mdfollow import __version__
+
+if TYPE_CHECKING:
+    from mdfollow.contact import Contact
+    from mdfollow.diagnostics import Diagnostic
+    from mdfollow.index import VaultIndex
+    from mdfollow.settings import Settings
+
+
+class Failure(click.ClickException):
+    """The command failed for a reason the message names (exit 1)."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"mdfollow: {self.format_message()}", err=True)
+
+
+class Usage(click.UsageError):
+    """Wrong usage (exit 2), one line, no traceback."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"mdfollow: {self.format_message()}", err=True)
+        if self.ctx is not None:
+            click.echo(f"Try '{self.ctx.command_path} --help' for help.", err=True)
+
+
+def parse_day(text: str, what: str) -> date:
+    from mdfollow.dates import DateError, parse_date
+
+    try:
+        return parse_date(text)
+    except DateError as exc:
+        raise Usage(f"{what}: {exc}") from None
+
+
+@dataclass
+class App:
+    """What every command shares: where the vault is, what day it is, the settings."""
+
+    vault_option: Path | None
+    today_option: str | None
+    config: Path | None
+    quiet: bool
+    verbose: int
+    no_cache: bool = False
+    _settings: Settings | None = None
+    _setting_problems: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def vault(self) -> Path:
+        from mdfollow.vault import find_vault
+
+        if self.vault_option is not None:
+            path = self.vault_option
+            source = "--vault"
+        elif os.environ.get("MDFOLLOW_VAULT"):
+            path = Path(os.environ["MDFOLLOW_VAULT"])
+            source = "MDFOLLOW_VAULT"
+        else:
+            return find_vault(Path.cwd())
+        if not path.is_dir():
+            raise Usage(f"{source}: {str(path)!r} is not a folder; give the path of your notes vault")
+        return path.resolve()
+
+    @property
+    def today(self) -> date:
+        if self.today_option is not None:
+            return parse_day(self.today_option, "--today")
+        if os.environ.get("MDFOLLOW_TODAY"):
+            return parse_day(os.environ["MDFOLLOW_TODAY"], "MDFOLLOW_TODAY")
+        return date.today()
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            from mdfollow.vault import load_settings
+
+            self._settings, self._setting_problems = load_settings(self.vault, self.config)
+        return self._settings
+
+    def index(self, extra_skips: tuple[str, ...] = ()) -> VaultIndex:
+        from mdfollow.vault import load_index
+
+        settings = self.settings
+        return load_index(self.vault, settings, self._setting_problems, extra_skips, use_cache=not self.no_cache)
+
+    def report(self, problems: tuple[Diagnostic, ...] | list[Diagnostic], *, always: bool = False) -> None:
+        """Diagnostics on stderr, coloured on a terminal; warnings hidden by -q."""
+        for problem in problems:
+            if self.quiet and problem.severity != "error" and not always:
+                continue
+            colour = "red" if problem.severity == "error" else "yellow"
+            where, _, rest = problem.format().partition(f": {problem.severity}: ")
+            click.echo(
+                f"{click.style(where, bold=True)}: {click.style(problem.severity, fg=colour, bold=True)}: {rest}",
+                err=True,
+            )
+
+    def say(self, message: str) -> None:
+        if not self.quiet:
+            click.echo(message, err=True)
+
+    def summary(self, index: VaultIndex) -> None:
+        if index.notes_skipped:
+            self.say(
+                f"{index.notes_skipped} of {index.notes_read} notes could not be read "
+                "(see the errors above; run `mdfollow check`)"
+            )
+
+
+pass_app = click.make_pass_decorator(App)
+
+
+class MdfollowGroup(click.Group):
+    """One line for every usage error, and no traceback for anything, unless MDFOLLOW_DEBUG is set."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        run: Any = super().main  # click's overloads do not admit a pass-through; we always ask for the value
+        if not kwargs.pop("standalone_mode", True):
+            return run(*args, standalone_mode=False, **kwargs)
+        try:
+            code = run(*args, standalone_mode=False, **kwargs)
+        except click.UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx is not None else "mdfollow"
+            click.echo(f"mdfollow: {exc.format_message()} (see '{where} --help')", err=True)
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("mdfollow: stopped", err=True)
+            sys.exit(130)
+        except OSError as exc:
+            if os.environ.get("MDFOLLOW_DEBUG"):
+                raise
+            where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+            click.echo(f"mdfollow: {exc.strerror or exc}{where}", err=True)
+            sys.exit(1)
+        except Exception as exc:
+            if os.environ.get("MDFOLLOW_DEBUG"):
+                raise
+            click.echo(
+                f"mdfollow: internal error: {type(exc).__name__}: {exc}. Nothing more was written. "
+                "Please report it; MDFOLLOW_DEBUG=1 shows the traceback.",
+                err=True,
+            )
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+def print_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@click.group(cls=MdfollowGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option(
+    "--vault",
+    type=click.Path(path_type=Path),
+    help="The notes vault. Default: $MDFOLLOW_VAULT, else the nearest folder at or above here "
+    "holding .mdfollow.toml or .obsidian/, else here.",
+)
+@click.option(
+    "--today",
+    metavar="YYYY-MM-DD",
+    help="Act as if today were this date. Default: $MDFOLLOW_TODAY, else the local date.",
+)
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Settings file. Default: .mdfollow.toml at the vault root.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Only errors and the output asked for.")
+@click.option("-v", "--verbose", count=True, help="Say more (timings, files skipped).")
+@click.option("--no-cache", is_flag=True, help="Read every note afresh; neither use nor update the index cache.")
+@click.version_option(__version__, "--version", prog_name="mdfollow")
+@click.pass_context
+def cli(
+    ctx: click.Context,
+    vault: Path | None,
+    today: str | None,
+    config: Path | None,
+    quiet: bool,
+    verbose: int,
+    no_cache: bool,
+) -> None:
+    """Make networking follow-up happen, from contacts kept as Markdown notes.
+
+    Each contact is a note with `type: contact` (or `person`) in its front
+    matter. mdfollow reads the vault, applies the follow-up method (thank,
+    report back, nudge three times at most, keep a cadence, close referral
+    loops) and tells you who needs what today.
+
+    \b
+    Start here:
+      mdfollow agenda            write Agenda.md: what is due, overdue, coming up
+      mdfollow agenda --stdout   print it instead
+      mdfollow check             find mistakes in your contact notes
+      mdfollow show "Jane Doe"   one contact: state, next action, history
+
+    Dates are YYYY-MM-DD. Settings live in .mdfollow.toml at the vault root
+    (see the README). Exit codes: 0 ok, 1 failed or the vault has errors
+    (check), 2 wrong usage.
+    """
+    ctx.obj = App(vault, today, config, quiet, verbose, no_cache)
+
+
+def commit_option(func: Any) -> Any:
+    return click.option(
+        "--commit/--no-commit",
+        "commit",
+        default=None,
+        help="Commit exactly the files written, in a git vault (default: the `commit` setting).",
+    )(func)
+
+
+def write_over(path: Path, data: bytes, old: bytes | None, shown: str) -> None:
+    """Write `data` over exactly `old` (None: a new file), or fail with one line saying why."""
+    from mdfollow.store import AlreadyExists, WriteConflict, write_file
+
+    try:
+        write_file(path, data, expected=old)
+    except (WriteConflict, AlreadyExists):
+        raise Failure(f"{shown} changed while mdfollow was working; run again") from None
+    except OSError as exc:
+        raise Failure(f"cannot write {shown}: {exc.strerror or exc}") from None
+
+
+def commit_files(app: App, wanted: bool | None, paths: list[Path], message: str) -> None:
+    """Commit what the command wrote; a git problem is reported after the files are safe."""
+    if not (wanted if wanted is not None else app.settings.commit) or not paths:
+        return
+    from mdfollow.git import GitProblem, commit
+
+    try:
+        short = commit(app.vault, paths, message)
+    except GitProblem as exc:
+        raise Failure(str(exc)) from None
+    app.say(f"committed {short}: {message}")
+
+
+def find_contact(app: App, index: VaultIndex, name: str) -> Contact:
+    from mdfollow.index import lookup
+
+    matches, suggestions = lookup(index, name)
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        listed = "; ".join(f"{c.name} ({c.path})" for c in matches)
+        raise Failure(f"{name!r} matches several contacts: {listed}; use the file name")
+    hint = (
+        f"; did you mean {', '.join(repr(s) for s in suggestions)}?"
+        if suggestions
+        else "; `mdfollow list` shows them all"
+    )
+    raise Failure(f"no contact named {name!r}{hint}")
+
+
+def main() -> NoReturn:
+    cli.main(prog_name="mdfollow")
+    sys.exit(0)  # pragma: no cover - cli.main always exits

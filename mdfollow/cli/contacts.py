@@ -1,0 +1,325 @@
+"""Reading contacts: check, list, show, history, new."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from mdfollow.cli.app import (
+    App,
+    Failure,
+    Usage,
+    cli,
+    commit_files,
+    commit_option,
+    find_contact,
+    parse_day,
+    pass_app,
+    plural,
+    print_json,
+)
+
+if TYPE_CHECKING:
+    from mdfollow.contact import Contact
+    from mdfollow.index import VaultIndex
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+@pass_app
+def check(app: App, as_json: bool, strict: bool) -> None:
+    """Check every note; exit 1 when any has an error.
+
+    Each problem is one line, `path:line[:col]: error|warning: message`, on
+    stderr. Errors are values mdfollow ignores (a contact keeps its other
+    keys) or notes it cannot read at all (skipped). Warnings are worth a look.
+    """
+    index = app.index()
+    errors = sum(1 for p in index.problems if p.severity == "error")
+    warnings = len(index.problems) - errors
+    if as_json:
+        print_json(
+            {
+                "notes": index.notes_read,
+                "contacts": len(index.contacts),
+                "skipped": index.notes_skipped,
+                "errors": errors,
+                "warnings": warnings,
+                "problems": [p.to_json() for p in index.problems],
+            }
+        )
+    else:
+        app.report(index.problems, always=True)
+        notes = len({p.path for p in index.problems})
+        status = (
+            "no problems"
+            if not index.problems
+            else f"{plural(errors, 'error')}, {plural(warnings, 'warning')} in {plural(notes, 'file')}"
+        )
+        app.say(f"checked {index.notes_read} notes ({len(index.contacts)} contacts): {status}")
+    if errors or (strict and warnings):
+        sys.exit(1)
+
+
+@cli.command(name="list")
+@click.option("--due", is_flag=True, help="Only contacts with something due today or overdue.")
+@click.option(
+    "--tag",
+    "tags",
+    multiple=True,
+    metavar="TAG",
+    help="Only contacts with this tag (repeatable; #work/x matches work).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def list_(app: App, due: bool, tags: tuple[str, ...], as_json: bool) -> None:
+    """List contacts with their next action and due date."""
+    from mdfollow.contact import fold
+    from mdfollow.render import one_line
+    from mdfollow.rules import gone_quiet, is_active, next_action
+
+    index = app.index()
+    today = app.today
+    settings = app.settings
+    app.report(index.problems)
+    wanted = [fold(t.lstrip("#")) for t in tags]
+    rows = []
+    for contact in sorted(index.contacts, key=lambda c: (fold(c.name), c.path)):
+        have = [fold(t) for t in contact.tags]
+        if wanted and not all(any(h == w or h.startswith(w + "/") for h in have) for w in wanted):
+            continue
+        item = next_action(contact, index, today, settings)
+        if due and (item is None or item.due > today):
+            continue
+        quiet = gone_quiet(contact, today, settings) is not None
+        state = (
+            contact.status
+            if contact.status != "active"
+            else ("snoozed" if not is_active(contact, today) else ("gone quiet" if quiet else "active"))
+        )
+        rows.append((contact, item, state))
+    if as_json:
+        print_json(
+            [
+                {
+                    "contact": c.name,
+                    "note": c.path,
+                    "status": state,
+                    "action": item.action if item else None,
+                    "due": item.due.isoformat() if item else None,
+                    "days_overdue": item.days_overdue(today) if item else None,
+                    "reason": one_line(item.reason) if item else None,
+                    "also": list(item.also) if item else [],
+                    "tags": list(c.tags),
+                }
+                for c, item, state in rows
+            ]
+        )
+        return
+    if not rows:
+        app.say(
+            "no contacts match"
+            if (due or tags)
+            else "no contacts found; contacts have `type: contact` in their front matter"
+        )
+        return
+    width = max(len(c.name) for c, _, _ in rows)
+    for contact, item, state in rows:
+        if item is None:
+            what = f"— ({state})"
+        else:
+            days = item.days_overdue(today)
+            when = "today" if days == 0 else (f"{days}d overdue" if days > 0 else f"in {-days}d")
+            what = f"{item.action:<14} {item.due.isoformat()}  {when}"
+            if days > 0:
+                what = click.style(what, fg="red")
+        click.echo(f"{contact.name:<{width}}  {what}")
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def show(app: App, name: str, as_json: bool) -> None:
+    """Show one contact: state, next action, history.
+
+    NAME matches the note's file name, its `name`, or an alias, ignoring case
+    and accents.
+    """
+    from mdfollow.render import item_json, one_line
+    from mdfollow.rules import Agenda, gone_quiet, next_action
+
+    index = app.index()
+    contact = find_contact(app, index, name)
+    today = app.today
+    settings = app.settings
+    app.report([p for p in index.problems if p.path == contact.path])
+    item = next_action(contact, index, today, settings)
+    quiet = gone_quiet(contact, today, settings)
+    history = _history(contact, index)
+    from mdfollow.note import parse_note
+
+    front = parse_note(contact.path, (app.vault / contact.path).read_bytes()).front
+    state = {key: _plain(front[key]) for key in front if key != "type"}
+    if as_json:
+        empty = Agenda(today, settings.horizon_days, (), (), ())
+        print_json(
+            {
+                "contact": contact.name,
+                "note": contact.path,
+                "state": state,
+                "next": item_json(item, empty) if item else None,
+                "gone_quiet": quiet is not None,
+                "history": [{"date": d.isoformat(), "event": e, "source": s} for d, e, s in history],
+            }
+        )
+        return
+    click.echo(click.style(contact.name, bold=True) + f"  ({contact.path})")
+    for key, value in state.items():
+        click.echo(f"  {key}: {one_line(str(value)) if not isinstance(value, list) else ', '.join(map(str, value))}")
+    click.echo("")
+    if item is not None:
+        days = item.days_overdue(today)
+        when = "due today" if days == 0 else (f"{days} days overdue" if days > 0 else f"due in {-days} days")
+        click.echo(f"Next: {item.action} on {item.due.isoformat()} ({when})")
+        click.echo(f"  {one_line(item.reason)}")
+        if item.also:
+            click.echo(f"  also: {', '.join(item.also)}")
+    elif quiet is not None:
+        click.echo(f"Gone quiet: {quiet.strikes} messages unanswered; wait until they write back.")
+    else:
+        click.echo("Next: nothing to do" + (f" ({contact.status})" if contact.status != "active" else ""))
+    if history:
+        click.echo("\nHistory:")
+        for day, event, source in history:
+            click.echo(f"  {day.isoformat()}  {event}" + (f"  ({source})" if source else ""))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
+
+
+def _history(contact: Contact, index: VaultIndex) -> list[tuple[date, str, str]]:
+    events: list[tuple[date, str, str]] = []
+    labels = {
+        "added": "added",
+        "met": "met",
+        "last_contact": "last two-way contact",
+        "last_outreach": "last message sent",
+        "thanked": "thanked",
+        "reported_back": "reported back",
+        "next_follow_up": "promised follow-up",
+    }
+    for key, label in labels.items():
+        value = getattr(contact, key)
+        if value is not None:
+            events.append((value, label, ""))
+    for mention in index.mentions_of(contact):
+        events.append((mention.date, "mentioned", f"{mention.path}:{mention.line}"))
+    return sorted(events, key=lambda e: (e[0], e[1]), reverse=True)
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--met", metavar="YYYY-MM-DD", help="When you met (a thank-you falls due the day after).")
+@click.option("--referred-by", "referred_by", metavar="NAME", help="The contact who gave you this name.")
+@click.option("--company", default="", help="Where they work.")
+@click.option("--advice", default="", help="The advice they gave, to highlight in the thank-you.")
+@click.option("--cadence", default="", help="How often to keep in touch: monthly, quarterly, 6w, 45d ...")
+@commit_option
+@pass_app
+def new(
+    app: App,
+    name: str,
+    met: str | None,
+    referred_by: str | None,
+    company: str,
+    advice: str,
+    cadence: str,
+    commit: bool | None,
+) -> None:
+    """Create a contact note from the contact.md template.
+
+    The note goes to the contacts folder (People/ by default), named after the
+    person; `added` is set to today. mdfollow never overwrites a note, and
+    refuses names that could not be a file name inside that folder.
+
+    \b
+    Example:
+      mdfollow new "Priya Raman" --met 2026-11-17 --company "Larkspur Foods" \\
+          --advice "Sit in on a consumer-insights readout"
+    """
+    from mdfollow.dates import CadenceError, parse_cadence
+    from mdfollow.record import RecordProblem, create_contact
+
+    met_day = parse_day(met, "--met") if met else None
+    if cadence:
+        try:
+            parse_cadence(cadence)
+        except CadenceError as exc:
+            raise Usage(f"--cadence: {exc}") from None
+    index = app.index()
+    referrer = find_contact(app, index, referred_by) if referred_by else None
+    try:
+        path = create_contact(
+            app.vault,
+            app.settings,
+            index,
+            name,
+            app.today,
+            met=met_day,
+            referrer=referrer,
+            company=company,
+            advice=advice,
+            cadence=cadence,
+        )
+    except RecordProblem as exc:
+        raise Failure(str(exc)) from None
+    rel = path.relative_to(app.vault).as_posix()
+    app.say(f"created {rel}")
+    click.echo(rel)
+    commit_files(app, commit, [path], f"new: contact {' '.join(name.split())}")
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def history(app: App, name: str, as_json: bool) -> None:
+    """A contact's timeline: its log lines, dated mentions and, in a git vault, commits.
+
+    Oldest first. Log lines come from the note's Interactions section, mentions
+    from dated notes that link the contact, commits from `git log --follow`.
+    """
+    from mdfollow.git import changes_to
+    from mdfollow.milestones import parse_log
+
+    index = app.index()
+    contact = find_contact(app, index, name)
+    raw = (app.vault / contact.path).read_bytes().decode("utf-8", "replace")
+    events: list[tuple[date, str, str]] = []
+    for day, text in parse_log(raw, app.settings.log_heading):
+        events.append((day, "log", text))
+    for mention in index.mentions_of(contact):
+        events.append((mention.date, "mention", f"{mention.path}:{mention.line}"))
+    for change in changes_to(app.vault, app.vault / contact.path):
+        events.append((change.date, "commit", f"{change.commit} {change.subject}"))
+    events.sort(key=lambda e: (e[0], ["log", "mention", "commit"].index(e[1])))
+    if as_json:
+        print_json([{"date": d.isoformat(), "source": s, "text": t} for d, s, t in events])
+        return
+    click.echo(click.style(contact.name, bold=True) + f"  ({contact.path})")
+    if not events:
+        click.echo("  no history yet: `mdfollow log` records events")
+    for day, source, text in events:
+        click.echo(f"  {day.isoformat()}  {source:<7}  {text}")
