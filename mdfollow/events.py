@@ -14,7 +14,10 @@ from mdfollow.contact import Contact
 from mdfollow.edits import Value
 from mdfollow.rules import open_strikes
 
-EVENTS = ("met", "thanked", "sent", "replied", "reported", "referred", "note")
+EVENTS = ("met", "thanked", "sent", "informed", "replied", "reported", "referred", "note")
+# Contact that calls for no thank-you: an occurrence of a recurring meeting.
+# Harvests write it; `log` does not offer it (the contract's events are above).
+HARVEST_ONLY_EVENTS = ("spoke",)
 
 # What a ticked agenda item means.
 TICK_EVENTS = {
@@ -28,12 +31,14 @@ TICK_EVENTS = {
     "report-back": "reported",
 }
 
-_FULFILS_PROMISE = ("met", "replied", "sent", "thanked", "reported")
+_FULFILS_PROMISE = ("met", "replied", "sent", "informed", "thanked", "reported", "spoke")
 _LABELS = {
     "met": "met",
     "thanked": "thanked",
     "sent": "sent",
+    "informed": "informed",
     "replied": "replied",
+    "spoke": "spoke",
     "reported": "reported back",
     "referred": "referred me to",
     "note": "note",
@@ -65,8 +70,10 @@ def changes_for(contact: Contact, event: Event) -> dict[str, Value]:
     if event.kind == "met":
         move("met")
         move("last_contact")
-    elif event.kind == "replied":
+    elif event.kind in ("replied", "spoke"):
         move("last_contact")
+    elif event.kind == "informed":
+        move("last_outreach")  # news: no answer is owed, so no strike
     elif event.kind == "thanked":
         move("thanked")
     elif event.kind == "reported":
@@ -77,7 +84,7 @@ def changes_for(contact: Contact, event: Event) -> dict[str, Value]:
         if last_two_way is None or day >= last_two_way:
             changes["strikes"] = open_strikes(contact) + 1
 
-    replied = event.kind in ("met", "replied")
+    replied = event.kind in ("met", "replied", "spoke")
     if replied and contact.strikes and (contact.last_outreach is None or day >= contact.last_outreach):
         changes["strikes"] = 0
 
@@ -92,6 +99,11 @@ def changes_for(contact: Contact, event: Event) -> dict[str, Value]:
     if event.warmth is not None:
         changes["warmth"] = event.warmth
     return changes
+
+
+def label_of(kind: str) -> str:
+    """The word a log line uses for the event kind ('reported' is 'reported back')."""
+    return _LABELS[kind]
 
 
 def log_line(event: Event) -> str:
@@ -121,6 +133,8 @@ def describe(event: Event, name: str) -> str:
         "met": f"met {name}",
         "thanked": f"sent a thank-you to {name}",
         "sent": f"sent a message to {name}",
+        "informed": f"told {name} the news",
+        "spoke": f"spoke with {name}",
         "replied": f"{name} replied",
         "reported": f"reported back to {name}",
         "referred": f"{name} referred {event.to}",

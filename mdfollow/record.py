@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from mdfollow.contact import Contact, build_contact, fold, is_contact
-from mdfollow.edits import EditError, append_log, set_keys
+from mdfollow.edits import EditError, Value, append_log, set_keys
 from mdfollow.events import Event, changes_for, log_line
 from mdfollow.index import VaultIndex
 from mdfollow.naming import NameError_, note_file_name
@@ -145,3 +146,67 @@ def create_contact(
     except OSError as exc:
         raise RecordProblem(f"cannot write {rel}: {exc.strerror or exc}") from None
     return path
+
+
+@dataclass(frozen=True)
+class Harvest:
+    """What a harvest logged (or, in a dry run, would log) into one note."""
+
+    path: Path
+    lines: tuple[str, ...]
+    kinds: tuple[str, ...]  # each line's event kind
+    changes: dict[str, object]
+    already: int  # touches found logged before
+
+
+def record_harvest(
+    vault: Path,
+    note_path: str,
+    settings: Settings,
+    plan: Callable[[Contact, str], tuple[list[Event], dict[str, Value], int]],
+    *,
+    dry_run: bool = False,
+) -> Harvest:
+    """Log several events into one note in one atomic write.
+
+    `plan` gets the contact and the note's text and returns the events still to
+    log, the keys they change and how many touches it found logged already; it
+    is asked again if the note changes on disk meanwhile, so nothing is logged
+    twice and no edit of the user's is lost. A dry run reads and plans only.
+    """
+    path = vault / note_path
+    for attempt in (1, 2):
+        raw = read_bytes(path)
+        if raw is None:
+            raise RecordProblem(f"{note_path} no longer exists")
+        note = parse_note(note_path, raw)
+        if not note.readable:
+            raise RecordProblem(f"{note_path} cannot be read ({note.diagnostics[0].message}); fix it first")
+        if not is_contact(note.front, settings.contact_types):
+            raise RecordProblem(f"{note_path} is no longer a contact note")
+        contact, problems = build_contact(note)
+        errors = [p for p in (*note.diagnostics, *problems) if p.severity == "error"]
+        if errors:
+            raise RecordProblem(f"{note_path} has errors, so mdfollow will not write to it: {errors[0].format()}")
+        events, changes, already = plan(contact, note.text)
+        lines = tuple(log_line(event) for event in events)
+        if not events:
+            return Harvest(path, (), (), {}, already)
+        try:
+            new = set_keys(raw, changes)
+            for line in lines:
+                new = append_log(new, line, settings.log_heading)
+        except EditError as exc:
+            raise RecordProblem(f"{note_path}: {exc}") from None
+        if dry_run:
+            return Harvest(path, lines, tuple(e.kind for e in events), dict(changes), already)
+        try:
+            write_file(path, new, expected=raw)
+        except WriteConflict:
+            if attempt == 2:
+                raise RecordProblem(f"{note_path} keeps changing while mdfollow writes it; try again") from None
+            continue
+        except OSError as exc:
+            raise RecordProblem(f"cannot write {note_path}: {exc.strerror or exc}") from None
+        return Harvest(path, lines, tuple(e.kind for e in events), dict(changes), already)
+    raise AssertionError("unreachable")

@@ -14,6 +14,7 @@ import os
 import secrets
 import stat
 from pathlib import Path
+from typing import BinaryIO
 
 _NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK, errno.ENOSYS}
 
@@ -36,6 +37,11 @@ def read_all_bytes(path: str | os.PathLike[str]) -> bytes:
     100k notes. Raises OSError (FileNotFoundError when it is gone)."""
     with open(path, "rb") as handle:
         return handle.read()
+
+
+def open_to_read(path: str | os.PathLike[str]) -> BinaryIO:
+    """A file opened for reading in binary, for streams too large to hold (mailboxes)."""
+    return open(path, "rb")
 
 
 def read_bytes(path: Path) -> bytes | None:
