@@ -281,8 +281,8 @@ def _next_separator(reader: _Chunks, start: int, stop: int | None) -> int | None
     """
     search = max(start - 1, 0)
     while True:
-        found = reader.buf.find(b"\nFrom ", search)
-        if found < 0 or (stop is not None and found >= stop):
+        found = reader.buf.find(b"\nFrom ", search) if stop is None else reader.buf.find(b"\nFrom ", search, stop)
+        if found < 0:
             if stop is not None:
                 return None
             keep = max(len(reader.buf) - 6, start)

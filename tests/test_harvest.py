@@ -359,3 +359,35 @@ def test_folded_events_move_dates_forward_and_reset_strikes_in_order():
     )
     assert changes == {"last_contact": date(2026, 11, 11), "strikes": 0, "last_outreach": date(2026, 11, 12)}
     assert fold_changes(jane, [Event("replied", date(2026, 11, 1))]) == {"last_contact": date(2026, 11, 1)}
+
+
+@pytest.mark.parametrize("chunk", [16, 97, 4096, 4 << 20])
+def test_the_mbox_stream_finds_the_same_messages_whatever_the_chunk_size(tmp_path, monkeypatch, chunk):
+    import mailbox
+    import random
+
+    from mdfollow import mailfiles
+
+    rng = random.Random(chunk)
+    parts = []
+    for n in range(60):
+        newline = b"\r\n" if n % 7 == 3 else b"\n"
+        head = [f"From: Person {n} <p{n}@example.com>", f"Subject: number {n}", f"Message-ID: <{n}@x>"]
+        body = [b"x" * rng.randint(0, 300) for _ in range(rng.randint(0, 30))]
+        body.insert(min(2, len(body)), b">From the quoted line")
+        body.insert(0, b"From what I hear at 10:30 in 2026 it works.")
+        sep = f"From - Sat Nov {1 + n % 28:02d} 09:14:02 2026".encode()
+        parts.append(sep + newline + newline.join(h.encode() for h in head) + newline + newline + newline.join(body))
+    path = tmp_path / "box"
+    path.write_bytes(b"\n\n".join(parts) + b"\n")
+    monkeypatch.setattr(mailfiles, "CHUNK", chunk)
+    source = mailfiles.MailSource("mbox", path, str(path), path.stat().st_size)
+    found = list(mailfiles.messages(source))
+    assert all(isinstance(m, mailfiles.RawMessage) for m in found)
+    subjects = [m.head.split(b"Subject: ")[1].split(b"\n")[0].strip() for m in found]  # type: ignore[union-attr]
+    assert subjects == [f"number {n}".encode() for n in range(60)]
+    lines = path.read_bytes().split(b"\n")
+    for message in found:
+        assert lines[message.line - 1].startswith(b"From - ")  # type: ignore[union-attr]
+    # Python's mailbox module splits on every "From " line, so it sees the body lines as messages too.
+    assert len(mailbox.mbox(str(path), create=False)) > 60
