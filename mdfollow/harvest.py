@@ -366,8 +366,11 @@ def read_calendar(data: bytes, where: str, book: AddressBook, today: date, zone:
     import icalendar
     import recurring_ical_events
 
+    text = _calendar_text(data, where, harvested)
+    if text is None:
+        return False
     try:
-        calendars = icalendar.Calendar.from_ical(data, multiple=True)
+        calendars = icalendar.Calendar.from_ical(text, multiple=True)
     except (ValueError, KeyError, IndexError, TypeError) as exc:
         harvested.problems.append(error(where, None, f"not an iCalendar file ({_first_line(exc)}); skipped"))
         return False
@@ -375,6 +378,8 @@ def read_calendar(data: bytes, where: str, book: AddressBook, today: date, zone:
     if not calendars:
         harvested.problems.append(error(where, None, "not an iCalendar file (no VCALENDAR); skipped"))
         return False
+    for calendar in calendars:
+        _drop_broken_events(calendar, where, harvested)
     for calendar in calendars:
         masters: dict[str, Any] = {}
         recurring: set[str] = set()
@@ -398,6 +403,50 @@ def read_calendar(data: bytes, where: str, book: AddressBook, today: date, zone:
         for touch in latest.values():
             harvested.touches.append(touch)
     return True
+
+
+def _calendar_text(data: bytes, where: str, harvested: Harvested) -> str | None:
+    """The file as text: UTF-8 (else Windows-1252, said once), cut to its last whole event if truncated."""
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", "replace")
+        harvested.problems.append(warning(where, None, "not UTF-8; read as Windows-1252"))
+    if not text.lstrip().upper().startswith("BEGIN:VCALENDAR"):
+        harvested.problems.append(error(where, 1, "not an iCalendar file (no BEGIN:VCALENDAR); skipped"))
+        return None
+    if "END:VCALENDAR" not in text.upper():
+        last = text.upper().rfind("END:VEVENT")
+        if last < 0:
+            harvested.problems.append(error(where, None, "truncated before its first whole event; skipped"))
+            return None
+        cut = text.find("\n", last)
+        line = text.count("\n", 0, last) + 1
+        text = (text[: cut + 1] if cut >= 0 else text + "\r\n") + "END:VCALENDAR\r\n"
+        harvested.problems.append(warning(where, line, "truncated; the events up to this line were read"))
+    return text
+
+
+def _drop_broken_events(calendar: Any, where: str, harvested: Harvested) -> None:
+    """Events whose dates or rules cannot be read are reported and left out; the rest are read."""
+    kept = []
+    for component in calendar.subcomponents:
+        if getattr(component, "name", "") == "VEVENT":
+            try:
+                for name in ("DTSTART", "DTEND", "RECURRENCE-ID"):
+                    if name in component:
+                        _ = component[name].dt
+                for name in ("EXDATE", "RDATE"):
+                    values = component.get(name)
+                    for value in values if isinstance(values, list) else [values] if values is not None else []:
+                        _ = value.dts
+            except Exception as exc:  # icalendar raises many kinds on broken values
+                summary = clean_title(str(component.get("SUMMARY", ""))) or str(component.get("UID", "an event"))
+                harvested.problems.append(warning(where, None, f"event {summary!r}: {_first_line(exc)}; skipped"))
+                continue
+        kept.append(component)
+    calendar.subcomponents[:] = kept
 
 
 def _event_touches(

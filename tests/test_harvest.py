@@ -268,7 +268,7 @@ def test_not_icalendar_is_reported_and_the_rest_harvested(run, vault, tmp_path):
     bad.write_text("BEGIN:VCARD\nVERSION:3.0\nFN:Jane\nEND:VCARD\n")
     result = harvest(run, vault, "calendar", bad, sample("outlook.ics"))
     assert result.exit_code == 0
-    assert f"{bad}: error: not an iCalendar file" in result.stderr
+    assert f"{bad}:1: error: not an iCalendar file (no BEGIN:VCALENDAR); skipped" in result.stderr
     assert "Portfolio review" in note(vault, "Jane Doe")
     only_bad = harvest(run, vault, "calendar", bad)
     assert only_bad.exit_code == 1
@@ -391,3 +391,23 @@ def test_the_mbox_stream_finds_the_same_messages_whatever_the_chunk_size(tmp_pat
         assert lines[message.line - 1].startswith(b"From - ")  # type: ignore[union-attr]
     # Python's mailbox module splits on every "From " line, so it sees the body lines as messages too.
     assert len(mailbox.mbox(str(path), create=False)) > 60
+
+
+def test_broken_calendars_keep_what_can_be_read(run, vault, tmp_path):
+    google = sample("google.ics").read_bytes()
+    truncated = tmp_path / "cut.ics"
+    truncated.write_bytes(google[: google.index(b"BEGIN:VEVENT", google.index(b"Coffee with Jane")) + 20])
+    latin = tmp_path / "latin.ics"
+    latin.write_bytes(
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x1\r\nDTSTART:20261110T100000Z\r\n"
+        b"SUMMARY:Caf\xe9 with Tom\xe1s\r\nATTENDEE:mailto:tomas@ruiz.es\r\nEND:VEVENT\r\n"
+        b"BEGIN:VEVENT\r\nUID:x2\r\nDTSTART:garbage\r\nSUMMARY:Broken\r\nATTENDEE:mailto:tomas@ruiz.es\r\n"
+        b"END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    result = harvest(run, vault, "calendar", truncated, latin)
+    assert result.exit_code == 0, result.stderr
+    assert f"{truncated}:44: warning: truncated; the events up to this line were read" in result.stderr
+    assert f"{latin}: warning: not UTF-8; read as Windows-1252" in result.stderr
+    assert f"{latin}: warning: event 'Broken': " in result.stderr
+    assert '- 2026-11-18 met: meeting "Coffee with Jane"' in note(vault, "Jane Doe")
+    assert '- 2026-11-10 met: meeting "Café with Tomás"' in note(vault, "Tomás Ruiz")

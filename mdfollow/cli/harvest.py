@@ -168,7 +168,8 @@ def _counts(run: HarvestRun) -> str:
 
 
 def _summary(run: HarvestRun, dry_run: bool) -> str:
-    text = f"read {run.read:,} {run.what} from {plural(run.sources, 'file')}"
+    what = run.what if run.read != 1 else run.what[:-1]
+    text = f"read {run.read:,} {what} from {plural(run.sources, 'file')}"
     if run.unreadable:
         text += f" ({run.unreadable:,} could not be read)"
     counts = _counts(run)
