@@ -28,6 +28,8 @@ from mdfollow.events import Event, changes_for
 
 # Why a message or an event was not logged, as the summary counts them.
 SKIP_LIST = "mailing list"
+SKIP_SPAM = "spam"
+SKIP_NOT_MINE = "someone else's event, without you"
 SKIP_STRANGER = "from or to no contact"
 SKIP_NOT_TO_ME = "from a contact but not to you"
 SKIP_NO_ME = "neither from nor to you"
@@ -263,6 +265,11 @@ def read_message(
     if headers.get(b"list-id"):
         harvested.skips.append(Skip(SKIP_LIST, where))
         return
+    if any(
+        b"spam" in (label.strip() for label in labels.lower().split(b",")) for labels in headers.get(b"x-gmail-labels")
+    ):
+        harvested.skips.append(Skip(SKIP_SPAM, where))  # a Gmail Takeout of all mail includes the spam folder
+        return
     senders, bad_from = _addresses(headers.get(b"from", []))
     if not senders:
         warn("no sender address (From header); skipped")
@@ -346,8 +353,8 @@ def _message_day(headers: MailHeaders, zone: tzinfo) -> date | None:
 # ---------------------------------------------------------------- calendars
 
 
-def _people(component: Any) -> list[tuple[str, str]]:
-    """(address key, PARTSTAT) of the organizer and every attendee."""
+def _people(component: Any) -> list[tuple[str, str, str]]:
+    """(address key, PARTSTAT, ORGANIZER or ATTENDEE) of the organizer and every attendee."""
     found = []
     for name in ("ORGANIZER", "ATTENDEE"):
         values = component.get(name)
@@ -357,7 +364,7 @@ def _people(component: Any) -> list[tuple[str, str]]:
             text = str(value)
             if text[:7].lower() == "mailto:" or "@" in text:
                 partstat = str(getattr(value, "params", {}).get("PARTSTAT", "")).upper()
-                found.append((address_key(text), partstat))
+                found.append((address_key(text), partstat, name))
     return found
 
 
@@ -476,11 +483,16 @@ def _event_touches(
         harvested.skips.append(Skip(SKIP_TODAY, shown))
         return
     people = _people(event) or (_people(masters[uid]) if uid in masters else [])
-    if any(book.is_mine(a) and p == "DECLINED" for a, p in people):
+    if any(book.is_mine(a) and p == "DECLINED" for a, p, _ in people):
         harvested.skips.append(Skip(SKIP_DECLINED, shown))
         return
+    organizer = next((a for a, _, role in people if role == "ORGANIZER"), None)
+    if book.mine and organizer and not any(book.is_mine(a) for a, _, _ in people):
+        # Organized by someone else and you are not invited: a shared or subscribed calendar.
+        harvested.skips.append(Skip(SKIP_NOT_MINE, shown))
+        return
     contacts: list[Contact] = []
-    for address, partstat in people:
+    for address, partstat, _ in people:
         found = book.contacts_at(address)
         if len(found) == 1 and partstat != "DECLINED" and found[0] not in contacts:
             contacts.append(found[0])

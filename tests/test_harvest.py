@@ -411,3 +411,24 @@ def test_broken_calendars_keep_what_can_be_read(run, vault, tmp_path):
     assert f"{latin}: warning: event 'Broken': " in result.stderr
     assert '- 2026-11-18 met: meeting "Coffee with Jane"' in note(vault, "Jane Doe")
     assert '- 2026-11-10 met: meeting "Café with Tomás"' in note(vault, "Tomás Ruiz")
+
+
+def test_gmail_spam_and_other_peoples_events_are_skipped(run, vault, tmp_path):
+    takeout = (
+        sample("gmail-takeout.mbox")
+        .read_bytes()
+        .replace(b"X-Gmail-Labels: Inbox,Important,Opened", b"X-Gmail-Labels: Spam, Opened")
+    )
+    (tmp_path / "all.mbox").write_bytes(takeout)
+    result = harvest(run, vault, "mail", tmp_path / "all.mbox")
+    assert "1 spam" in result.stderr and "replied" not in note(vault, "Tomás Ruiz")
+    team = (
+        sample("google.ics")
+        .read_bytes()
+        .replace(b"ORGANIZER;CN=me@example.net:mailto:me@example.net", b"ORGANIZER;CN=Boss:mailto:boss@example.com")
+    )
+    team = team.replace(b"RSVP=TRUE\r\n ;CN=me@example.net;X-NUM-GUESTS=0:mailto:me@example.net", b"CN=x:mailto:x@y.z")
+    (tmp_path / "team.ics").write_bytes(team)
+    result = harvest(run, vault, "calendar", tmp_path / "team.ics")
+    assert "1 someone else's event, without you" in result.stderr
+    assert "Coffee with Jane" not in note(vault, "Jane Doe")
