@@ -432,3 +432,18 @@ def test_gmail_spam_and_other_peoples_events_are_skipped(run, vault, tmp_path):
     result = harvest(run, vault, "calendar", tmp_path / "team.ics")
     assert "1 someone else's event, without you" in result.stderr
     assert "Coffee with Jane" not in note(vault, "Jane Doe")
+
+
+def test_json_for_scripts(run, vault):
+    import json
+
+    result = harvest(run, vault, "calendar", sample("outlook.ics"), "--json", "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["read"] == 2 and data["files"] == 1 and data["dry_run"] is True
+    assert data["skipped"] == {"cancelled": 1}
+    [jane] = data["logged"]
+    assert jane["note"] == "People/Jane Doe.md" and jane["events"] == ["met"]
+    assert jane["lines"] == ['- 2026-11-03 met: meeting "Portfolio review"']
+    # Before her last unanswered message (15 Nov): the strike stays.
+    assert jane["changes"] == {"met": "2026-11-03", "last_contact": "2026-11-03"}

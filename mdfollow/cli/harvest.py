@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from mdfollow.cli.app import App, Failure, cli, commit_files, commit_option, pass_app, plural
+from mdfollow.cli.app import App, Failure, cli, commit_files, commit_option, pass_app, plural, print_json
 
 if TYPE_CHECKING:
     from mdfollow.harvesting import HarvestRun
@@ -52,11 +52,12 @@ def _zone(app: App) -> tzinfo:
 
 
 @harvest.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", metavar="PATH...", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Say what would be logged; write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print what was logged and skipped as JSON.")
 @commit_option
 @pass_app
-def mail(app: App, paths: tuple[Path, ...], dry_run: bool, commit: bool | None) -> None:
+def mail(app: App, paths: tuple[Path, ...], dry_run: bool, as_json: bool, commit: bool | None) -> None:
     """Log replies and news from mbox files, Maildir folders and .eml files.
 
     PATH is an mbox file (Thunderbird, Apple Mail export, Gmail Takeout), a
@@ -96,15 +97,16 @@ def mail(app: App, paths: tuple[Path, ...], dry_run: bool, commit: bool | None) 
             dry_run=dry_run,
             progress=shown.update if shown is not None else None,
         )
-    _finish(app, run, dry_run, commit, "mail")
+    _finish(app, run, dry_run, as_json, commit, "mail")
 
 
 @harvest.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", metavar="ICS...", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Say what would be logged; write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print what was logged and skipped as JSON.")
 @commit_option
 @pass_app
-def calendar(app: App, files: tuple[Path, ...], dry_run: bool, commit: bool | None) -> None:
+def calendar(app: App, files: tuple[Path, ...], dry_run: bool, as_json: bool, commit: bool | None) -> None:
     """Log meetings from iCalendar (.ics) exports.
 
     A past event whose organizer or attendees include a contact's address is a
@@ -123,13 +125,15 @@ def calendar(app: App, files: tuple[Path, ...], dry_run: bool, commit: bool | No
     zone = _zone(app)
     index = app.index()
     run = harvest_calendar(app.vault, app.settings, index, list(files), app.today, zone, dry_run=dry_run)
-    _finish(app, run, dry_run, commit, "calendar")
+    _finish(app, run, dry_run, as_json, commit, "calendar")
 
 
-def _finish(app: App, run: HarvestRun, dry_run: bool, commit: bool | None, source: str) -> None:
+def _finish(app: App, run: HarvestRun, dry_run: bool, as_json: bool, commit: bool | None, source: str) -> None:
     app.report(run.problems)
     vault = app.vault
-    for result in run.logged:
+    if as_json:
+        print_json(_as_json(run, vault, dry_run))
+    for result in run.logged if not as_json else ():
         note = result.path.relative_to(vault).as_posix()
         for line in result.lines:
             click.echo(f"{'would log ' if dry_run else ''}{note}: {_TAG.sub('', line)}")
@@ -148,6 +152,26 @@ def _finish(app: App, run: HarvestRun, dry_run: bool, commit: bool | None, sourc
         commit_files(app, commit, written, f"harvest {source}: {counts} from {touched}")
     if run.failed_notes:
         raise Failure(f"{plural(run.failed_notes, 'note')} could not be written (see above)")
+
+
+def _as_json(run: HarvestRun, vault: Path, dry_run: bool) -> dict[str, Any]:
+    return {
+        "read": run.read,
+        "files": run.sources,
+        "unreadable": run.unreadable,
+        "dry_run": dry_run,
+        "logged": [
+            {
+                "note": h.path.relative_to(vault).as_posix(),
+                "lines": [_TAG.sub("", line) for line in h.lines],
+                "events": list(h.kinds),
+                "changes": {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in h.changes.items()},
+            }
+            for h in run.logged
+        ],
+        "already_logged": run.already,
+        "skipped": dict(sorted(run.skipped.items())),
+    }
 
 
 _NOUNS = {
