@@ -234,8 +234,8 @@ def _mbox_messages(reader: _Chunks, shown: str) -> Iterator[RawMessage | Diagnos
     reader.more()
     end = reader.line_end(0)
     first = reader.buf[: end if end >= 0 else len(reader.buf)]
-    if not first.startswith(b"From "):
-        yield error(shown, 1, "not an mbox file (it does not start with a `From ` line); skipped")
+    if not _SEPARATOR.match(first):
+        yield error(shown, 1, "not an mbox file (it does not start with a `From sender date` line); skipped")
         return
     number = 0
     pos = 0  # the start of the current separator line

@@ -447,3 +447,11 @@ def test_json_for_scripts(run, vault):
     assert jane["lines"] == ['- 2026-11-03 met: meeting "Portfolio review"']
     # Before her last unanswered message (15 Nov): the strike stays.
     assert jane["changes"] == {"met": "2026-11-03", "last_contact": "2026-11-03"}
+
+
+def test_text_that_starts_with_from_is_not_a_mailbox(run, vault, tmp_path):
+    memo = tmp_path / "memo"
+    memo.write_text("From the desk of Jane: notes\n\nNothing here.\n")
+    result = harvest(run, vault, "mail", memo)
+    assert result.exit_code == 1
+    assert f"{memo}:1: error: not an mbox file" in result.stderr
