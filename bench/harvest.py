@@ -123,19 +123,24 @@ def generate(folder: Path, count: int) -> Path:
     return mbox
 
 
-def timed(args: list[str]) -> tuple[float, int]:
+def timed(args: list[str]) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds (user + system: steadier on a shared machine) and peak memory (KiB)."""
     start = time.perf_counter()
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
     if status != 0:
         raise SystemExit(f"failed: {' '.join(args)}")
-    return seconds, usage.ru_maxrss
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
 
 
-def median(args: list[str], runs: int = 3) -> tuple[float, int]:
+def median(args: list[str], runs: int = 3) -> tuple[float, float, int]:
     results = [timed(args) for _ in range(runs)]
-    return statistics.median(r[0] for r in results), max(r[1] for r in results)
+    return (
+        statistics.median(r[0] for r in results),
+        statistics.median(r[1] for r in results),
+        max(r[2] for r in results),
+    )
 
 
 def main() -> None:
@@ -145,9 +150,11 @@ def main() -> None:
     size = mbox.stat().st_size
     print(f"{count:,} messages, {size / 1e6:,.0f} MB")
     timed(["cat", str(mbox)])  # warm the page cache
-    floor, floor_mem = median([sys.executable, "-c", FLOOR, str(mbox)])
-    print(f"mailbox module, headers only: {floor:6.2f} s  {floor_mem / 1024:6.0f} MB peak")
-    ours, ours_mem = median(
+    floor, floor_cpu, floor_mem = median([sys.executable, "-c", FLOOR, str(mbox)])
+    print(
+        f"mailbox module, headers only:    {floor:6.2f} s wall {floor_cpu:6.2f} s CPU {floor_mem / 1024:5.0f} MB peak"
+    )
+    ours, ours_cpu, ours_mem = median(
         [
             sys.executable,
             "-m",
@@ -163,7 +170,10 @@ def main() -> None:
             "--dry-run",
         ]
     )
-    print(f"mdfollow harvest mail --dry-run: {ours:6.2f} s  {ours_mem / 1024:6.0f} MB peak  ({ours / floor:.2f}x)")
+    print(
+        f"mdfollow harvest mail --dry-run: {ours:6.2f} s wall {ours_cpu:6.2f} s CPU {ours_mem / 1024:5.0f} MB peak"
+        f"  ({ours / floor:.2f}x wall, {ours_cpu / floor_cpu:.2f}x CPU)"
+    )
 
 
 if __name__ == "__main__":
