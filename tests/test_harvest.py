@@ -455,3 +455,40 @@ def test_text_that_starts_with_from_is_not_a_mailbox(run, vault, tmp_path):
     result = harvest(run, vault, "mail", memo)
     assert result.exit_code == 1
     assert f"{memo}:1: error: not an mbox file" in result.stderr
+
+
+def test_the_stream_holds_a_window_not_the_mailbox(tmp_path, monkeypatch):
+    from mdfollow import mailfiles
+
+    body = b"\n".join(b"y" * 70 for _ in range(400))  # 28 kB each, far more than a chunk
+    one = b"From - Sat Nov 21 09:14:02 2026\nFrom: a@example.com\nSubject: s\n\n" + body + b"\n\n"
+    path = tmp_path / "big"
+    path.write_bytes(one * 40)
+    monkeypatch.setattr(mailfiles, "CHUNK", 1024)
+    largest = 0
+    more = mailfiles._Chunks.more
+
+    def watched(self):
+        nonlocal largest
+        grew = more(self)
+        largest = max(largest, len(self.buf))
+        return grew
+
+    monkeypatch.setattr(mailfiles._Chunks, "more", watched)
+    source = mailfiles.MailSource("mbox", path, str(path), path.stat().st_size)
+    found = list(mailfiles.messages(source))
+    assert len(found) == 40 and all(isinstance(m, mailfiles.RawMessage) for m in found)
+    assert [m.line for m in found] == [1 + 405 * n for n in range(40)]  # type: ignore[union-attr]
+    assert largest <= 4 * 1024  # a few chunks: never the file (1.1 MB), never even one message
+
+
+def test_an_apple_mail_export_folder(run, vault, tmp_path):
+    export = tmp_path / "Export" / "Inbox.mbox"
+    export.mkdir(parents=True)
+    shutil.copy(sample("thunderbird-Inbox"), export / "mbox")
+    (export / "Info.plist").write_text('<?xml version="1.0"?><plist version="1.0"><dict/></plist>')
+    (export / "table_of_contents").write_bytes(b"\x00\x00\x00\x01\xfe\xed" * 10)
+    result = harvest(run, vault, "mail", tmp_path / "Export")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.count("error") == 0
+    assert "read 6 messages from 1 file" in result.stderr
