@@ -27,6 +27,8 @@ from mdfollow.diagnostics import Diagnostic, error, warning
 from mdfollow.events import Event, changes_for
 
 # Why a message or an event was not logged, as the summary counts them.
+SKIP_BROKEN = "not mail"
+SKIP_NO_SENDER = "no sender"
 SKIP_LIST = "mailing list"
 SKIP_SPAM = "spam"
 SKIP_NOT_MINE = "someone else's event, without you"
@@ -121,7 +123,7 @@ class MailHeaders:
         self._low = b"\n" + head.lower()  # one byte ahead of head: every header starts after a newline
         self._found: dict[bytes, list[bytes]] = {}
 
-    def get(self, name: bytes, default: list[bytes] | None = None) -> list[bytes]:
+    def get(self, name: bytes) -> list[bytes]:
         """Every value of the header `name` (lower case), unfolded; empty when absent."""
         found = self._found.get(name)
         if found is None:
@@ -260,7 +262,7 @@ def read_message(
         headers = split_headers(head)
     except BrokenMessage as exc:
         warn(f"{exc}; skipped")
-        harvested.skips.append(Skip("not mail", where))
+        harvested.skips.append(Skip(SKIP_BROKEN, where))
         return
     if headers.get(b"list-id"):
         harvested.skips.append(Skip(SKIP_LIST, where))
@@ -270,15 +272,15 @@ def read_message(
     ):
         harvested.skips.append(Skip(SKIP_SPAM, where))  # a Gmail Takeout of all mail includes the spam folder
         return
-    senders, bad_from = _addresses(headers.get(b"from", []))
+    senders, bad_from = _addresses(headers.get(b"from"))
     if not senders:
         warn("no sender address (From header); skipped")
-        harvested.skips.append(Skip("no sender", where))
+        harvested.skips.append(Skip(SKIP_NO_SENDER, where))
         return
     sender = senders[0]
     undecodable = bad_from
     if book.is_mine(sender):
-        recipients, bad = _addresses(headers.get(b"to", []) + headers.get(b"cc", []) + headers.get(b"bcc", []))
+        recipients, bad = _addresses(headers.get(b"to") + headers.get(b"cc") + headers.get(b"bcc"))
         undecodable = undecodable or bad
         kind = "informed"
         people: list[Contact] = []
@@ -302,11 +304,11 @@ def read_message(
             return
         if book.mine:
             delivered, bad = _addresses(
-                headers.get(b"to", [])
-                + headers.get(b"cc", [])
-                + headers.get(b"bcc", [])
-                + headers.get(b"delivered-to", [])
-                + headers.get(b"x-original-to", [])
+                headers.get(b"to")
+                + headers.get(b"cc")
+                + headers.get(b"bcc")
+                + headers.get(b"delivered-to")
+                + headers.get(b"x-original-to")
             )
             undecodable = undecodable or bad
             if not any(book.is_mine(a) for a in delivered):
@@ -322,13 +324,13 @@ def read_message(
     if day > today:
         harvested.skips.append(Skip(SKIP_FUTURE, where))
         return
-    subject, bad_subject = _subject(headers.get(b"subject", []))
+    subject, bad_subject = _subject(headers.get(b"subject"))
     if undecodable or bad_subject:
         warn("headers with bytes that are not UTF-8; read as Latin-1")
-    ids = headers.get(b"message-id", [])
+    ids = headers.get(b"message-id")
     identity = _text(ids[0])[0].strip().strip("<>").strip() if ids else ""
     if not identity:  # no Message-ID: what the message says about itself stands in for it
-        identity = "|".join(_text(b" ".join(headers.get(k, [])))[0] for k in (b"from", b"date", b"subject", b"to"))
+        identity = "|".join(_text(b" ".join(headers.get(k)))[0] for k in (b"from", b"date", b"subject", b"to"))
     tag = tag_for("mail", identity)
     what = f'e-mail "{subject}"' if subject else "e-mail (no subject)"
     for person in people:
@@ -336,12 +338,12 @@ def read_message(
 
 
 def _message_day(headers: MailHeaders, zone: tzinfo) -> date | None:
-    for value in headers.get(b"date", []):
+    for value in headers.get(b"date"):
         moment = mail_datetime(_text(value)[0])
         if moment is not None:
             return local_day(moment, zone)
     # No Date: the first (newest) Received header's stamp is when it reached you.
-    for value in headers.get(b"received", []):
+    for value in headers.get(b"received"):
         _, semicolon, stamp = _text(value)[0].rpartition(";")
         if semicolon:
             moment = mail_datetime(stamp)
