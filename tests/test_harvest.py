@@ -492,3 +492,11 @@ def test_an_apple_mail_export_folder(run, vault, tmp_path):
     assert result.exit_code == 0, result.stderr
     assert result.stderr.count("error") == 0
     assert "read 6 messages from 1 file" in result.stderr
+
+
+def test_no_progress_bar_in_a_pipe(run, vault, monkeypatch):
+    from mdfollow.cli import harvest as command
+
+    monkeypatch.setattr(command, "PROGRESS_FROM_BYTES", 0)
+    result = harvest(run, vault, "mail", *MAIL, "--dry-run")
+    assert "reading mail" not in result.stderr and "\r" not in result.stderr
