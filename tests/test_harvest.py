@@ -500,3 +500,13 @@ def test_no_progress_bar_in_a_pipe(run, vault, monkeypatch):
     monkeypatch.setattr(command, "PROGRESS_FROM_BYTES", 0)
     result = harvest(run, vault, "mail", *MAIL, "--dry-run")
     assert "reading mail" not in result.stderr and "\r" not in result.stderr
+
+
+def test_calendar_times_become_days_in_the_users_zone(run, vault):
+    (vault / ".mdfollow.toml").write_text(SETTINGS.replace("Europe/Paris", "America/New_York"))
+    assert harvest(run, vault, "calendar", sample("outlook.ics"), sample("google.ics")).exit_code == 0
+    # Midnight in Outlook's "W. Europe Standard Time" is 18:00 the day before in New York.
+    assert '- 2026-11-02 met: meeting "Portfolio review"' in note(vault, "Jane Doe")
+    # 23:30 UTC is 18:30 in New York: the same day. An all-day event has no zone.
+    tomas = note(vault, "Tomás Ruiz")
+    assert '- 2026-11-20 met: meeting "Late call with Tomás"' in tomas and "- 2026-11-12 met:" in tomas
