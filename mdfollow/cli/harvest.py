@@ -32,6 +32,12 @@ def harvest() -> None:
     their `email`/`emails` keys, you by `me.email`/`me.emails` in the settings.
     Mailing lists, strangers and anything after today are ignored; each message
     or event is logged once however often you harvest the same files.
+
+    \b
+    Examples:
+      mdfollow harvest mail ~/Takeout/Mail/*.mbox --dry-run
+      mdfollow harvest mail ~/Maildir ~/Downloads/reply.eml --commit
+      mdfollow harvest calendar ~/Downloads/calendar.ics
     """
 
 
