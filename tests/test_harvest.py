@@ -510,3 +510,51 @@ def test_calendar_times_become_days_in_the_users_zone(run, vault):
     # 23:30 UTC is 18:30 in New York: the same day. An all-day event has no zone.
     tomas = note(vault, "Tomás Ruiz")
     assert '- 2026-11-20 met: meeting "Late call with Tomás"' in tomas and "- 2026-11-12 met:" in tomas
+
+
+def test_a_plan_applied_leaves_nothing_to_plan_and_never_moves_a_date_back():
+    from datetime import timedelta
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from mdfollow.contact import Contact
+    from mdfollow.events import log_line
+    from mdfollow.harvest import Touch, plan_note
+
+    touches = st.lists(
+        st.builds(
+            Touch,
+            contact=st.just("People/Jane.md"),
+            kind=st.sampled_from(["replied", "informed", "met", "spoke"]),
+            day=st.integers(0, 60).map(lambda n: date(2026, 10, 1) + timedelta(days=n)),
+            what=st.sampled_from(['e-mail "Re: hi"', 'meeting "Coffee"']),
+            tag=st.integers(0, 30).map(lambda n: f"mf-mail-{n:012x}"),
+            where=st.just("Inbox:1"),
+        ),
+        max_size=12,
+    )
+    dates = st.none() | st.integers(0, 60).map(lambda n: date(2026, 10, 1) + timedelta(days=n))
+
+    @settings(max_examples=150, deadline=None)
+    @given(touches, dates, dates, st.integers(0, 3))
+    def check(found, last_contact, last_outreach, strikes):
+        jane = Contact(
+            path="People/Jane.md",
+            name="Jane",
+            last_contact=last_contact,
+            last_outreach=last_outreach,
+            strikes=strikes,
+        )
+        text = "---\ntype: contact\n---\n"
+        planned = plan_note(jane, text, found)
+        assert len({(e.date, e.kind) for e in planned.events}) == len(planned.events)
+        for key in ("last_contact", "last_outreach", "met"):
+            before = getattr(jane, key)
+            if key in planned.changes and before is not None:
+                assert planned.changes[key] > before
+        text += "\n".join(log_line(e) for e in planned.events) + "\n"
+        again = plan_note(jane, text, found)
+        assert again.events == () and len(again.already) == len(found)
+
+    check()
