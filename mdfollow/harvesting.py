@@ -98,14 +98,10 @@ def harvest_calendar(
     run = HarvestRun("events")
     book = book_for(index, settings)
     harvested = Harvested()
-    for path in paths:
+    for path in _calendar_files(paths, run):
         shown = str(path)
         try:
             data = read_calendar_file(path)
-        except IsADirectoryError:
-            run.problems.append(error(shown, None, "a folder, not an iCalendar file; skipped"))
-            run.unreadable += 1
-            continue
         except OSError as exc:
             run.problems.append(error(shown, None, f"cannot read: {exc.strerror or exc}"))
             run.unreadable += 1
@@ -115,6 +111,21 @@ def harvest_calendar(
         else:
             run.unreadable += 1
     return _finish(run, harvested, vault, settings, index, dry_run)
+
+
+def _calendar_files(paths: list[Path], run: HarvestRun) -> list[Path]:
+    """The files named, and the .ics files in the folders named (a Takeout's Calendar folder)."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            inside = sorted(p for p in path.rglob("*") if p.suffix.lower() == ".ics" and p.is_file())
+            if not inside:
+                run.problems.append(error(str(path), None, "no .ics files in this folder"))
+                run.unreadable += 1
+            found.extend(inside)
+        else:
+            found.append(path)
+    return found
 
 
 def _finish(

@@ -558,3 +558,19 @@ def test_a_plan_applied_leaves_nothing_to_plan_and_never_moves_a_date_back():
         assert again.events == () and len(again.already) == len(found)
 
     check()
+
+
+def test_a_folder_of_calendars_as_takeout_gives_it(run, vault, tmp_path):
+    folder = tmp_path / "Takeout" / "Calendar"
+    folder.mkdir(parents=True)
+    shutil.copy(sample("google.ics"), folder / "me@example.net.ics")
+    shutil.copy(sample("outlook.ics"), folder / "Work.ICS")
+    (folder / "readme.html").write_text("<p>Calendar</p>")
+    result = harvest(run, vault, "calendar", tmp_path / "Takeout", tmp_path / "Takeout" / "missing.ics")
+    assert result.exit_code == 0, result.stderr
+    assert "from 2 files (1 could not be read)" in result.stderr
+    assert "Portfolio review" in note(vault, "Jane Doe") and "Coffee with Jane" in note(vault, "Jane Doe")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = harvest(run, vault, "calendar", empty)
+    assert result.exit_code == 1 and f"{empty}: error: no .ics files in this folder" in result.stderr

@@ -113,7 +113,7 @@ def mail(app: App, paths: tuple[Path, ...], dry_run: bool, as_json: bool, commit
 @commit_option
 @pass_app
 def calendar(app: App, files: tuple[Path, ...], dry_run: bool, as_json: bool, commit: bool | None) -> None:
-    """Log meetings from iCalendar (.ics) exports.
+    """Log meetings from iCalendar (.ics) exports, or folders of them.
 
     A past event whose organizer or attendees include a contact's address is a
     meeting on its date (in the `timezone` setting); events from today on are
