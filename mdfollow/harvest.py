@@ -47,6 +47,7 @@ _HEADER_NAME = re.compile(rb"^[!-9;-~]+[ \t]*:")
 _FOLD = re.compile(rb"\r?\n(?=[ \t])")
 _SUBJECT_MAX = 80
 _AHEAD = timedelta(days=366)
+_NO_DATE = datetime(1, 1, 1)
 
 
 class BrokenMessage(Exception):
@@ -211,9 +212,11 @@ def mail_datetime(text: str) -> datetime | None:
     from dateutil import parser
 
     try:
-        return parser.parse(re.sub(r"\([^)]*\)", "", text))
+        # A fixed default, not dateutil's "now": a date without its year is no date (and no clock is read).
+        moment = parser.parse(re.sub(r"\([^)]*\)", "", text), default=_NO_DATE)
     except (ValueError, OverflowError, TypeError):
         return None
+    return None if moment.year == _NO_DATE.year else moment
 
 
 def local_day(moment: datetime | date, zone: tzinfo) -> date:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import time
-from datetime import UTC, date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -331,6 +331,8 @@ def test_dates_in_every_form_clients_send():
         assert moment is not None, text
         assert local_day(moment, utc) == day, text
     assert mail_datetime("yesterday-ish") is None
+    assert mail_datetime("Mon, Nov 21 10:00") is None  # no year: never filled in from the clock
+    assert mail_datetime("Monday, November 21, 2026 10:00 AM") == datetime(2026, 11, 21, 10, 0)
 
 
 def test_addresses_are_compared_without_case_plus_tags_or_brackets():
