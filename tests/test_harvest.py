@@ -576,3 +576,16 @@ def test_a_folder_of_calendars_as_takeout_gives_it(run, vault, tmp_path):
     empty.mkdir()
     result = harvest(run, vault, "calendar", empty)
     assert result.exit_code == 1 and f"{empty}: error: no .ics files in this folder" in result.stderr
+
+
+def test_me_emails_setting():
+    from mdfollow.settings import parse_settings
+
+    settings, problems = parse_settings('[me]\nemail = "a@x.org"\nemails = ["b@x.org", "c@y.org"]\n', "s.toml")
+    assert settings.me.emails == ("b@x.org", "c@y.org") and not problems
+    settings, problems = parse_settings('[me]\nemails = "b@x.org"\n', "s.toml")
+    assert settings.me.emails == ("b@x.org",) and not problems
+    settings, problems = parse_settings("[me]\nemails = [1, 2]\n", "s.toml")
+    assert settings.me.emails == () and [p.format() for p in problems] == [
+        "s.toml:2: error: setting 'me.emails' must be a list of strings"
+    ]
