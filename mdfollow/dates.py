@@ -11,14 +11,12 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from mdfollow.errors import CadenceError, DateError
+
 _ISO_DATE = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})"
     r"(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})?)?$"
 )
-
-
-class DateError(ValueError):
-    """A value that should be a date and is not; the message says how to fix it."""
 
 
 def parse_date(value: object) -> date:
@@ -102,10 +100,6 @@ class Cadence:
             n, unit = n // 12, "y"
         word = _UNIT_WORDS[unit]
         return f"{n} {word}" + ("s" if n != 1 else "")
-
-
-class CadenceError(ValueError):
-    pass
 
 
 def parse_cadence(value: object) -> Cadence | None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from mdfollow.errors import EditError
 from mdfollow.note import _KEY_LINE, FrontMatterError, load_yaml, parse_note
 
 _LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
@@ -22,10 +23,6 @@ _HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 
 Value = date | int | str | None  # None removes the key
-
-
-class EditError(Exception):
-    """The note cannot be edited safely; nothing was changed."""
 
 
 @dataclass

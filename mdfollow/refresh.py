@@ -13,18 +13,15 @@ from datetime import date
 from pathlib import Path
 
 from mdfollow.diagnostics import Diagnostic, error, warning
+from mdfollow.errors import AgendaRefused, AlreadyExists, RecordProblem, WriteConflict
 from mdfollow.events import TICK_EVENTS, Event
 from mdfollow.index import VaultIndex
-from mdfollow.record import Recorded, RecordProblem, record_event
+from mdfollow.record import Recorded, record_event
 from mdfollow.render import Tick, agenda_state, block_id, find_block, read_ticks, render_agenda, render_block
 from mdfollow.rules import Agenda, FollowUp, Memo, build_agenda, next_action
 from mdfollow.settings import Settings
-from mdfollow.store import AlreadyExists, WriteConflict, read_bytes, write_file
+from mdfollow.store import read_bytes, write_file
 from mdfollow.vault import VaultReader, relative
-
-
-class AgendaRefused(Exception):
-    """The agenda was not written; the message says why and what to do."""
 
 
 @dataclass

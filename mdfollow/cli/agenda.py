@@ -95,25 +95,22 @@ def agenda(
         if snapshot:
             cache.save_result(vault, snapshot, name, text, [p.to_json() for p in index.problems])
         return
-    from mdfollow.refresh import AgendaRefused, refresh_agenda
+    from mdfollow.refresh import refresh_agenda
 
     settings_problems = app._setting_problems
     daily = settings.daily_agenda if daily is None else daily
     if daily and out is not None:
         raise Usage("--daily writes into today's daily note; it does not go with --out")
-    try:
-        run = refresh_agenda(
-            vault,
-            settings,
-            today,
-            target,
-            force=force,
-            setting_problems=settings_problems,
-            daily=daily,
-            use_cache=not app.no_cache,
-        )
-    except AgendaRefused as exc:
-        raise Failure(str(exc)) from None
+    run = refresh_agenda(
+        vault,
+        settings,
+        today,
+        target,
+        force=force,
+        setting_problems=settings_problems,
+        daily=daily,
+        use_cache=not app.no_cache,
+    )
     target = run.target or target
     app.report(run.index.problems)
     app.report(run.problems)

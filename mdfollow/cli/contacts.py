@@ -10,7 +10,6 @@ import click
 
 from mdfollow.cli.app import (
     App,
-    Failure,
     Usage,
     cli,
     commit_files,
@@ -260,7 +259,7 @@ def new(
           --advice "Sit in on a consumer-insights readout"
     """
     from mdfollow.dates import CadenceError, parse_cadence
-    from mdfollow.record import RecordProblem, create_contact
+    from mdfollow.record import create_contact
 
     met_day = parse_day(met, "--met") if met else None
     if cadence:
@@ -270,21 +269,18 @@ def new(
             raise Usage(f"--cadence: {exc}") from None
     index = app.index()
     referrer = find_contact(app, index, referred_by) if referred_by else None
-    try:
-        path = create_contact(
-            app.vault,
-            app.settings,
-            index,
-            name,
-            app.today,
-            met=met_day,
-            referrer=referrer,
-            company=company,
-            advice=advice,
-            cadence=cadence,
-        )
-    except RecordProblem as exc:
-        raise Failure(str(exc)) from None
+    path = create_contact(
+        app.vault,
+        app.settings,
+        index,
+        name,
+        app.today,
+        met=met_day,
+        referrer=referrer,
+        company=company,
+        advice=advice,
+        cadence=cadence,
+    )
     rel = path.relative_to(app.vault).as_posix()
     app.say(f"created {rel}")
     click.echo(rel)

@@ -43,10 +43,10 @@ def draft(app: App, name: str, kind: str | None, to_stdout: bool, force: bool, c
       mdfollow draft Hannah --kind report-back --stdout
     """
     from mdfollow.drafting import render_draft
+    from mdfollow.errors import AlreadyExists, TemplateProblem
     from mdfollow.naming import note_file_name
     from mdfollow.rules import FollowUp, candidates, gone_quiet, next_action
-    from mdfollow.store import AlreadyExists, write_file
-    from mdfollow.templating import TemplateProblem
+    from mdfollow.store import write_file
     from mdfollow.vault import load_template
 
     index = app.index()
@@ -131,7 +131,8 @@ def templates(app: App, as_list: bool, copy: bool, commit: bool | None) -> None:
     Filters: yaml, one_line, lower_first, end_sentence.
     A misspelled field is an error naming the template file and line.
     """
-    from mdfollow.store import AlreadyExists, write_file
+    from mdfollow.errors import AlreadyExists
+    from mdfollow.store import write_file
     from mdfollow.vault import builtin_template_names, load_template
 
     settings = app.settings

@@ -8,7 +8,6 @@ import click
 
 from mdfollow.cli.app import (
     App,
-    Failure,
     Usage,
     cli,
     commit_files,
@@ -109,7 +108,7 @@ def log(
       mdfollow log Elena referred --to "Grace Liu"
     """
     from mdfollow.events import Event, describe
-    from mdfollow.record import RecordProblem, create_contact, record_event
+    from mdfollow.record import create_contact, record_event
 
     if event == "referred" and not to:
         raise Usage("`referred` needs --to NAME: the person they referred you to")
@@ -132,18 +131,12 @@ def log(
             to_name = index.link_target(found[0])
             app.say(f"{found[0].name} is already a contact ({found[0].path}); not creating it")
         else:
-            try:
-                created = create_contact(vault := app.vault, settings, index, to, today, referrer=contact)
-            except RecordProblem as exc:
-                raise Failure(str(exc)) from None
+            created = create_contact(vault := app.vault, settings, index, to, today, referrer=contact)
             written.append(created)
             to_name = created.stem
             app.say(f"created {created.relative_to(vault).as_posix()} (referred by {contact.name})")
     record = Event(event, day, note=text, advice=advice, outcome=outcome, warmth=warmth, to=to_name)
-    try:
-        recorded = record_event(app.vault, contact.path, record, settings)
-    except RecordProblem as exc:
-        raise Failure(str(exc)) from None
+    recorded = record_event(app.vault, contact.path, record, settings)
     written.append(recorded.path)
     changed = ", ".join(f"{k}: {v if v is not None else '(removed)'}" for k, v in recorded.changes.items())
     app.say(f"{contact.path}: {recorded.line}" + (f"  [{changed}]" if changed else ""))
