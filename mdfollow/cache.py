@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from mdfollow import __version__
-from mdfollow.contact import Contact
+from mdfollow.contact import DATE_KEYS, Contact
 from mdfollow.dates import Cadence
 from mdfollow.diagnostics import Diagnostic
 from mdfollow.index import NoteRecord
@@ -103,8 +103,6 @@ def content_hash(raw: bytes) -> bytes:
 
 # --- encoding: records as plain tuples -----------------------------------------------
 
-_DATES = ("met", "thanked", "reported_back", "last_contact", "last_outreach", "next_follow_up", "snooze_until", "added")
-
 
 def _day(value: date | None) -> int | None:
     return value.toordinal() if value is not None else None
@@ -115,10 +113,10 @@ def _undate(value: int | None) -> date | None:
 
 
 _CONTACT_KEYS = (
-    "path", "name", "aliases", *_DATES, "advice", "advice_outcome", "strikes", "cadence", "warmth", "referred_by",
+    "path", "name", "aliases", *DATE_KEYS, "advice", "advice_outcome", "strikes", "cadence", "warmth", "referred_by",
     "keep_informed", "status", "company", "email", "tags", "emails", "linkedin", "fields", "lines",
 )  # fmt: skip
-_DATE_KEYS = frozenset(_DATES)
+_DATE_KEYS = frozenset(DATE_KEYS)
 
 
 def encode(record: NoteRecord) -> tuple[Any, ...]:
@@ -143,7 +141,7 @@ def encode(record: NoteRecord) -> tuple[Any, ...]:
     )
 
 
-_DATE_AT = tuple(_CONTACT_KEYS.index(key) for key in _DATES)
+_DATE_AT = tuple(_CONTACT_KEYS.index(key) for key in DATE_KEYS)
 _CADENCE_AT = _CONTACT_KEYS.index("cadence")
 _CADENCE_KEYS = ("count", "unit", "text")
 

@@ -17,18 +17,28 @@ from mdfollow.dates import Cadence, CadenceError, DateError, describe, parse_cad
 from mdfollow.diagnostics import Diagnostic, error, warning
 from mdfollow.note import ParsedNote
 
-DATE_KEYS = (
-    "met",
-    "thanked",
-    "reported_back",
-    "last_contact",
-    "last_outreach",
-    "next_follow_up",
-    "snooze_until",
-    "added",
+
+@dataclass(frozen=True)
+class DateKey:
+    """A front-matter key that holds a date, and what it means."""
+
+    key: str
+    label: str | None  # what it records, in a contact's timeline (None: not an event)
+    touch: str  # "two-way" (a meeting or a reply), "sent" (a message of yours) or "" (not a touch)
+
+
+# Every date key of a contact, one row each: the model, the cache, drafts and timelines read this.
+DATES: tuple[DateKey, ...] = (
+    DateKey("met", "met", "two-way"),
+    DateKey("thanked", "thanked", "sent"),
+    DateKey("reported_back", "reported back", "sent"),
+    DateKey("last_contact", "last two-way contact", "two-way"),
+    DateKey("last_outreach", "last message sent", "sent"),
+    DateKey("next_follow_up", "promised follow-up", ""),
+    DateKey("snooze_until", None, ""),
+    DateKey("added", "added", ""),
 )
-TWO_WAY_KEYS = ("met", "last_contact")
-SENT_KEYS = ("last_outreach", "thanked", "reported_back")
+DATE_KEYS: tuple[str, ...] = tuple(row.key for row in DATES)
 WARMTHS = ("warm", "neutral", "cool")
 STATUSES = ("active", "paused", "closed")
 
@@ -85,6 +95,8 @@ class Contact:
     def first_name(self) -> str:
         return self.name.split()[0] if self.name.split() else self.name
 
+    # The touches of DATES, spelled out: the rules call these for every contact on every run
+    # (tests/test_tables.py holds them to the table).
     def two_way_dates(self) -> list[date]:
         return [d for d in (self.met, self.last_contact) if d is not None]
 

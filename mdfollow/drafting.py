@@ -12,8 +12,8 @@ from datetime import date
 from typing import Any
 
 from mdfollow.contact import DATE_KEYS, Contact
+from mdfollow.edits import parse_log
 from mdfollow.index import VaultIndex
-from mdfollow.milestones import parse_log
 from mdfollow.note import parse_note
 from mdfollow.rules import FollowUp
 from mdfollow.settings import Settings

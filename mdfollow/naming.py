@@ -7,9 +7,17 @@ import unicodedata
 
 from mdfollow.errors import UnusableName
 
-_FORBIDDEN = set('/\\:*?"<>|#^[]')
+# Characters no note's file name may hold: path separators, what Windows refuses, and what
+# Obsidian reads as link syntax (# heading, ^ block, [ ] link).
+FORBIDDEN = '/\\:*?"<>|#^[]'
+_FORBIDDEN_RUN = re.compile("[" + re.escape(FORBIDDEN) + "]+")
 _RESERVED = re.compile(r"^(?:CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³])(?:\..*)?$", re.IGNORECASE)
 MAX_BYTES = 255
+
+
+def file_safe(name: str) -> str:
+    """`AT&T / Retail` → `AT&T - Retail`: each run of forbidden characters becomes '-' (imports)."""
+    return _FORBIDDEN_RUN.sub("-", name).strip(" -") or name
 
 
 def note_file_name(name: str) -> str:
@@ -18,7 +26,7 @@ def note_file_name(name: str) -> str:
     if any(ord(c) < 32 or ord(c) == 127 for c in text):
         raise UnusableName(f"{name!r} contains a line break or control character")
     text = " ".join(text.split())
-    bad = sorted({c for c in text if c in _FORBIDDEN})
+    bad = sorted({c for c in text if c in FORBIDDEN})
     if bad:
         raise UnusableName(
             f"{name!r} contains {' '.join(bad)}, which cannot be in a note's file name; "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -12,14 +11,10 @@ from mdfollow.edits import append_log, set_keys
 from mdfollow.errors import AlreadyExists, EditError, RecordProblem, TemplateProblem, WriteConflict
 from mdfollow.events import Event, changes_for, log_line
 from mdfollow.index import VaultIndex
-from mdfollow.naming import note_file_name
+from mdfollow.naming import file_safe, note_file_name
 from mdfollow.note import parse_note
 from mdfollow.settings import Settings
 from mdfollow.store import read_bytes, write_file
-
-
-def _file_safe(name: str) -> str:
-    return re.sub(r'[/\\:*?"<>|#^\[\]]+', "-", name).strip(" -") or name
 
 
 @dataclass(frozen=True)
@@ -93,7 +88,7 @@ def create_contact(
     of refusing the name; the `name` key keeps the name as it was.
     """
     clean = " ".join(name.split())
-    file_name = note_file_name(_file_safe(clean) if lenient else clean)  # UnusableName is a RecordProblem
+    file_name = note_file_name(file_safe(clean) if lenient else clean)  # UnusableName is a RecordProblem
     existing = [c for c in index.contacts if fold(c.name) == fold(clean) or fold(c.stem) == fold(file_name[:-3])]
     if existing:
         raise RecordProblem(f"{clean!r} is already a contact: {existing[0].path}")

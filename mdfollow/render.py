@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from mdfollow.actions import verb
 from mdfollow.index import VaultIndex
 from mdfollow.rules import Agenda, FollowUp
 
@@ -20,17 +21,6 @@ _TICKED_ITEM = re.compile(r"^\s*[-*+] \[[xX]\] .*\^(mf-[0-9a-f]{8})\s*$")
 _FIRST_LINK = re.compile(r"\[\[([^\]|#]+)")
 _MARKER_LINE = re.compile(r"^%% mdfollow agenda ([0-9a-f]{16})\b.*%%\s*$", re.MULTILINE)
 _TICK = re.compile(r"^(\s*[-*+] )\[[xX]\]", re.MULTILINE)
-
-_VERBS = {
-    "thank": "Thank {link}",
-    "reach-out": "Reach out to {link}",
-    "nudge": "Nudge {link}",
-    "tell-referrer": "Tell {link} how it went",
-    "report-back": "Report back to {link}",
-    "update": "Update {link}",
-    "scheduled": "Follow up with {link} as promised",
-    "check-in": "Check in with {link}",
-}
 
 
 def one_line(text: str) -> str:
@@ -46,14 +36,12 @@ def block_id(item: FollowUp) -> str:
 
 def plain_verb(item: FollowUp) -> str:
     """'Thank Priya Raman': what to do, for calendars and messages without links."""
-    verb = "Send a last, light nudge to {link}" if item.action == "nudge" and item.light_touch else _VERBS[item.action]
-    return verb.format(link=item.contact.name)
+    return verb(item).format(link=item.contact.name)
 
 
 def task_line(item: FollowUp, index: VaultIndex) -> str:
     link = index.link_for(item.contact)
-    verb = "Send a last, light nudge to {link}" if item.action == "nudge" and item.light_touch else _VERBS[item.action]
-    text = verb.format(link=link) + ": " + one_line(item.reason)
+    text = verb(item).format(link=link) + ": " + one_line(item.reason)
     if item.also:
         text += f" (also: {', '.join(item.also)})"
     return f"- [ ] {text} 📅 {item.due.isoformat()} ^{block_id(item)}"

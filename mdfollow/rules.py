@@ -10,23 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from mdfollow.actions import RANK
 from mdfollow.contact import Contact, fold
 from mdfollow.diagnostics import Diagnostic
 from mdfollow.index import VaultIndex
 from mdfollow.milestones import Milestone
 from mdfollow.settings import Settings
-
-ACTIONS = (
-    "thank",
-    "reach-out",
-    "nudge",
-    "tell-referrer",
-    "report-back",
-    "update",
-    "scheduled",
-    "check-in",
-)
-_RANK = {action: rank for rank, action in enumerate(ACTIONS)}
 
 
 @dataclass(frozen=True, init=False)
@@ -298,7 +287,7 @@ def next_action(contact: Contact, index: VaultIndex, today: date, settings: Sett
         return None
     if open_strikes(contact) >= settings.strike_limit:
         return None
-    found = sorted(candidates(contact, index, today, settings), key=lambda f: (f.due, _RANK[f.action]))
+    found = sorted(candidates(contact, index, today, settings), key=lambda f: (f.due, RANK[f.action]))
     if not found:
         return None
     first = found[0]
@@ -329,7 +318,7 @@ def gone_quiet(contact: Contact, today: date, settings: Settings) -> GoneQuiet |
 
 
 def sort_key(item: FollowUp) -> tuple[date, str, str, int]:
-    return (item.due, fold(item.contact.name), item.contact.path, _RANK[item.action])
+    return (item.due, fold(item.contact.name), item.contact.path, RANK[item.action])
 
 
 Memo = dict[str, tuple[object, FollowUp | None, GoneQuiet | None]]

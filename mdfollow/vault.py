@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mdfollow.dates import compile_daily_format
 from mdfollow.diagnostics import Diagnostic, error, warning
@@ -25,7 +25,7 @@ from mdfollow.settings import SETTINGS_FILE, Settings, parse_settings
 from mdfollow.store import read_all_bytes
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from mdfollow.templating import Source
 
@@ -90,15 +90,21 @@ def _shown(path: Path, vault: Path) -> str:
         return str(path)
 
 
+# Where Obsidian keeps the daily-note settings, first found first, each with how to find
+# them in its JSON. Everything that must follow a change of them (the results memo's
+# snapshot, watch's reload) reads this table.
+DAILY_NOTES_SOURCES: tuple[tuple[str, Callable[[Any], Any]], ...] = (
+    (".obsidian/daily-notes.json", lambda data: data),
+    (".obsidian/plugins/periodic-notes/data.json", lambda data: data.get("daily") or {}),
+)
+DAILY_NOTES_CONFIG: tuple[str, ...] = tuple(path for path, _ in DAILY_NOTES_SOURCES)
+
+
 def daily_notes(vault: Path, settings: Settings) -> tuple[DailyNotes, list[Diagnostic]]:
     """Daily-note folder and format: settings, else Obsidian's core plugin, else Periodic Notes."""
     folder, fmt = "", ""
     problems: list[Diagnostic] = []
-    sources = [
-        (".obsidian/daily-notes.json", lambda d: d),
-        (".obsidian/plugins/periodic-notes/data.json", lambda d: d.get("daily") or {}),
-    ]
-    for relative, pick in sources:
+    for relative, pick in DAILY_NOTES_SOURCES:
         path = vault / relative
         if not path.is_file():
             continue
@@ -331,12 +337,7 @@ class VaultReader:
             add(stamps.get(rel, missing))
         digest.update("\0".join([rel for rel, _ in files]).encode())
         digest.update(array("q", flat).tobytes())
-        for name in (
-            SETTINGS_FILE,
-            self.settings.milestones_file,
-            ".obsidian/daily-notes.json",
-            ".obsidian/plugins/periodic-notes/data.json",
-        ):
+        for name in (SETTINGS_FILE, self.settings.milestones_file, *DAILY_NOTES_CONFIG):
             try:
                 info = (self.vault / name).stat()
                 digest.update(f"{name}\0{info.st_size},{info.st_mtime_ns},{info.st_ctime_ns}\n".encode())

@@ -209,20 +209,13 @@ def _plain(value: Any) -> Any:
 
 
 def _history(contact: Contact, index: VaultIndex) -> list[tuple[date, str, str]]:
+    from mdfollow.contact import DATES
+
     events: list[tuple[date, str, str]] = []
-    labels = {
-        "added": "added",
-        "met": "met",
-        "last_contact": "last two-way contact",
-        "last_outreach": "last message sent",
-        "thanked": "thanked",
-        "reported_back": "reported back",
-        "next_follow_up": "promised follow-up",
-    }
-    for key, label in labels.items():
-        value = getattr(contact, key)
-        if value is not None:
-            events.append((value, label, ""))
+    for row in DATES:
+        value = getattr(contact, row.key)
+        if value is not None and row.label is not None:
+            events.append((value, row.label, ""))
     for mention in index.mentions_of(contact):
         events.append((mention.date, "mentioned", f"{mention.path}:{mention.line}"))
     return sorted(events, key=lambda e: (e[0], e[1]), reverse=True)
@@ -297,8 +290,8 @@ def history(app: App, name: str, as_json: bool) -> None:
     Oldest first. Log lines come from the note's Interactions section, mentions
     from dated notes that link the contact, commits from `git log --follow`.
     """
+    from mdfollow.edits import parse_log
     from mdfollow.git import changes_to
-    from mdfollow.milestones import parse_log
 
     index = app.index()
     contact = find_contact(app, index, name)

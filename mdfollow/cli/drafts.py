@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from mdfollow.actions import NAMES
 from mdfollow.cli.app import (
     App,
     Failure,
@@ -16,12 +17,10 @@ from mdfollow.cli.app import (
     plural,
 )
 
-ACTION_NAMES = ["thank", "reach-out", "nudge", "tell-referrer", "report-back", "update", "scheduled", "check-in"]
-
 
 @cli.command()
 @click.argument("name")
-@click.option("--kind", type=click.Choice(ACTION_NAMES), help="Draft this action instead of the contact's next one.")
+@click.option("--kind", type=click.Choice(NAMES), help="Draft this action instead of the contact's next one.")
 @click.option("--stdout", "to_stdout", is_flag=True, help="Print the draft; write nothing.")
 @click.option("--force", is_flag=True, help="Draft even when nothing is due, or --kind does not apply now.")
 @commit_option

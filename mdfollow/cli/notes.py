@@ -17,6 +17,7 @@ from mdfollow.cli.app import (
     pass_app,
     write_over,
 )
+from mdfollow.events import EVENTS, help_text
 
 
 @cli.command()
@@ -59,21 +60,9 @@ def milestone(app: App, text: str, company: str, when: str | None, commit: bool 
     commit_files(app, commit, [path], f"milestone: {' '.join(text.split())}")
 
 
-EVENT_HELP = """\b
-Events:
-  met        you met or spoke: sets met and last_contact, resets strikes
-  replied    they answered: sets last_contact, resets strikes
-  sent       you wrote and wait for an answer: sets last_outreach, adds a strike
-  thanked    you sent a thank-you: sets thanked (no strike: gratitude is not a try)
-  reported   you reported back on their advice: sets reported_back
-  referred   they gave you a name: with --to NAME, creates that contact
-  note       just a line in the log
-"""
-
-
-@cli.command(epilog=EVENT_HELP)
+@cli.command(epilog=help_text())
 @click.argument("name")
-@click.argument("event", type=click.Choice(["met", "thanked", "sent", "replied", "reported", "referred", "note"]))
+@click.argument("event", type=click.Choice(EVENTS))
 @click.option("--date", "when", metavar="YYYY-MM-DD", help="When it happened. Default: today.")
 @click.option("--note", "text", default="", help="What happened, for the log line.")
 @click.option("--advice", help="Set the advice to highlight (the `advice` key).")
@@ -107,7 +96,7 @@ def log(
       mdfollow log Tomás met --advice "Lead with one result in numbers"
       mdfollow log Elena referred --to "Grace Liu"
     """
-    from mdfollow.events import Event, describe
+    from mdfollow.events import Event, commit_summary
     from mdfollow.record import create_contact, record_event
 
     if event == "referred" and not to:
@@ -140,4 +129,4 @@ def log(
     written.append(recorded.path)
     changed = ", ".join(f"{k}: {v if v is not None else '(removed)'}" for k, v in recorded.changes.items())
     app.say(f"{contact.path}: {recorded.line}" + (f"  [{changed}]" if changed else ""))
-    commit_files(app, commit, written, f"log: {describe(record, contact.name)}")
+    commit_files(app, commit, written, f"log: {commit_summary(record, contact.name)}")
