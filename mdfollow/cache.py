@@ -28,7 +28,7 @@ from mdfollow.diagnostics import Diagnostic
 from mdfollow.index import NoteRecord
 from mdfollow.note import Link
 
-FORMAT = 2
+FORMAT = 3
 MAGIC = b"mdfollow-index"
 RACY_NS = 2_000_000_000
 
@@ -114,7 +114,7 @@ def _undate(value: int | None) -> date | None:
 
 _CONTACT_KEYS = (
     "path", "name", "aliases", *DATE_KEYS, "advice", "advice_outcome", "strikes", "cadence", "warmth", "referred_by",
-    "keep_informed", "status", "company", "email", "tags", "emails", "linkedin", "fields", "lines",
+    "keep_informed", "status", "company", "email", "tags", "emails", "linkedin", "lines",
 )  # fmt: skip
 _DATE_KEYS = frozenset(DATE_KEYS)
 

@@ -82,9 +82,8 @@ class Contact:
     tags: tuple[str, ...] = ()
     emails: tuple[str, ...] = ()  # further addresses, from `emails`
     linkedin: str = ""
-    # Every front-matter key, for templates and `show`. The vault index leaves it
-    # empty (it would double the memory of a large vault); they read the note.
-    fields: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    # Only what the rules need: templates and `show` read the note for the other keys
+    # (keeping every key here would double the memory of a large vault).
     lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -145,7 +144,7 @@ def _text(value: Any) -> str | None:
     return None
 
 
-def build_contact(note: ParsedNote, keep_fields: bool = True) -> tuple[Contact, list[Diagnostic]]:
+def build_contact(note: ParsedNote) -> tuple[Contact, list[Diagnostic]]:
     """A Contact from a parsed contact note, with one diagnostic per bad key."""
     front = note.front
     path = note.path
@@ -271,6 +270,5 @@ def build_contact(note: ParsedNote, keep_fields: bool = True) -> tuple[Contact, 
     raw = front.get("linkedin")
     if isinstance(raw, str) and raw.strip():
         values["linkedin"] = raw.strip()
-    values["fields"] = dict(front) if keep_fields else {}
     values["lines"] = {"referred_by": note.line_of("referred_by")} if "referred_by" in front else {}
     return Contact(path=path, **values), diags

@@ -69,7 +69,7 @@ def summarize(path: str, raw: bytes, contact_types: tuple[str, ...], daily: Dail
     if not note.readable:
         return NoteRecord(path, KIND_SKIPPED, diagnostics=tuple(diags))
     if is_contact(note.front, contact_types):
-        contact, more = build_contact(note, keep_fields=False)
+        contact, more = build_contact(note)
         return NoteRecord(path, KIND_CONTACT, contact=contact, diagnostics=tuple(diags + more))
 
     when = daily.date_of(path)

@@ -67,8 +67,11 @@ def draft(app: App, name: str, kind: str | None, to_stdout: bool, force: bool, c
         raise Usage("--force needs --kind ACTION when nothing is due")
     try:
         source = load_template(app.vault, settings, f"{item.action}.md")
-        note_text = (app.vault / contact.path).read_bytes().decode("utf-8", "replace")
-        result = render_draft(source, item, index, today, settings, note_text)
+
+        def read_note(path: str) -> str:
+            return (app.vault / path).read_bytes().decode("utf-8", "replace")
+
+        result = render_draft(source, item, index, today, settings, read_note(contact.path), read_note)
     except TemplateProblem as exc:
         raise Failure(f"template error: {exc}") from None
     except OSError as exc:
