@@ -13,7 +13,7 @@ from mdfollow.vault import DAILY_NOTES_CONFIG, VaultReader
 def test_every_action_has_a_rule_and_its_tick_is_an_event():
     made = set()
     for node in ast.walk(ast.parse(inspect.getsource(rules.candidates))):
-        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "FollowUp":
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "follow_up":
             made.add(node.args[1].value)  # type: ignore[attr-defined]
     assert made == set(actions.NAMES)
     assert {action.tick for action in actions.ACTIONS} <= set(events.EVENTS)
