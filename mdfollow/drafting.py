@@ -1,7 +1,8 @@
 """Message drafts: the context a template sees, and the draft file around the message.
 
-Pure: the template source, the contact and the agenda item come in; the
-draft's text, its subject and the placeholders left to fill come out.
+Pure: the template source, the agenda item and the notes' texts come in (the
+edge that calls it supplies a function that reads a note); the draft's text,
+its subject and the placeholders left to fill come out.
 """
 
 from __future__ import annotations

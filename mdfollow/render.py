@@ -150,7 +150,7 @@ def agenda_state(text: str) -> str:
     return "ours" if signature(text[: m.start()]) == m.group(1) else "edited"
 
 
-def agenda_json(agenda: Agenda, index: VaultIndex) -> dict[str, Any]:
+def agenda_json(agenda: Agenda) -> dict[str, Any]:
     return {
         "today": agenda.today.isoformat(),
         "items": [item_json(item, agenda) for item in agenda.items],

@@ -36,7 +36,7 @@ class Source:
 
 
 class Fields(SimpleNamespace):
-    """Read-only attribute access to values for templates."""
+    """Values for templates, by attribute (`contact.name`) or by key (`contact["name"]`)."""
 
     def __getitem__(self, key: str) -> Any:
         try:

@@ -1,7 +1,9 @@
 """Reading the vault from disk: where it is, its settings, its notes.
 
 This is the edge between the file system and the pure core: it finds files,
-reads bytes, and hands them to `index.summarize`. It never writes.
+reads bytes, and hands them to `index.summarize`. It writes nothing in the
+vault; the one file it writes is the index cache, outside the vault, through
+`store`.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """What every command shares: the group and its global options, the App, errors and reporting.
 
-The command line (this package) is the only place that reads the clock, the
-environment and argv, and the only home of click. The core is imported inside
-commands so that `mdfollow --help` starts fast.
+The command line (this package) is the only home of click, and where the run's
+inputs come from: argv, the vault and today (the date is read here and passed
+on; tests/test_architecture.py holds every other module to that). The core is
+imported inside commands so that `mdfollow --help` starts fast.
 """
 
 from __future__ import annotations
@@ -270,7 +271,7 @@ def commit_files(app: App, wanted: bool | None, paths: list[Path], message: str)
     app.say(f"committed {short}: {message}")
 
 
-def find_contact(app: App, index: VaultIndex, name: str) -> Contact:
+def find_contact(index: VaultIndex, name: str) -> Contact:
     from mdfollow.index import lookup
 
     matches, suggestions = lookup(index, name)

@@ -153,7 +153,7 @@ def show(app: App, name: str, as_json: bool) -> None:
     from mdfollow.rules import Agenda, gone_quiet, next_action
 
     index = app.index()
-    contact = find_contact(app, index, name)
+    contact = find_contact(index, name)
     today = app.today
     settings = app.settings
     app.report([p for p in index.problems if p.path == contact.path])
@@ -261,7 +261,7 @@ def new(
         except CadenceError as exc:
             raise Usage(f"--cadence: {exc}") from None
     index = app.index()
-    referrer = find_contact(app, index, referred_by) if referred_by else None
+    referrer = find_contact(index, referred_by) if referred_by else None
     path = create_contact(
         app.vault,
         app.settings,
@@ -294,7 +294,7 @@ def history(app: App, name: str, as_json: bool) -> None:
     from mdfollow.git import changes_to
 
     index = app.index()
-    contact = find_contact(app, index, name)
+    contact = find_contact(index, name)
     raw = (app.vault / contact.path).read_bytes().decode("utf-8", "replace")
     events: list[tuple[date, str, str]] = []
     for day, text in parse_log(raw, app.settings.log_heading):

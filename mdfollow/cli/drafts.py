@@ -49,7 +49,7 @@ def draft(app: App, name: str, kind: str | None, to_stdout: bool, force: bool, c
     from mdfollow.vault import load_template
 
     index = app.index()
-    contact = find_contact(app, index, name)
+    contact = find_contact(index, name)
     today = app.today
     settings = app.settings
     item = next_action(contact, index, today, settings)
@@ -137,6 +137,8 @@ def templates(app: App, as_list: bool, copy: bool, commit: bool | None) -> None:
     from mdfollow.store import write_file
     from mdfollow.vault import builtin_template_names, load_template
 
+    if as_list and copy:
+        raise Usage("--list and --copy are two different things; give one")
     settings = app.settings
     vault = app.vault
     folder = vault / settings.templates_folder

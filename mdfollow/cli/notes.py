@@ -108,7 +108,7 @@ def log(
     if day > today:
         raise Usage(f"--date {day.isoformat()} is after today; log what happened, plan with next_follow_up")
     index = app.index()
-    contact = find_contact(app, index, name)
+    contact = find_contact(index, name)
     settings = app.settings
     written: list[Path] = []
     to_name = None
