@@ -18,10 +18,11 @@ from mdfollow.errors import AgendaRefused, AlreadyExists, RecordProblem, WriteCo
 from mdfollow.events import Event
 from mdfollow.index import VaultIndex
 from mdfollow.record import Recorded, record_event
-from mdfollow.render import Tick, agenda_state, block_id, find_block, read_ticks, render_agenda, render_block
+from mdfollow.render import render_agenda, render_block
 from mdfollow.rules import Agenda, FollowUp, Memo, build_agenda, next_action
 from mdfollow.settings import Settings
 from mdfollow.store import read_bytes, write_file
+from mdfollow.ticks import Tick, agenda_state, block_id, find_block, read_ticks
 from mdfollow.vault import VaultReader, relative
 
 
