@@ -99,8 +99,8 @@ def create_contact(
     path = folder / file_name
     if path.resolve().parent != folder:
         raise RecordProblem(f"{clean!r} would not be a file inside {settings.contacts_folder}/")
+    from mdfollow.template_files import load_template
     from mdfollow.templating import Fields, render
-    from mdfollow.vault import load_template
 
     source = load_template(vault, settings, "contact.md")
     view = Fields(

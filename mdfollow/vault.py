@@ -15,7 +15,6 @@ import os
 from array import array
 from dataclasses import dataclass
 from functools import cached_property
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,31 +27,6 @@ from mdfollow.store import read_all_bytes
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
-
-    from mdfollow.templating import Source
-
-BUILTIN_TEMPLATES = "templates"
-
-
-def builtin_template_names() -> list[str]:
-    folder = resources.files("mdfollow").joinpath(BUILTIN_TEMPLATES)
-    return sorted(entry.name for entry in folder.iterdir() if entry.name.endswith(".md"))
-
-
-def load_template(vault: Path, settings: Settings, name: str) -> Source:
-    """The vault's template of that name if there is one, else the built-in one."""
-    from mdfollow.templating import Source
-
-    own = vault / settings.templates_folder / name
-    try:
-        text = own.read_text(encoding="utf-8-sig")
-        return Source(name, text.replace("\r\n", "\n"), f"{settings.templates_folder.strip('/')}/{name}")
-    except FileNotFoundError:
-        pass
-    except (OSError, UnicodeDecodeError) as exc:
-        raise OSError(f"{settings.templates_folder}/{name} cannot be read: {exc}") from None
-    text = resources.files("mdfollow").joinpath(BUILTIN_TEMPLATES, name).read_text(encoding="utf-8")
-    return Source(name, text, f"built-in {name}")
 
 
 def relative(path: Path, vault: Path) -> str | None:

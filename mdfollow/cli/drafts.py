@@ -46,7 +46,7 @@ def draft(app: App, name: str, kind: str | None, to_stdout: bool, force: bool, c
     from mdfollow.naming import note_file_name
     from mdfollow.rules import FollowUp, candidates, gone_quiet, next_action
     from mdfollow.store import write_file
-    from mdfollow.vault import load_template
+    from mdfollow.template_files import load_template
 
     index = app.index()
     contact = find_contact(index, name)
@@ -135,7 +135,7 @@ def templates(app: App, as_list: bool, copy: bool, commit: bool | None) -> None:
     """
     from mdfollow.errors import AlreadyExists
     from mdfollow.store import write_file
-    from mdfollow.vault import builtin_template_names, load_template
+    from mdfollow.template_files import builtin_template_names, load_template
 
     if as_list and copy:
         raise Usage("--list and --copy are two different things; give one")
