@@ -25,14 +25,14 @@ from mdfollow import __version__
 from mdfollow.contact import DATE_KEYS, Contact
 from mdfollow.dates import Cadence
 from mdfollow.diagnostics import Diagnostic
-from mdfollow.index import NoteRecord
+from mdfollow.index import NoteSummary
 from mdfollow.note import Link
 
 FORMAT = 3
 MAGIC = b"mdfollow-index"
 RACY_NS = 2_000_000_000
 
-Entry = tuple[int, int, bytes | None, NoteRecord, tuple[Any, ...] | None]
+Entry = tuple[int, int, bytes | None, NoteSummary, tuple[Any, ...] | None]
 # size, mtime_ns, content hash when racy, record, the record encoded (kept from loading, so saving re-encodes nothing old)
 
 
@@ -119,7 +119,7 @@ _CONTACT_KEYS = (
 _DATE_KEYS = frozenset(DATE_KEYS)
 
 
-def encode(record: NoteRecord) -> tuple[Any, ...]:
+def encode(record: NoteSummary) -> tuple[Any, ...]:
     contact = None
     if record.contact is not None:
         values = []
@@ -146,7 +146,7 @@ _CADENCE_AT = _CONTACT_KEYS.index("cadence")
 _CADENCE_KEYS = ("count", "unit", "text")
 
 
-def decode(data: tuple[Any, ...]) -> NoteRecord:
+def decode(data: tuple[Any, ...]) -> NoteSummary:
     """The record `encode` made, each object filled through its __dict__: several
     times faster than a frozen dataclass's __init__ (one object.__setattr__ per
     field), which matters when a warm run decodes 100k notes. The values come
@@ -174,7 +174,7 @@ def decode(data: tuple[Any, ...]) -> NoteRecord:
         links = tuple(made)
     if diagnostics:
         diagnostics = tuple(Diagnostic(*d) for d in diagnostics)
-    record = new(NoteRecord)
+    record = new(NoteSummary)
     record.__dict__.update(
         path=path,
         kind=kind,

@@ -13,7 +13,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from mdfollow.dates import Cadence, CadenceError, DateError, describe, parse_cadence, parse_date
+from mdfollow.dates import Cadence, CadenceError, DateError, describe_value, parse_cadence, parse_date
 from mdfollow.diagnostics import Diagnostic, error, warning
 from mdfollow.note import ParsedNote
 
@@ -133,7 +133,7 @@ def parse_link(value: Any) -> tuple[str | None, str | None]:
             return link_target(m.group(1)) or None, None
         if text and "[[" not in text and "]]" not in text:
             return text, None
-    return None, f'{describe(value)} is not a link; write it as "[[Their Note]]"'
+    return None, f'{describe_value(value)} is not a link; write it as "[[Their Note]]"'
 
 
 def _text(value: Any) -> str | None:
@@ -158,7 +158,7 @@ def build_contact(note: ParsedNote) -> tuple[Contact, list[Diagnostic]]:
     stem = path.rsplit("/", 1)[-1][:-3]
     name = front.get("name")
     if name is not None and not (isinstance(name, str) and name.strip()):
-        bad("name", f"{describe(name)} is not a name; using the file name")
+        bad("name", f"{describe_value(name)} is not a name; using the file name")
         name = None
     values["name"] = name.strip() if isinstance(name, str) and name.strip() else stem
 
@@ -172,7 +172,7 @@ def build_contact(note: ParsedNote) -> tuple[Contact, list[Diagnostic]]:
             if isinstance(item, str) and item.strip():
                 aliases.append(item.strip())
             elif item is not None:
-                bad(key, f"{describe(item)} is not a name; ignored", "warning")
+                bad(key, f"{describe_value(item)} is not a name; ignored", "warning")
     values["aliases"] = tuple(aliases)
 
     for key in DATE_KEYS:
@@ -203,7 +203,7 @@ def build_contact(note: ParsedNote) -> tuple[Contact, list[Diagnostic]]:
                 continue
         text = _text(raw)
         if text is None:
-            bad(key, f"{describe(raw)} is not text; the key is ignored")
+            bad(key, f"{describe_value(raw)} is not text; the key is ignored")
         else:
             values[key] = text
 
@@ -215,7 +215,10 @@ def build_contact(note: ParsedNote) -> tuple[Contact, list[Diagnostic]]:
         elif isinstance(raw, str) and raw.strip().isdigit():
             strikes = int(raw.strip())
         if strikes is None or strikes < 0:
-            bad("strikes", f"{describe(raw)} is not a count of unanswered messages (0, 1, 2 ...); the key is ignored")
+            bad(
+                "strikes",
+                f"{describe_value(raw)} is not a count of unanswered messages (0, 1, 2 ...); the key is ignored",
+            )
         else:
             values["strikes"] = strikes
 
@@ -231,14 +234,14 @@ def build_contact(note: ParsedNote) -> tuple[Contact, list[Diagnostic]]:
         if isinstance(raw, str) and raw.strip().lower() in WARMTHS:
             values["warmth"] = raw.strip().lower()
         else:
-            bad("warmth", f"{describe(raw)} is not one of warm, neutral, cool; the key is ignored")
+            bad("warmth", f"{describe_value(raw)} is not one of warm, neutral, cool; the key is ignored")
 
     raw = front.get("status")
     if raw is not None:
         if isinstance(raw, str) and raw.strip().lower() in STATUSES:
             values["status"] = raw.strip().lower()
         else:
-            bad("status", f"{describe(raw)} is not one of active, paused, closed; treated as active")
+            bad("status", f"{describe_value(raw)} is not one of active, paused, closed; treated as active")
 
     raw = front.get("keep_informed")
     if raw is not None:
@@ -247,7 +250,7 @@ def build_contact(note: ParsedNote) -> tuple[Contact, list[Diagnostic]]:
         elif isinstance(raw, str) and raw.strip().lower() in ("yes", "no", "true", "false"):
             values["keep_informed"] = raw.strip().lower() in ("yes", "true")
         else:
-            bad("keep_informed", f"{describe(raw)} is not true or false; the key is ignored")
+            bad("keep_informed", f"{describe_value(raw)} is not true or false; the key is ignored")
 
     raw = front.get("referred_by")
     if raw is not None and raw != "":

@@ -238,7 +238,7 @@ def candidates(contact: Contact, index: VaultIndex, today: date, settings: Setti
     # 8. check-in
     if contact.cadence is not None and contact.next_follow_up is None:
         stretch = settings.cool_stretch if contact.warmth == "cool" else 1
-        every = contact.cadence.describe(stretch)
+        every = contact.cadence.span(stretch)
         if stretch > 1:
             every += f" ({contact.cadence.text}, stretched for a cool contact)"
         if touch is not None:

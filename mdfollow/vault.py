@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from mdfollow.dates import compile_daily_format
 from mdfollow.diagnostics import Diagnostic, error, warning
-from mdfollow.index import DailyNotes, NoteRecord, VaultIndex, build_index, summarize
+from mdfollow.index import DailyNotes, NoteSummary, VaultIndex, build_index, summarize
 from mdfollow.milestones import Milestone, parse_milestones
 from mdfollow.settings import SETTINGS_FILE, Settings, parse_settings
 from mdfollow.store import read_all_bytes
@@ -178,17 +178,17 @@ def walk(
     return found, problems
 
 
-def read_record(rel: str, path: str | Path, settings: Settings, daily: DailyNotes) -> NoteRecord:
+def read_record(rel: str, path: str | Path, settings: Settings, daily: DailyNotes) -> NoteSummary:
     try:
         raw = read_all_bytes(path)
     except FileNotFoundError:
         if os.path.islink(path):
-            return NoteRecord(
+            return NoteSummary(
                 rel, "skipped", diagnostics=(warning(rel, None, "is a link to a file that does not exist; skipped"),)
             )
         raise  # deleted while we walked: simply gone
     except OSError as exc:
-        return NoteRecord(
+        return NoteSummary(
             rel, "skipped", diagnostics=(error(rel, None, f"cannot be read: {exc.strerror or exc}; skipped"),)
         )
     return summarize(rel, raw, settings.contact_types, daily)
@@ -222,7 +222,7 @@ def paused_gc(freeze: bool = True) -> Iterator[None]:
 PARALLEL_FROM = 2000  # below this, starting processes costs more than it saves
 
 
-def _read_chunk(args: tuple[list[tuple[str, str]], Settings, DailyNotes]) -> list[NoteRecord]:
+def _read_chunk(args: tuple[list[tuple[str, str]], Settings, DailyNotes]) -> list[NoteSummary]:
     files, settings, daily = args
     records = []
     for rel, path in files:
@@ -242,7 +242,7 @@ def _read_chunk_encoded(args: tuple[list[tuple[str, str]], Settings, DailyNotes]
     return marshal.dumps([encode(record) for record in _read_chunk(args)])
 
 
-def read_all(files: list[tuple[str, str]], settings: Settings, daily: DailyNotes) -> list[NoteRecord]:
+def read_all(files: list[tuple[str, str]], settings: Settings, daily: DailyNotes) -> list[NoteSummary]:
     """Read and summarise every note, on every core when the vault is large."""
     import threading
 
@@ -291,7 +291,7 @@ class VaultReader:
         self.setting_problems = list(setting_problems or [])
         self.skip = exclusions(settings, extra_skips)
         self.daily, self.daily_problems = daily_notes(vault, settings)
-        self.records: dict[str, NoteRecord] = {}
+        self.records: dict[str, NoteSummary] = {}
         self.walk_problems: list[Diagnostic] = []
         self.loaded = False
         self._walked: tuple[list[tuple[str, str]], dict[str, tuple[int, int, int]]] | None = None
@@ -353,7 +353,7 @@ class VaultReader:
 
     def _read_with_cache(
         self, files: list[tuple[str, str]], stamps: dict[str, tuple[int, int, int]]
-    ) -> dict[str, NoteRecord]:
+    ) -> dict[str, NoteSummary]:
         """Reuse the cached record of every note whose size and mtime are unchanged."""
         import time
 
@@ -363,7 +363,7 @@ class VaultReader:
         where = cache.cache_file(self.vault)
         expected = cache.fingerprint(self.settings.fingerprint(), repr(self.daily))
         cached = cache.load(where, expected)
-        records: dict[str, NoteRecord] = {}
+        records: dict[str, NoteSummary] = {}
         entries: dict[str, cache.Entry] = {}
         stale: list[tuple[str, str]] = []
         for rel, path in files:
@@ -390,7 +390,7 @@ class VaultReader:
                 write_file(where, cache.dump(entries, expected), expected=None, replace=True)
         return records
 
-    def reread(self, rel: str) -> NoteRecord | None:
+    def reread(self, rel: str) -> NoteSummary | None:
         self.records.pop(rel, None)
         if not self.is_note(rel):
             return None
