@@ -108,10 +108,6 @@ def _day(value: date | None) -> int | None:
     return value.toordinal() if value is not None else None
 
 
-def _undate(value: int | None) -> date | None:
-    return date.fromordinal(value) if value is not None else None
-
-
 _CONTACT_KEYS = (
     "path", "name", "aliases", *DATE_KEYS, "advice", "advice_outcome", "strikes", "cadence", "warmth", "referred_by",
     "keep_informed", "status", "company", "email", "tags", "emails", "linkedin", "lines",
