@@ -69,3 +69,13 @@ def test_every_daily_notes_config_file_is_in_the_snapshot_and_reloads_watch(make
         after = VaultReader(vault, Settings()).snapshot()
         assert after != before, rel
         before = after
+
+
+def test_latest_touch_counts_exactly_the_touch_keys():
+    from mdfollow.index import build_index
+
+    index = build_index([])
+    day = date(2026, 1, 5)
+    for row in contact.DATES:
+        person = contact.Contact(path="P.md", name="P", **{row.key: day})
+        assert rules.latest_touch(person, index, date(2026, 2, 1)) == (day if row.touch else None), row.key
