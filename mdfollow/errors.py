@@ -68,6 +68,10 @@ class TemplateProblem(MdfollowError):
         self.message = message
 
 
+class TemplateUnreadable(MdfollowError):
+    """A template file in the vault that cannot be read."""
+
+
 class GitProblem(MdfollowError):
     """A commit that could not be made; the files mdfollow wrote stay written."""
 

@@ -10,6 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mdfollow.errors import TemplateUnreadable
 from mdfollow.settings import Settings
 
 if TYPE_CHECKING:
@@ -34,6 +35,6 @@ def load_template(vault: Path, settings: Settings, name: str) -> Source:
     except FileNotFoundError:
         pass
     except (OSError, UnicodeDecodeError) as exc:
-        raise OSError(f"{settings.templates_folder}/{name} cannot be read: {exc}") from None
+        raise TemplateUnreadable(f"{settings.templates_folder}/{name} cannot be read: {exc}") from None
     text = resources.files("mdfollow").joinpath(BUILTIN_TEMPLATES, name).read_text(encoding="utf-8")
     return Source(name, text, f"built-in {name}")

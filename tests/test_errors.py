@@ -45,3 +45,18 @@ def test_a_refusal_deep_inside_a_command_is_one_line_with_its_code(run, make_vau
     result = run("--vault", vault, "--today", "2026-11-23", "log", "Ann", "sent", "--date", "2026-13-01")
     assert result.exit_code == 2
     assert result.stderr == "mdfollow: --date: '2026-13-01' has no month 13; write YYYY-MM-DD (see 'cli log --help')\n"
+
+
+def test_an_unreadable_vault_template_is_one_line_for_every_command(run, make_vault):
+    vault = make_vault(
+        {
+            "People/Ann.md": "---\ntype: contact\nmet: 2026-11-20\n---\n",
+            "Templates/mdfollow/contact.md": b"\xff\xfe\x00broken",
+            "Templates/mdfollow/thank.md": b"Hi \xe9\n",
+        }
+    )
+    for command, name in ((("new", "Bo"), "contact.md"), (("draft", "Ann", "--stdout"), "thank.md")):
+        result = run("--vault", vault, "--today", "2026-11-23", *command)
+        assert result.exit_code == 1, result.output
+        assert result.stderr.startswith(f"mdfollow: Templates/mdfollow/{name} cannot be read: ")
+        assert result.stderr.count("\n") == 1
