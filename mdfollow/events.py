@@ -4,8 +4,8 @@ Pure. A reply or a meeting resets strikes; a message you send adds one; a
 thank-you or a report-back is gratitude, not a try, and adds none. A date key
 only moves forward: logging an older event never hides a newer one.
 
-The events are one table (`KINDS`): adding an event is one row, read by the
-rules below, the log line, commit messages and `log`'s choices and help.
+The events are one table (`EVENT_KINDS`): adding an event is one row, read by
+the rules below, the log line, commit messages and `log`'s choices and help.
 Cheap to import: the command line builds its options from the table.
 """
 
@@ -22,80 +22,71 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class EventKind:
+    """One event `log` records: adding an event is adding one row to EVENT_KINDS."""
+
     name: str
-    moves: tuple[str, ...]  # date keys set to the event's date (never moved back)
-    strikes: str  # "add": an ask that awaits an answer; "reset": they answered; "": neither
-    keeps_promise: bool  # clears a pending next_follow_up from a week before it on
-    label: str  # the log line's word
-    summary: str  # for commit messages: {name} the contact, {to} whom they referred
-    help: str  # for `log --help`
+    moves: tuple[str, ...]  # date keys set to the event's date (only forward)
+    strike: str  # "add" (an ask), "reset" (they answered), "" (neither)
+    label: str  # in the log line: "- 2026-11-23 <label>: ..."
+    help: str  # one line for `log --help`
+    commit: str  # the commit message, "{name}" the contact, "{to}" the referred one
+    keeps_promise: bool = True  # clears a next_follow_up due within a week
 
 
-KINDS: tuple[EventKind, ...] = (
+EVENT_KINDS = (
     EventKind(
         "met",
         ("met", "last_contact"),
         "reset",
-        True,
         "met",
-        "met {name}",
         "you met or spoke: sets met and last_contact, resets strikes",
+        "met {name}",
     ),
     EventKind(
         "thanked",
         ("thanked",),
         "",
-        True,
         "thanked",
-        "sent a thank-you to {name}",
         "you sent a thank-you: sets thanked (no strike: gratitude is not a try)",
+        "sent a thank-you to {name}",
     ),
     EventKind(
         "sent",
         ("last_outreach",),
         "add",
-        True,
         "sent",
-        "sent a message to {name}",
         "you wrote and wait for an answer: sets last_outreach, adds a strike",
+        "sent a message to {name}",
     ),
     EventKind(
         "replied",
         ("last_contact",),
         "reset",
-        True,
         "replied",
-        "{name} replied",
         "they answered: sets last_contact, resets strikes",
+        "{name} replied",
     ),
     EventKind(
         "reported",
         ("reported_back",),
         "",
-        True,
         "reported back",
-        "reported back to {name}",
         "you reported back on their advice: sets reported_back",
+        "reported back to {name}",
     ),
     EventKind(
         "referred",
         (),
         "",
-        False,
         "referred me to",
-        "{name} referred {to}",
         "they gave you a name: with --to NAME, creates that contact",
+        "{name} referred {to}",
+        keeps_promise=False,
     ),
-    EventKind("note", (), "", False, "note", "note on {name}", "just a line in the log"),
+    EventKind("note", (), "", "note", "just a line in the log", "note on {name}", keeps_promise=False),
 )
-BY_NAME: dict[str, EventKind] = {kind.name: kind for kind in KINDS}
-EVENTS: tuple[str, ...] = tuple(kind.name for kind in KINDS)
-
-
-def help_text() -> str:
-    """The events for `log --help`, one line each."""
-    width = max(len(name) for name in EVENTS) + 3
-    return "\b\nEvents:\n" + "".join(f"  {kind.name:<{width}}{kind.help}\n" for kind in KINDS)
+KINDS = {kind.name: kind for kind in EVENT_KINDS}
+EVENTS = tuple(KINDS)
 
 
 @dataclass(frozen=True)
@@ -120,18 +111,16 @@ def changes_for(contact: Contact, event: Event) -> dict[str, Value]:
         if current is None or day > current:
             changes[key] = day
 
-    kind = BY_NAME[event.kind]
+    kind = KINDS[event.kind]
     for key in kind.moves:
         move(key)
-    if kind.strikes == "add":
+    if kind.strike == "add":
         from mdfollow.rules import open_strikes
 
         last_two_way = max(contact.two_way_dates(), default=None)
         if last_two_way is None or day >= last_two_way:
             changes["strikes"] = open_strikes(contact) + 1
-
-    replied = kind.strikes == "reset"
-    if replied and contact.strikes and (contact.last_outreach is None or day >= contact.last_outreach):
+    elif kind.strike == "reset" and contact.strikes and (contact.last_outreach is None or day >= contact.last_outreach):
         changes["strikes"] = 0
 
     promise = contact.next_follow_up
@@ -149,7 +138,7 @@ def changes_for(contact: Contact, event: Event) -> dict[str, Value]:
 
 def log_line(event: Event) -> str:
     """One dated list item, as a person would write it by hand."""
-    text = f"- {event.date.isoformat()} {BY_NAME[event.kind].label}"
+    text = f"- {event.date.isoformat()} {KINDS[event.kind].label}"
     if event.kind == "referred" and event.to:
         text += f" [[{event.to}]]"
     extra = []
@@ -170,4 +159,4 @@ def log_line(event: Event) -> str:
 
 def commit_summary(event: Event, name: str) -> str:
     """For commit messages: 'sent a message to Jane Doe'."""
-    return BY_NAME[event.kind].summary.format(name=name, to=event.to)
+    return KINDS[event.kind].commit.format(name=name, to=event.to)

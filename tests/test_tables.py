@@ -20,11 +20,12 @@ def test_every_action_has_a_rule_and_its_tick_is_an_event():
     assert list(actions.RANK) == list(actions.NAMES)
 
 
-def test_every_event_moves_only_date_keys():
-    for kind in events.KINDS:
+def test_every_event_moves_only_date_keys_and_is_in_log_help(run):
+    for kind in events.EVENT_KINDS:
         assert set(kind.moves) <= set(contact.DATE_KEYS), kind.name
-        assert kind.strikes in ("", "add", "reset"), kind.name
-    assert "Events:" in events.help_text() and all(f"  {name} " in events.help_text() for name in events.EVENTS)
+        assert kind.strike in ("", "add", "reset"), kind.name
+    shown = run("log", "--help").stdout
+    assert all(f"  {kind.name} " in shown and kind.help in shown for kind in events.EVENT_KINDS)
 
 
 def test_the_touch_methods_follow_the_date_table():

@@ -17,7 +17,7 @@ from mdfollow.cli.app import (
     pass_app,
     write_over,
 )
-from mdfollow.events import EVENTS, help_text
+from mdfollow.events import EVENTS
 
 
 @cli.command()
@@ -60,7 +60,14 @@ def milestone(app: App, text: str, company: str, when: str | None, commit: bool 
     commit_files(app, commit, [path], f"milestone: {' '.join(text.split())}")
 
 
-@cli.command(epilog=help_text())
+def _event_help() -> str:
+    from mdfollow.events import EVENT_KINDS
+
+    width = max(len(kind.name) for kind in EVENT_KINDS) + 3
+    return "\b\nEvents:\n" + "".join(f"  {kind.name.ljust(width)}{kind.help}\n" for kind in EVENT_KINDS)
+
+
+@cli.command(epilog=_event_help())
 @click.argument("name")
 @click.argument("event", type=click.Choice(EVENTS))
 @click.option("--date", "when", metavar="YYYY-MM-DD", help="When it happened. Default: today.")
