@@ -60,3 +60,14 @@ def test_an_unreadable_vault_template_is_one_line_for_every_command(run, make_va
         assert result.exit_code == 1, result.output
         assert result.stderr.startswith(f"mdfollow: Templates/mdfollow/{name} cannot be read: ")
         assert result.stderr.count("\n") == 1
+
+
+def test_templates_list_and_copy_are_not_both_taken_silently(run, make_vault):
+    vault = make_vault({"People/Ann.md": "---\ntype: contact\n---\n"})
+    result = run("--vault", vault, "templates", "--list", "--copy")
+    assert result.exit_code == 2 and not (vault / "Templates").exists()
+    assert (
+        result.stderr == "mdfollow: --list and --copy are two different things; give one (see 'cli templates --help')\n"
+    )
+    listed = run("--vault", vault, "templates", "--list")
+    assert listed.exit_code == 0 and listed.stdout == run("--vault", vault, "templates").stdout
