@@ -3,46 +3,110 @@
 Pure. A reply or a meeting resets strikes; a message you send adds one; a
 thank-you or a report-back is gratitude, not a try, and adds none. A date key
 only moves forward: logging an older event never hides a newer one.
+
+The events are one table (`EVENT_KINDS`): adding an event is one row, read by
+the rules below, the log line, commit messages and `log`'s choices and help.
+Cheap to import: the command line builds its options from the table.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
-from mdfollow.contact import Contact
-from mdfollow.edits import Value
-from mdfollow.rules import open_strikes
+if TYPE_CHECKING:
+    from mdfollow.contact import Contact
+    from mdfollow.edits import Value
 
-EVENTS = ("met", "thanked", "sent", "informed", "replied", "reported", "referred", "note")
-# Contact that calls for no thank-you: an occurrence of a recurring meeting.
-# Harvests write it; `log` does not offer it (the contract's events are above).
-HARVEST_ONLY_EVENTS = ("spoke",)
 
-# What a ticked agenda item means.
-TICK_EVENTS = {
-    "thank": "thanked",
-    "reach-out": "sent",
-    "nudge": "sent",
-    "check-in": "sent",
-    "scheduled": "sent",
-    "tell-referrer": "sent",
-    "update": "sent",
-    "report-back": "reported",
-}
+@dataclass(frozen=True)
+class EventKind:
+    """One event `log` records: adding an event is adding one row to EVENT_KINDS."""
 
-_FULFILS_PROMISE = ("met", "replied", "sent", "informed", "thanked", "reported", "spoke")
-_LABELS = {
-    "met": "met",
-    "thanked": "thanked",
-    "sent": "sent",
-    "informed": "informed",
-    "replied": "replied",
-    "spoke": "spoke",
-    "reported": "reported back",
-    "referred": "referred me to",
-    "note": "note",
-}
+    name: str
+    moves: tuple[str, ...]  # date keys set to the event's date (only forward)
+    strike: str  # "add" (an ask), "reset" (they answered), "" (neither)
+    label: str  # in the log line: "- 2026-11-23 <label>: ..."
+    help: str  # one line for `log --help`
+    commit: str  # the commit message, "{name}" the contact, "{to}" the referred one
+    keeps_promise: bool = True  # clears a next_follow_up due within a week
+
+
+EVENT_KINDS = (
+    EventKind(
+        "met",
+        ("met", "last_contact"),
+        "reset",
+        "met",
+        "you met or spoke: sets met and last_contact, resets strikes",
+        "met {name}",
+    ),
+    EventKind(
+        "thanked",
+        ("thanked",),
+        "",
+        "thanked",
+        "you sent a thank-you: sets thanked (no strike: gratitude is not a try)",
+        "sent a thank-you to {name}",
+    ),
+    EventKind(
+        "sent",
+        ("last_outreach",),
+        "add",
+        "sent",
+        "you wrote and wait for an answer: sets last_outreach, adds a strike",
+        "sent a message to {name}",
+    ),
+    EventKind(
+        "informed",
+        ("last_outreach",),
+        "",
+        "informed",
+        "news, no answer needed (check-in, milestone, how it went): sets last_outreach, no strike",
+        "told {name} the news",
+    ),
+    EventKind(
+        "replied",
+        ("last_contact",),
+        "reset",
+        "replied",
+        "they answered: sets last_contact, resets strikes",
+        "{name} replied",
+    ),
+    EventKind(
+        "reported",
+        ("reported_back",),
+        "",
+        "reported back",
+        "you reported back on their advice: sets reported_back",
+        "reported back to {name}",
+    ),
+    EventKind(
+        "referred",
+        (),
+        "",
+        "referred me to",
+        "they gave you a name: with --to NAME, creates that contact",
+        "{name} referred {to}",
+        keeps_promise=False,
+    ),
+    EventKind("note", (), "", "note", "just a line in the log", "note on {name}", keeps_promise=False),
+)
+# Events only harvests write, kept out of `log` (the contract names log's events):
+# an occurrence of a recurring meeting is contact that calls for no thank-you.
+HARVEST_KINDS = (
+    EventKind(
+        "spoke",
+        ("last_contact",),
+        "reset",
+        "spoke",
+        "a recurring meeting took place: sets last_contact, resets strikes, no thank-you",
+        "spoke with {name}",
+    ),
+)
+KINDS = {kind.name: kind for kind in (*EVENT_KINDS, *HARVEST_KINDS)}
+EVENTS = tuple(kind.name for kind in EVENT_KINDS)
 
 
 @dataclass(frozen=True)
@@ -67,29 +131,20 @@ def changes_for(contact: Contact, event: Event) -> dict[str, Value]:
         if current is None or day > current:
             changes[key] = day
 
-    if event.kind == "met":
-        move("met")
-        move("last_contact")
-    elif event.kind in ("replied", "spoke"):
-        move("last_contact")
-    elif event.kind == "informed":
-        move("last_outreach")  # news: no answer is owed, so no strike
-    elif event.kind == "thanked":
-        move("thanked")
-    elif event.kind == "reported":
-        move("reported_back")
-    elif event.kind == "sent":
-        move("last_outreach")
+    kind = KINDS[event.kind]
+    for key in kind.moves:
+        move(key)
+    if kind.strike == "add":
+        from mdfollow.rules import open_strikes
+
         last_two_way = max(contact.two_way_dates(), default=None)
         if last_two_way is None or day >= last_two_way:
             changes["strikes"] = open_strikes(contact) + 1
-
-    replied = event.kind in ("met", "replied", "spoke")
-    if replied and contact.strikes and (contact.last_outreach is None or day >= contact.last_outreach):
+    elif kind.strike == "reset" and contact.strikes and (contact.last_outreach is None or day >= contact.last_outreach):
         changes["strikes"] = 0
 
     promise = contact.next_follow_up
-    if event.kind in _FULFILS_PROMISE and promise is not None and day >= promise - timedelta(days=7):
+    if kind.keeps_promise and promise is not None and day >= promise - timedelta(days=7):
         changes["next_follow_up"] = None
 
     if event.advice is not None:
@@ -103,12 +158,12 @@ def changes_for(contact: Contact, event: Event) -> dict[str, Value]:
 
 def label_of(kind: str) -> str:
     """The word a log line uses for the event kind ('reported' is 'reported back')."""
-    return _LABELS[kind]
+    return KINDS[kind].label
 
 
 def log_line(event: Event) -> str:
     """One dated list item, as a person would write it by hand."""
-    text = f"- {event.date.isoformat()} {_LABELS[event.kind]}"
+    text = f"- {event.date.isoformat()} {KINDS[event.kind].label}"
     if event.kind == "referred" and event.to:
         text += f" [[{event.to}]]"
     extra = []
@@ -127,16 +182,6 @@ def log_line(event: Event) -> str:
     return text
 
 
-def describe(event: Event, name: str) -> str:
+def commit_summary(event: Event, name: str) -> str:
     """For commit messages: 'sent a message to Jane Doe'."""
-    return {
-        "met": f"met {name}",
-        "thanked": f"sent a thank-you to {name}",
-        "sent": f"sent a message to {name}",
-        "informed": f"told {name} the news",
-        "spoke": f"spoke with {name}",
-        "replied": f"{name} replied",
-        "reported": f"reported back to {name}",
-        "referred": f"{name} referred {event.to}",
-        "note": f"note on {name}",
-    }[event.kind]
+    return KINDS[event.kind].commit.format(name=name, to=event.to)
