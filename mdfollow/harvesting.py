@@ -17,9 +17,10 @@ from mdfollow.diagnostics import Diagnostic, error
 from mdfollow.edits import Value
 from mdfollow.errors import RecordProblem
 from mdfollow.events import Event
-from mdfollow.harvest import AddressBook, Harvested, Skip, Touch, by_contact, plan_note, read_calendar, read_message
+from mdfollow.harvest import AddressBook, Harvested, Skip, Touch, by_contact, plan_note, read_message
 from mdfollow.index import VaultIndex
 from mdfollow.mailfiles import Progress, RawMessage, find_mail, messages, read_calendar_file
+from mdfollow.meetings import read_calendar
 from mdfollow.record import Harvest, record_harvest
 from mdfollow.settings import Settings
 

@@ -19,6 +19,7 @@ CORE = [
     "harvest",
     "importing",
     "index",
+    "meetings",
     "milestones",
     "naming",
     "note",
