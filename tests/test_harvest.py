@@ -538,7 +538,7 @@ def test_a_plan_applied_leaves_nothing_to_plan_and_never_moves_a_date_back():
     )
     dates = st.none() | st.integers(0, 60).map(lambda n: date(2026, 10, 1) + timedelta(days=n))
 
-    @settings(max_examples=150, deadline=None)
+    @settings(max_examples=60, deadline=None)
     @given(touches, dates, dates, st.integers(0, 3))
     def check(found, last_contact, last_outreach, strikes):
         jane = Contact(
