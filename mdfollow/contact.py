@@ -31,6 +31,59 @@ TWO_WAY_KEYS = ("met", "last_contact")
 SENT_KEYS = ("last_outreach", "thanked", "reported_back")
 WARMTHS = ("warm", "neutral", "cool")
 STATUSES = ("active", "paused", "closed")
+# Words before a given name that are not one: "Dr. Priya Nair" is greeted as Priya.
+TITLES = frozenset(
+    [
+        "dr",
+        "doctor",
+        "ms",
+        "mr",
+        "mrs",
+        "mx",
+        "miss",
+        "mister",
+        "madam",
+        "madame",
+        "mme",
+        "mlle",
+        "sir",
+        "dame",
+        "lady",
+        "lord",
+        "prof",
+        "professor",
+        "rev",
+        "revd",
+        "fr",
+        "herr",
+        "frau",
+        "sra",
+        "sr",
+    ]
+)
+
+
+def first_name(name: str, front: dict[str, Any]) -> str:
+    """How to greet them: the `first_name` key, else `nickname`, else the name without titles."""
+    for key in ("first_name", "nickname"):
+        value = front.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return given_name(name)
+
+
+def without_titles(name: str) -> str:
+    """The name without the titles before it: "Dr. Priya Nair" -> "Priya Nair"."""
+    words = name.split()
+    while len(words) > 1 and words[0].rstrip(".").casefold() in TITLES:
+        words.pop(0)
+    return " ".join(words)
+
+
+def given_name(name: str) -> str:
+    """The first word of a name that is not a title ("Dr. Priya Nair" -> "Priya")."""
+    words = without_titles(name).split()
+    return words[0] if words else name
 
 
 @lru_cache(maxsize=65536)
@@ -83,7 +136,7 @@ class Contact:
 
     @property
     def first_name(self) -> str:
-        return self.name.split()[0] if self.name.split() else self.name
+        return first_name(self.name, self.fields)
 
     def two_way_dates(self) -> list[date]:
         return [d for d in (self.met, self.last_contact) if d is not None]

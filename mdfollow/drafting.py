@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from mdfollow.contact import DATE_KEYS, Contact
+from mdfollow.contact import DATE_KEYS, Contact, first_name
 from mdfollow.index import VaultIndex
 from mdfollow.milestones import parse_log
 from mdfollow.note import parse_note
@@ -67,7 +67,7 @@ def contact_fields(
         values[key] = getattr(contact, key)
     values.update(
         name=contact.name,
-        first_name=contact.first_name,
+        first_name=first_name(contact.name, front),
         note=contact.path,
         link=index.link_for(contact),
         advice=list(contact.advice),

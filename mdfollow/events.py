@@ -1,8 +1,9 @@
 """What logging an event changes in a contact's front matter, and its log line.
 
-Pure. A reply or a meeting resets strikes; a message you send adds one; a
-thank-you or a report-back is gratitude, not a try, and adds none. A date key
-only moves forward: logging an older event never hides a newer one.
+Pure. A reply or a meeting resets strikes; an ask you send adds one; news
+(`informed`), a thank-you or a report-back adds none: they need no answer, so
+an unanswered one is not a try. A date key only moves forward: logging an
+older event never hides a newer one.
 """
 
 from __future__ import annotations
@@ -14,29 +15,94 @@ from mdfollow.contact import Contact
 from mdfollow.edits import Value
 from mdfollow.rules import open_strikes
 
-EVENTS = ("met", "thanked", "sent", "replied", "reported", "referred", "note")
 
-# What a ticked agenda item means.
+@dataclass(frozen=True)
+class EventKind:
+    """One event `log` records: adding an event is adding one row to EVENT_KINDS."""
+
+    name: str
+    moves: tuple[str, ...]  # date keys set to the event's date (only forward)
+    strike: str  # "add" (an ask), "reset" (they answered), "" (neither)
+    label: str  # in the log line: "- 2026-11-23 <label>: ..."
+    help: str  # one line for `log --help`
+    commit: str  # the commit message, "{name}" the contact, "{to}" the referred one
+    keeps_promise: bool = True  # clears a next_follow_up due within a week
+
+
+EVENT_KINDS = (
+    EventKind(
+        "met",
+        ("met", "last_contact"),
+        "reset",
+        "met",
+        "you met or spoke: sets met and last_contact, resets strikes",
+        "met {name}",
+    ),
+    EventKind(
+        "thanked",
+        ("thanked",),
+        "",
+        "thanked",
+        "you sent a thank-you: sets thanked (gratitude, not a try: no strike)",
+        "sent a thank-you to {name}",
+    ),
+    EventKind(
+        "sent",
+        ("last_outreach",),
+        "add",
+        "sent",
+        "you asked and wait for an answer: sets last_outreach, adds a strike",
+        "sent a message to {name}",
+    ),
+    EventKind(
+        "informed",
+        ("last_outreach",),
+        "",
+        "informed",
+        "news, no answer needed (check-in, milestone, how it went): sets last_outreach, no strike",
+        "told {name} the news",
+    ),
+    EventKind(
+        "replied",
+        ("last_contact",),
+        "reset",
+        "replied",
+        "they answered: sets last_contact, resets strikes",
+        "{name} replied",
+    ),
+    EventKind(
+        "reported",
+        ("reported_back",),
+        "",
+        "reported back",
+        "you reported back on their advice: sets reported_back (no strike)",
+        "reported back to {name}",
+    ),
+    EventKind(
+        "referred",
+        (),
+        "",
+        "referred me to",
+        "they gave you a name: with --to NAME, creates that contact or sets its referred_by",
+        "{name} referred {to}",
+        keeps_promise=False,
+    ),
+    EventKind("note", (), "", "note", "just a line in the log", "note on {name}", keeps_promise=False),
+)
+KINDS = {kind.name: kind for kind in EVENT_KINDS}
+EVENTS = tuple(KINDS)
+
+# Which event a ticked agenda item logs: an ask is `sent`; news needs no
+# answer, so it is `informed` and adds no strike.
 TICK_EVENTS = {
     "thank": "thanked",
+    "report-back": "reported",
     "reach-out": "sent",
     "nudge": "sent",
-    "check-in": "sent",
     "scheduled": "sent",
-    "tell-referrer": "sent",
-    "update": "sent",
-    "report-back": "reported",
-}
-
-_FULFILS_PROMISE = ("met", "replied", "sent", "thanked", "reported")
-_LABELS = {
-    "met": "met",
-    "thanked": "thanked",
-    "sent": "sent",
-    "replied": "replied",
-    "reported": "reported back",
-    "referred": "referred me to",
-    "note": "note",
+    "check-in": "informed",
+    "update": "informed",
+    "tell-referrer": "informed",
 }
 
 
@@ -62,27 +128,18 @@ def changes_for(contact: Contact, event: Event) -> dict[str, Value]:
         if current is None or day > current:
             changes[key] = day
 
-    if event.kind == "met":
-        move("met")
-        move("last_contact")
-    elif event.kind == "replied":
-        move("last_contact")
-    elif event.kind == "thanked":
-        move("thanked")
-    elif event.kind == "reported":
-        move("reported_back")
-    elif event.kind == "sent":
-        move("last_outreach")
+    kind = KINDS[event.kind]
+    for key in kind.moves:
+        move(key)
+    if kind.strike == "add":
         last_two_way = max(contact.two_way_dates(), default=None)
         if last_two_way is None or day >= last_two_way:
             changes["strikes"] = open_strikes(contact) + 1
-
-    replied = event.kind in ("met", "replied")
-    if replied and contact.strikes and (contact.last_outreach is None or day >= contact.last_outreach):
+    elif kind.strike == "reset" and contact.strikes and (contact.last_outreach is None or day >= contact.last_outreach):
         changes["strikes"] = 0
 
     promise = contact.next_follow_up
-    if event.kind in _FULFILS_PROMISE and promise is not None and day >= promise - timedelta(days=7):
+    if kind.keeps_promise and promise is not None and day >= promise - timedelta(days=7):
         changes["next_follow_up"] = None
 
     if event.advice is not None:
@@ -96,7 +153,7 @@ def changes_for(contact: Contact, event: Event) -> dict[str, Value]:
 
 def log_line(event: Event) -> str:
     """One dated list item, as a person would write it by hand."""
-    text = f"- {event.date.isoformat()} {_LABELS[event.kind]}"
+    text = f"- {event.date.isoformat()} {KINDS[event.kind].label}"
     if event.kind == "referred" and event.to:
         text += f" [[{event.to}]]"
     extra = []
@@ -117,12 +174,4 @@ def log_line(event: Event) -> str:
 
 def describe(event: Event, name: str) -> str:
     """For commit messages: 'sent a message to Jane Doe'."""
-    return {
-        "met": f"met {name}",
-        "thanked": f"sent a thank-you to {name}",
-        "sent": f"sent a message to {name}",
-        "replied": f"{name} replied",
-        "reported": f"reported back to {name}",
-        "referred": f"{name} referred {event.to}",
-        "note": f"note on {name}",
-    }[event.kind]
+    return KINDS[event.kind].commit.format(name=name, to=event.to)

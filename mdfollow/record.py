@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from mdfollow.contact import Contact, build_contact, fold, is_contact
-from mdfollow.edits import EditError, append_log, set_keys
+from mdfollow.contact import Contact, build_contact, fold, given_name, is_contact
+from mdfollow.edits import EditError, Value, append_log, set_keys
 from mdfollow.events import Event, changes_for, log_line
 from mdfollow.index import VaultIndex
 from mdfollow.naming import NameError_, note_file_name
@@ -33,10 +34,15 @@ class Recorded:
     already: bool = False  # the event (an agenda tick) was recorded before
 
 
-def record_event(vault: Path, note_path: str, event: Event, settings: Settings) -> Recorded:
-    """Apply the event to the contact's front matter and append its log line, atomically.
+def _edit_note(
+    vault: Path,
+    note_path: str,
+    settings: Settings,
+    edit: Callable[[bytes, Contact, str], tuple[bytes, dict[str, object], str] | None],
+) -> Recorded:
+    """Read the contact note, apply `edit` (new bytes, changes, log line; None: already done), write.
 
-    A note changed on disk while this ran is re-read and the event re-applied
+    A note changed on disk while this ran is re-read and the edit re-applied
     once; a note that does not parse or has errors is never written.
     """
     path = vault / note_path
@@ -54,14 +60,15 @@ def record_event(vault: Path, note_path: str, event: Event, settings: Settings) 
         if errors:
             listed = "; ".join(p.format() for p in errors)
             raise RecordProblem(f"{note_path} has errors, so mdfollow will not write to it: {listed}")
-        if event.tag and event.tag in note.text:
-            return Recorded(path, {}, "", already=True)
-        changes = changes_for(contact, event)
-        line = log_line(event)
         try:
-            new = append_log(set_keys(raw, changes), line, settings.log_heading)
+            done = edit(raw, contact, note.text)
         except EditError as exc:
             raise RecordProblem(f"{note_path}: {exc}") from None
+        if done is None:
+            return Recorded(path, {}, "", already=True)
+        new, changes, line = done
+        if new == raw:
+            return Recorded(path, {}, line)
         try:
             write_file(path, new, expected=raw)
         except WriteConflict:
@@ -70,8 +77,77 @@ def record_event(vault: Path, note_path: str, event: Event, settings: Settings) 
             continue
         except OSError as exc:
             raise RecordProblem(f"cannot write {note_path}: {exc.strerror or exc}") from None
-        return Recorded(path, dict(changes), line)
+        return Recorded(path, changes, line)
     raise AssertionError("unreachable")
+
+
+def record_event(
+    vault: Path, note_path: str, event: Event, settings: Settings, extra: dict[str, Value] | None = None
+) -> Recorded:
+    """Apply the event to the contact's front matter and append its log line, atomically.
+
+    `extra`: further keys to set in the same write (`log --next`).
+    """
+
+    def edit(raw: bytes, contact: Contact, text: str) -> tuple[bytes, dict[str, object], str] | None:
+        if event.tag and event.tag in text:
+            return None
+        changes = changes_for(contact, event)
+        changes.update(extra or {})
+        line = log_line(event)
+        return append_log(set_keys(raw, changes), line, settings.log_heading), dict(changes), line
+
+    return _edit_note(vault, note_path, settings, edit)
+
+
+def set_fields(vault: Path, note_path: str, changes: dict[str, Value], settings: Settings) -> Recorded:
+    """Set (None: remove) front-matter keys of a contact note, every other byte kept; no log line."""
+
+    def edit(raw: bytes, contact: Contact, text: str) -> tuple[bytes, dict[str, object], str]:
+        return set_keys(raw, changes), dict(changes), ""
+
+    return _edit_note(vault, note_path, settings, edit)
+
+
+@dataclass(frozen=True)
+class Referral:
+    target: str  # the referred contact's link target, for the referrer's log line
+    path: Path | None  # the note written (created, or given its referred_by); None: left alone
+    message: str  # one line for the user
+
+
+def refer(vault: Path, settings: Settings, index: VaultIndex, referrer: Contact, to: str, today: date) -> Referral:
+    """`referrer` gave you the name `to`: create that contact, or give an existing one its `referred_by`.
+
+    An existing contact that already has another referrer keeps it: the
+    message says so, and nothing is written to it.
+    """
+    from mdfollow.index import lookup
+
+    found, _ = lookup(index, to)
+    if len(found) > 1:
+        listed = "; ".join(f"{c.name} ({c.path})" for c in found)
+        raise RecordProblem(f"--to {to!r} matches several contacts: {listed}; use the file name")
+    link = f"[[{index.link_target(referrer)}]]"
+    if not found:
+        created = create_contact(vault, settings, index, to, today, referrer=referrer)
+        rel = created.relative_to(vault.resolve()).as_posix()
+        return Referral(created.stem, created, f"created {rel} (referred by {referrer.name})")
+    person = found[0]
+    target = index.link_target(person)
+    if person.path == referrer.path:
+        raise RecordProblem(f"{referrer.name} cannot refer you to themselves")
+    if person.referred_by:
+        current = index.referrer_of(person)
+        if current is not None and current.path == referrer.path:
+            return Referral(target, None, f"{person.name} ({person.path}) is already referred by {referrer.name}")
+        return Referral(
+            target,
+            None,
+            f"{person.name} ({person.path}) is already referred by [[{person.referred_by}]]; left as it is",
+        )
+    recorded = set_fields(vault, person.path, {"referred_by": link}, settings)
+    return Referral(target, recorded.path, f"{person.path}: set referred_by: {link} (an existing contact)")
 
 
 def create_contact(
@@ -116,7 +192,7 @@ def create_contact(
     source = load_template(vault, settings, "contact.md")
     view = Fields(
         name=clean,
-        first_name=clean.split()[0],
+        first_name=given_name(clean),
         stem=file_name[:-3],
         company=company,
         met=met,

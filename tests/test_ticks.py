@@ -35,8 +35,9 @@ def front(vault, name):
         ("Report back to [[Hannah Schulz]]", "Hannah Schulz", {"reported_back": EXAMPLE_TODAY}),
         ("Nudge [[Nina Kovacs]]", "Nina Kovacs", {"last_outreach": EXAMPLE_TODAY, "strikes": 2}),
         ("light nudge to [[Daniel Okafor]]", "Daniel Okafor", {"last_outreach": EXAMPLE_TODAY, "strikes": 3}),
-        ("Tell [[Elena Petrova]]", "Elena Petrova", {"last_outreach": EXAMPLE_TODAY, "strikes": 1}),
-        ("Update [[Aisha Mensah]]", "Aisha Mensah", {"last_outreach": EXAMPLE_TODAY}),
+        # News needs no answer: `informed`, no strike.
+        ("Tell [[Elena Petrova]]", "Elena Petrova", {"last_outreach": EXAMPLE_TODAY, "strikes": None}),
+        ("Update [[Aisha Mensah]]", "Aisha Mensah", {"last_outreach": EXAMPLE_TODAY, "strikes": None}),
         ("Reach out to [[Grace Liu]]", "Grace Liu", {"last_outreach": EXAMPLE_TODAY, "strikes": 1}),
         ("Follow up with [[Marcus Bell]]", "Marcus Bell", {"last_outreach": EXAMPLE_TODAY}),
     ],
@@ -48,8 +49,10 @@ def test_a_tick_records_the_matching_event_then_the_item_moves_on(run, example_v
     assert "recorded:" in result.stderr
     got = front(example_vault, name)
     for key, value in expected.items():
-        assert got[key] == value
+        assert got.get(key) == value
     text = (example_vault / f"People/{name}.md").read_text(encoding="utf-8")
+    event = {"thank": "thanked", "report": "reported back", "tell": "informed", "update": "informed"}
+    assert f"{EXAMPLE_TODAY} {event.get(needle.split()[0].lower(), 'sent')}" in text
     assert text.count("%%mf-") == 1
     new_agenda = (example_vault / "Agenda.md").read_text(encoding="utf-8")
     assert "- [x]" not in new_agenda and needle not in new_agenda

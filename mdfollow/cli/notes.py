@@ -18,6 +18,7 @@ from mdfollow.cli.app import (
     pass_app,
     write_over,
 )
+from mdfollow.events import EVENTS
 
 
 @cli.command()
@@ -60,27 +61,28 @@ def milestone(app: App, text: str, company: str, when: str | None, commit: bool 
     commit_files(app, commit, [path], f"milestone: {' '.join(text.split())}")
 
 
-EVENT_HELP = """\b
-Events:
-  met        you met or spoke: sets met and last_contact, resets strikes
-  replied    they answered: sets last_contact, resets strikes
-  sent       you wrote and wait for an answer: sets last_outreach, adds a strike
-  thanked    you sent a thank-you: sets thanked (no strike: gratitude is not a try)
-  reported   you reported back on their advice: sets reported_back
-  referred   they gave you a name: with --to NAME, creates that contact
-  note       just a line in the log
-"""
+def _event_help() -> str:
+    from mdfollow.events import EVENT_KINDS
+
+    width = max(len(kind.name) for kind in EVENT_KINDS) + 2
+    return "\b\nEvents:\n" + "".join(f"  {kind.name.ljust(width)}{kind.help}\n" for kind in EVENT_KINDS)
 
 
-@cli.command(epilog=EVENT_HELP)
+@cli.command(epilog=_event_help())
 @click.argument("name")
-@click.argument("event", type=click.Choice(["met", "thanked", "sent", "replied", "reported", "referred", "note"]))
+@click.argument("event", type=click.Choice(EVENTS))
 @click.option("--date", "when", metavar="YYYY-MM-DD", help="When it happened. Default: today.")
 @click.option("--note", "text", default="", help="What happened, for the log line.")
 @click.option("--advice", help="Set the advice to highlight (the `advice` key).")
 @click.option("--outcome", help="Set what acting on the advice did (the `advice_outcome` key).")
 @click.option("--warmth", type=click.Choice(["warm", "neutral", "cool"]), help="How they respond.")
 @click.option("--to", "to", metavar="NAME", help="With `referred`: the person they referred you to.")
+@click.option(
+    "--next",
+    "next_day",
+    metavar="YYYY-MM-DD",
+    help="A promise: follow up on this date (sets next_follow_up; a `scheduled` item then reminds you).",
+)
 @commit_option
 @pass_app
 def log(
@@ -93,6 +95,7 @@ def log(
     outcome: str | None,
     warmth: str | None,
     to: str | None,
+    next_day: str | None,
     commit: bool | None,
 ) -> None:
     """Record what happened with a contact.
@@ -107,9 +110,11 @@ def log(
       mdfollow log "Priya Raman" thanked --note "the insights readout"
       mdfollow log Tomás met --advice "Lead with one result in numbers"
       mdfollow log Elena referred --to "Grace Liu"
+      mdfollow log Aisha informed --note "got the offer" --next 2027-01-15
     """
+    from mdfollow.edits import Value
     from mdfollow.events import Event, describe
-    from mdfollow.record import RecordProblem, create_contact, record_event
+    from mdfollow.record import RecordProblem, record_event, refer
 
     if event == "referred" and not to:
         raise Usage("`referred` needs --to NAME: the person they referred you to")
@@ -118,30 +123,24 @@ def log(
     today = app.today
     day = parse_day(when, "--date") if when else today
     if day > today:
-        raise Usage(f"--date {day.isoformat()} is after today; log what happened, plan with next_follow_up")
+        raise Usage(f"--date {day.isoformat()} is after today; log what happened, plan with --next")
+    promise = parse_day(next_day, "--next") if next_day else None
+    if promise is not None and promise <= today:
+        raise Usage(f"--next {promise.isoformat()} is not after today; a promise is a future date")
     index = app.index()
     contact = find_contact(app, index, name)
     settings = app.settings
     written: list[Path] = []
     to_name = None
-    if event == "referred" and to:
-        from mdfollow.index import lookup
-
-        found, _ = lookup(index, to)
-        if len(found) == 1:
-            to_name = index.link_target(found[0])
-            app.say(f"{found[0].name} is already a contact ({found[0].path}); not creating it")
-        else:
-            try:
-                created = create_contact(vault := app.vault, settings, index, to, today, referrer=contact)
-            except RecordProblem as exc:
-                raise Failure(str(exc)) from None
-            written.append(created)
-            to_name = created.stem
-            app.say(f"created {created.relative_to(vault).as_posix()} (referred by {contact.name})")
-    record = Event(event, day, note=text, advice=advice, outcome=outcome, warmth=warmth, to=to_name)
     try:
-        recorded = record_event(app.vault, contact.path, record, settings)
+        if event == "referred" and to:
+            referral = refer(app.vault, settings, index, contact, to, today)
+            to_name = referral.target
+            written += [referral.path] if referral.path else []
+            app.say(referral.message)
+        record = Event(event, day, note=text, advice=advice, outcome=outcome, warmth=warmth, to=to_name)
+        extra: dict[str, Value] | None = {"next_follow_up": promise} if promise else None
+        recorded = record_event(app.vault, contact.path, record, settings, extra)
     except RecordProblem as exc:
         raise Failure(str(exc)) from None
     written.append(recorded.path)

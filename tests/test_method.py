@@ -1,0 +1,130 @@
+"""The method as users live it: news is not a try, promises, referrals."""
+
+from __future__ import annotations
+
+from mdfollow.note import parse_note
+from tests.helpers import contact
+
+TODAY = "2026-11-23"
+
+
+def front(vault, name):
+    return parse_note("x.md", (vault / "People" / f"{name}.md").read_bytes()).front
+
+
+def agenda_json(run, vault, today=TODAY):
+    import json
+
+    result = run("--vault", vault, "--today", today, "agenda", "--json")
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_informed_sets_last_outreach_and_adds_no_strike(run, make_vault):
+    vault = make_vault(contact("Maria Lopez", strikes=1, last_outreach="2026-11-01", cadence="quarterly"))
+    result = run("--vault", vault, "--today", TODAY, "log", "Maria Lopez", "informed", "--note", "got the offer")
+    assert result.exit_code == 0, result.stderr
+    got = front(vault, "Maria Lopez")
+    assert got["last_outreach"] == TODAY and got["strikes"] == 1
+    assert f"- {TODAY} informed: got the offer" in (vault / "People/Maria Lopez.md").read_text()
+
+
+def test_news_never_makes_an_old_contact_go_quiet(run, make_vault):
+    """Two routine check-ins ticked on a quarterly contact: no nudge, no gone quiet."""
+    vault = make_vault(contact("Old Friend", cadence="quarterly", last_contact="2026-01-10"))
+    for today in ("2026-04-10", "2026-07-10", "2026-10-10"):
+        run("--vault", vault, "--today", today, "agenda")
+        path = vault / "Agenda.md"
+        text = path.read_text(encoding="utf-8")
+        assert "Check in with [[Old Friend]]" in text, text
+        path.write_text(text.replace("- [ ] Check in", "- [x] Check in"), encoding="utf-8")
+        result = run("--vault", vault, "--today", today, "agenda")
+        assert result.exit_code == 0, result.stderr
+    data = agenda_json(run, vault, "2026-10-20")
+    assert data["gone_quiet"] == [] and all(i["action"] != "nudge" for i in data["items"])
+    assert "strikes" not in front(vault, "Old Friend")
+    assert (vault / "People/Old Friend.md").read_text().count(" informed: check-in") == 3
+
+
+def test_log_help_lists_every_event_from_the_one_table(run):
+    from mdfollow.events import EVENT_KINDS, TICK_EVENTS
+    from mdfollow.rules import ACTIONS
+
+    result = run("log", "--help")
+    for kind in EVENT_KINDS:
+        assert f"  {kind.name} " in result.stdout
+    assert set(TICK_EVENTS) == set(ACTIONS)
+    assert {TICK_EVENTS[a] for a in ("check-in", "update", "tell-referrer")} == {"informed"}
+
+
+def test_log_next_sets_a_promise_that_the_agenda_shows(run, make_vault):
+    vault = make_vault(contact("Ana Ruiz", last_contact="2026-11-01"))
+    result = run("--vault", vault, "--today", TODAY, "log", "Ana Ruiz", "replied", "--next", "2027-01-15")
+    assert result.exit_code == 0, result.stderr
+    assert front(vault, "Ana Ruiz")["next_follow_up"] == "2027-01-15"
+    data = agenda_json(run, vault, "2027-01-14")
+    assert [(i["action"], i["due"]) for i in data["items"]] == [("scheduled", "2027-01-15")]
+
+
+def test_log_next_in_the_past_is_a_usage_error(run, make_vault):
+    vault = make_vault(contact("Ana Ruiz"))
+    before = (vault / "People/Ana Ruiz.md").read_bytes()
+    result = run("--vault", vault, "--today", TODAY, "log", "Ana Ruiz", "met", "--next", "2026-11-01")
+    assert result.exit_code == 2 and "--next 2026-11-01" in result.stderr
+    assert (vault / "People/Ana Ruiz.md").read_bytes() == before
+
+
+def test_referred_to_an_existing_contact_sets_referred_by_byte_exactly(run, make_vault):
+    grace = "---\r\ntype: contact  # keep me\r\ncompany: Acme\r\n---\r\n# Grace\r\n"
+    vault = make_vault({**contact("Elena Petrova"), "People/Grace Liu.md": grace})
+    result = run("--vault", vault, "--today", TODAY, "log", "Elena", "referred", "--to", "grace liu")
+    assert result.exit_code == 0, result.stderr
+    assert "set referred_by: [[Elena Petrova]]" in result.stderr
+    after = (vault / "People/Grace Liu.md").read_bytes()
+    assert after == grace.replace("company: Acme\r\n", 'company: Acme\r\nreferred_by: "[[Elena Petrova]]"\r\n').encode()
+    data = agenda_json(run, vault)
+    assert [(i["contact"], i["action"]) for i in data["items"]] == [("Grace Liu", "reach-out")]
+
+
+def test_referred_to_a_contact_with_another_referrer_leaves_it(run, make_vault):
+    vault = make_vault(
+        {**contact("Elena Petrova"), **contact("Tom Reed"), **contact("Grace Liu", referred_by='"[[Tom Reed]]"')}
+    )
+    before = (vault / "People/Grace Liu.md").read_bytes()
+    result = run("--vault", vault, "--today", TODAY, "log", "Elena Petrova", "referred", "--to", "Grace Liu")
+    assert result.exit_code == 0, result.stderr
+    assert "already referred by [[Tom Reed]]; left as it is" in result.stderr
+    assert (vault / "People/Grace Liu.md").read_bytes() == before
+    assert "referred me to [[Grace Liu]]" in (vault / "People/Elena Petrova.md").read_text()
+
+
+def test_draft_greets_the_given_name_not_the_title(run, make_vault):
+    vault = make_vault(
+        {
+            **contact("Dr. Priya Nair", met="2026-11-20"),
+            **contact("Prof Robert Hale", met="2026-11-20", nickname="Bob"),
+            **contact("Ms Jo Park", met="2026-11-20", first_name="Joanna", nickname="Jo"),
+        }
+    )
+    for name, hello in [("Dr. Priya Nair", "Hi Priya,"), ("Robert", "Hi Bob,"), ("Jo Park", "Hi Joanna,")]:
+        result = run("--vault", vault, "--today", TODAY, "draft", name, "--stdout")
+        assert result.exit_code == 0, result.stderr
+        assert hello in result.stdout, result.stdout
+
+
+def test_a_unique_first_name_finds_the_contact_and_a_shared_one_lists_them(run, example_vault):
+    result = run("--vault", example_vault, "--today", TODAY, "show", "Hannah")
+    assert result.exit_code == 0, result.stderr
+    assert "Hannah Schulz" in result.stdout
+    vault = example_vault
+    (vault / "People/Hannah Berg.md").write_text("---\ntype: contact\n---\n", encoding="utf-8")
+    result = run("--vault", vault, "--today", TODAY, "show", "hannah")
+    assert result.exit_code == 1 and "matches several contacts" in result.stderr
+    assert "Hannah Berg" in result.stderr and "Hannah Schulz" in result.stderr
+
+
+def test_near_misses_suggest_the_closest_names_first(run, example_vault):
+    for typo in ("Hanah Schulz", "hanah", "Schulz Hannah"):
+        result = run("--vault", example_vault, "show", typo)
+        assert result.exit_code == 1
+        assert "did you mean 'Hannah Schulz'" in result.stderr, (typo, result.stderr)
