@@ -2,7 +2,9 @@
 
 `.mdfollow.toml` at the vault root is optional. Every problem in it is
 reported at once (unknown key: warning; wrong type: error naming the key and
-the file), and a bad value falls back to its default so the run goes on.
+the file), and a bad value falls back to its default so the run goes on. A
+file that is not TOML at all is different: nothing in it can be trusted, so
+it raises SettingsUnusable and the command stops before touching the vault.
 """
 
 from __future__ import annotations
@@ -15,6 +17,14 @@ from typing import Any
 from mdfollow.diagnostics import Diagnostic, error, warning
 
 SETTINGS_FILE = ".mdfollow.toml"
+
+
+class SettingsUnusable(Exception):
+    """The settings file cannot be used at all (missing, unreadable, not TOML): stop, say where."""
+
+    def __init__(self, problem: Diagnostic):
+        super().__init__(problem.format())
+        self.problem = problem
 
 
 def _doc(text: str) -> dict[str, str]:
@@ -157,7 +167,10 @@ def _key_line(text: str, key: str, table: str | None = None) -> int | None:
 
 
 def parse_settings(text: str, path: str) -> tuple[Settings, list[Diagnostic]]:
-    """Settings from the TOML text of `path`; bad values fall back to defaults."""
+    """Settings from the TOML text of `path`; bad values fall back to defaults.
+
+    Raises SettingsUnusable when the text is not TOML.
+    """
     problems: list[Diagnostic] = []
     try:
         data = tomllib.loads(text)
@@ -167,8 +180,7 @@ def parse_settings(text: str, path: str) -> tuple[Settings, list[Diagnostic]]:
         line, col = (int(m.group(1)), int(m.group(2))) if m else (None, None)
         if m is None and "end of document" in str(exc):
             line = text.count("\n") + 1
-        problems.append(error(path, line, f"not valid TOML: {msg}; using default settings", col))
-        return Settings(), problems
+        raise SettingsUnusable(error(path, line, f"not valid TOML: {msg}; nothing was read or written", col)) from None
 
     values: dict[str, Any] = {}
     known = {f.name: f for f in fields(Settings)}

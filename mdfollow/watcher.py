@@ -28,7 +28,7 @@ from mdfollow.diagnostics import Diagnostic
 from mdfollow.note import parse_note
 from mdfollow.refresh import AgendaRefused, AgendaRun, refresh_agenda, relative
 from mdfollow.rules import Memo
-from mdfollow.settings import SETTINGS_FILE, Settings
+from mdfollow.settings import SETTINGS_FILE, Settings, SettingsUnusable
 from mdfollow.vault import VaultReader
 
 RESCAN = "*"  # not a path: read the whole vault again
@@ -188,7 +188,11 @@ class Watcher:
             if not changed and self.today() == self.day:
                 return Rebuild(set(), 0.0)
             if changed & RELOAD and self.load_settings is not None:
-                self.settings, self.setting_problems = self.load_settings()
+                try:
+                    self.settings, self.setting_problems = self.load_settings()
+                except SettingsUnusable as exc:  # mid-edit: keep the settings in force, say why
+                    self.report_problem(exc.problem)
+                    return Rebuild(set(), 0.0)
                 self.reader = self._reader()
                 self.memo = {}
                 changed = None

@@ -1,6 +1,8 @@
 import re
 
-from mdfollow.settings import Me, Settings, parse_settings, settings_reference
+import pytest
+
+from mdfollow.settings import Me, Settings, SettingsUnusable, parse_settings, settings_reference
 from tests.conftest import ROOT
 
 
@@ -36,8 +38,9 @@ def test_every_problem_is_reported_at_once_with_its_line():
 
 
 def test_invalid_toml_is_an_error_with_position():
-    settings, [problem] = parse_settings("horizon_days = \n", "x.toml")
-    assert settings == Settings()
+    with pytest.raises(SettingsUnusable) as caught:
+        parse_settings("horizon_days = \n", "x.toml")
+    problem = caught.value.problem
     assert problem.severity == "error" and problem.line == 1 and problem.format().startswith("x.toml:1:")
 
 

@@ -7,6 +7,7 @@ commands so that `mdfollow --help` starts fast.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -91,9 +92,13 @@ class App:
     @property
     def settings(self) -> Settings:
         if self._settings is None:
+            from mdfollow.settings import SettingsUnusable
             from mdfollow.vault import load_settings
 
-            self._settings, self._setting_problems = load_settings(self.vault, self.config)
+            try:
+                self._settings, self._setting_problems = load_settings(self.vault, self.config)
+            except SettingsUnusable as exc:
+                raise Failure(exc.problem.format()) from None
         return self._settings
 
     def index(self, extra_skips: tuple[str, ...] = ()) -> VaultIndex:
@@ -126,7 +131,18 @@ class App:
             )
 
 
-pass_app = click.make_pass_decorator(App)
+def pass_app(func: Any) -> Any:
+    """Hand the command the App, its settings loaded first: a settings file that
+    cannot be used stops the command before it reads or writes anything."""
+
+    @click.pass_context
+    def wrapper(ctx: click.Context, *args: Any, **kwargs: Any) -> Any:
+        app = ctx.find_object(App)
+        assert app is not None
+        app.settings  # noqa: B018 - loading is the point
+        return ctx.invoke(func, app, *args, **kwargs)
+
+    return functools.update_wrapper(wrapper, func)
 
 
 class MdfollowGroup(click.Group):
