@@ -221,3 +221,25 @@ def create_contact(
     except OSError as exc:
         raise RecordProblem(f"cannot write {rel}: {exc.strerror or exc}") from None
     return path
+
+
+def record_milestone(vault: Path, settings: Settings, line: str) -> Path:
+    """Append one milestone line to the milestones file (created with a short header when missing)."""
+    path = vault / settings.milestones_file
+    old = read_bytes(path)
+    if old is None:
+        new = (
+            "# Milestones\n\nNews to share with the people who helped. One per line: "
+            "`- YYYY-MM-DD what happened (company: Name)`.\n\n" + line + "\n"
+        ).encode()
+    else:
+        newline = b"\r\n" if b"\r\n" in old else b"\n"
+        sep = b"" if not old or old.endswith((b"\n", b"\r")) else newline
+        new = old + sep + line.encode() + newline
+    try:
+        write_file(path, new, expected=old)
+    except (WriteConflict, AlreadyExists):
+        raise RecordProblem(f"{settings.milestones_file} changed while mdfollow was working; run again") from None
+    except OSError as exc:
+        raise RecordProblem(f"cannot write {settings.milestones_file}: {exc.strerror or exc}") from None
+    return path

@@ -128,3 +128,43 @@ def test_near_misses_suggest_the_closest_names_first(run, example_vault):
         result = run("--vault", example_vault, "show", typo)
         assert result.exit_code == 1
         assert "did you mean 'Hannah Schulz'" in result.stderr, (typo, result.stderr)
+
+
+def test_same_company_ignores_case_accents_punctuation_legal_forms_and_trailing_words():
+    from mdfollow.milestones import same_company
+
+    for a, b in [
+        ("Northwind", "Northwind Foods, Inc."),
+        ("northwind foods", "NORTHWIND FOODS INC"),
+        ("Nestlé S.A.", "nestle"),
+        ("Müller GmbH", "Muller"),
+        ("AT&T", "at and t inc"),
+        ("Northwind Inc", "Northwind Foods LLC"),
+    ]:
+        assert same_company(a, b) and same_company(b, a), (a, b)
+    for a, b in [("Acme", "Acmeco"), ("Foods", "Northwind Foods"), ("", "Inc"), ("Inc.", "LLC")]:
+        assert not same_company(a, b), (a, b)
+
+
+def test_milestone_tells_everyone_at_the_company_and_says_who(run, make_vault):
+    vault = make_vault(
+        {
+            **contact("Ana Ruiz", company='"Northwind Foods, Inc."', last_contact="2026-11-01"),
+            **contact("Bo Chen", company="northwind", last_contact="2026-11-01"),
+            **contact("Cy Dorn", company="Northwinds Ltd", last_contact="2026-11-01"),
+            **contact("Di Eck", keep_informed="true", last_contact="2026-11-01"),
+            **contact("Ed Fry", company="Northwind", status="closed"),
+        }
+    )
+    result = run("--vault", vault, "--today", TODAY, "milestone", "Offer from Northwind", "--company", "Northwind")
+    assert result.exit_code == 0, result.stderr
+    assert "will be told (3): Ana Ruiz, Bo Chen, Di Eck" in result.stderr
+    data = agenda_json(run, vault, "2026-11-25")
+    assert sorted(i["contact"] for i in data["items"] if i["action"] == "update") == ["Ana Ruiz", "Bo Chen", "Di Eck"]
+
+
+def test_milestone_that_concerns_no_one_says_so(run, make_vault):
+    vault = make_vault(contact("Ana Ruiz", company="Acme"))
+    result = run("--vault", vault, "--today", TODAY, "milestone", "Offer", "--company", "Globex")
+    assert result.exit_code == 0
+    assert "no one will be told" in result.stderr and "'Globex'" in result.stderr

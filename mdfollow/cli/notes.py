@@ -16,7 +16,6 @@ from mdfollow.cli.app import (
     find_contact,
     parse_day,
     pass_app,
-    write_over,
 )
 from mdfollow.events import EVENTS
 
@@ -31,33 +30,35 @@ def milestone(app: App, text: str, company: str, when: str | None, commit: bool 
     """Record news to tell people about (an interview, an offer, advice that paid off).
 
     Contacts with `keep_informed: true`, and those whose `company` matches
-    --company, get an `update` item until you have been in touch since.
+    --company, get an `update` item until you have been in touch since; the
+    command says who. Company names match ignoring case, accents,
+    punctuation, legal forms (Inc, LLC, GmbH, SA...) and words left off the
+    end: "Northwind" matches "Northwind Foods, Inc.".
 
     \b
     Example:
       mdfollow milestone "Second-round interview at Northwind" --company Northwind
     """
-    from mdfollow.milestones import format_milestone
-    from mdfollow.store import read_bytes
+    from mdfollow.milestones import Milestone, format_milestone
+    from mdfollow.record import RecordProblem, record_milestone
+    from mdfollow.rules import to_be_told
 
     if not text.strip():
         raise Usage("TEXT is empty; say what happened")
     day = parse_day(when, "--date") if when else app.today
     settings = app.settings
-    path = app.vault / settings.milestones_file
+    told = to_be_told(Milestone(day, text, company, 0), app.index(), app.today)
     line = format_milestone(day, text, company)
-    old = read_bytes(path)
-    if old is None:
-        new = (
-            "# Milestones\n\nNews to share with the people who helped. One per line: "
-            "`- YYYY-MM-DD what happened (company: Name)`.\n\n" + line + "\n"
-        ).encode()
-    else:
-        newline = b"\r\n" if b"\r\n" in old else b"\n"
-        sep = b"" if not old or old.endswith((b"\n", b"\r")) else newline
-        new = old + sep + line.encode() + newline
-    write_over(path, new, old, settings.milestones_file)
+    try:
+        path = record_milestone(app.vault, settings, line)
+    except RecordProblem as exc:
+        raise Failure(str(exc)) from None
     app.say(f"recorded in {settings.milestones_file}: {line}")
+    if told:
+        app.say(f"will be told ({len(told)}): " + ", ".join(c.name for c in told))
+    else:
+        why = f"works at a company matching {company!r} or " if company.strip() else ""
+        app.say(f"no one will be told: no active contact {why}has keep_informed: true")
     commit_files(app, commit, [path], f"milestone: {' '.join(text.split())}")
 
 
