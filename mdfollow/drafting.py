@@ -17,7 +17,7 @@ from mdfollow.milestones import parse_log
 from mdfollow.note import parse_note
 from mdfollow.rules import FollowUp
 from mdfollow.settings import Settings
-from mdfollow.templating import Fields, Source, render, yaml_value
+from mdfollow.templating import Fields, Source, Unset, render, unset_to_placeholders, yaml_value
 
 _PLACEHOLDER = re.compile(r"(?<!\[)\[(?!\[)([^\[\]\n]{3,}?)\](?![\](])")
 _KNOWN = (
@@ -83,7 +83,7 @@ def contact_fields(
     )
     log = parse_log(note_text, log_heading) if note_text else []
     values["last_log"] = Fields(date=log[-1][0], text=log[-1][1]) if log else None
-    return Fields(**values)
+    return Fields(**unset_to_placeholders(values))
 
 
 def item_fields(item: FollowUp, index: VaultIndex) -> Fields:
@@ -95,13 +95,13 @@ def item_fields(item: FollowUp, index: VaultIndex) -> Fields:
         also=list(item.also),
         attempt=item.attempt,
         referred=[contact_fields(c, index) for c in item.referred],
-        milestones=[Fields(date=m.date, text=m.text, company=m.company or None) for m in item.milestones],
+        milestones=[Fields(date=m.date, text=m.text, company=m.company or Unset("company")) for m in item.milestones],
     )
 
 
 def spoken_date(day: date | None, today: date) -> str:
     """'on Monday' within the week, 'on 17 November' this year, else 'on 17 November 2025'."""
-    if day is None:
+    if not day:  # None, or an Unset field
         return ""
     days = (today - day).days
     if days == 0:
@@ -132,7 +132,11 @@ def render_draft(
         "item": item_fields(item, index),
         "referrer": contact_fields(referrer, index) if referrer else None,
         "today": today,
-        "me": Fields(name=me.name or None, email=me.email or None, signature=me.signature or me.name or "[your name]"),
+        "me": Fields(
+            name=me.name or Unset("your name"),
+            email=me.email or Unset("your email"),
+            signature=me.signature or me.name or "[your name]",
+        ),
         "when": lambda day: spoken_date(day, today),
     }
     text = render(source, context)

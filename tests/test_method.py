@@ -168,3 +168,28 @@ def test_milestone_that_concerns_no_one_says_so(run, make_vault):
     result = run("--vault", vault, "--today", TODAY, "milestone", "Offer", "--company", "Globex")
     assert result.exit_code == 0
     assert "no one will be told" in result.stderr and "'Globex'" in result.stderr
+
+
+def test_an_unset_field_in_a_vault_template_is_a_listed_placeholder_not_none(run, make_vault):
+    template = "Hi {{ contact.first_name }} ({{ contact.email }}, {{ contact.role }}, {{ me.email }})\n"
+    template += "{% if contact.email %}HAS EMAIL{% endif %}{{ contact.phone }}\n"
+    vault = make_vault(
+        {
+            **contact("Ana Ruiz", met="2026-11-20", role="", phone="555"),
+            "Templates/mdfollow/thank.md": template,
+        }
+    )
+    result = run("--vault", vault, "--today", TODAY, "draft", "Ana Ruiz", "--stdout")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "Hi Ana ([email], [role], [your email])\n555\n"
+    assert "None" not in result.stdout
+    assert "fill in before sending: [email]; [role]; [your email]" in result.stderr
+
+
+def test_a_misspelt_field_is_still_an_error_naming_file_and_line(run, make_vault):
+    vault = make_vault(
+        {**contact("Ana Ruiz", met="2026-11-20"), "Templates/mdfollow/thank.md": "Hi\n{{ contact.emial }}\n"}
+    )
+    result = run("--vault", vault, "--today", TODAY, "draft", "Ana Ruiz", "--stdout")
+    assert result.exit_code == 1
+    assert "Templates/mdfollow/thank.md:2:" in result.stderr and "emial" in result.stderr
