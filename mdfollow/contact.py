@@ -315,3 +315,45 @@ def build_contact(note: ParsedNote, keep_fields: bool = True) -> tuple[Contact, 
     values["fields"] = dict(front) if keep_fields else {}
     values["lines"] = {"referred_by": note.line_of("referred_by")} if "referred_by" in front else {}
     return Contact(path=path, **values), diags
+
+
+_KEY_NAME = re.compile(r"^[A-Za-z_][\w-]*$")
+_CHOICES = {"warmth": WARMTHS, "status": STATUSES}
+
+
+def typed_value(key: str, text: str) -> date | int | bool | str | None:
+    """The front-matter value `set KEY=TEXT` writes (None: remove the key).
+
+    A known key's text is checked the way the note will be read (ValueError
+    with a fix-it message); another key's text is written as text.
+    """
+    if not _KEY_NAME.match(key):
+        raise ValueError(f"{key!r} is not a key name (letters, digits, _ and -)")
+    text = text.strip()
+    if text == "":
+        return None
+    if key in DATE_KEYS:
+        try:
+            return parse_date(text)
+        except DateError as exc:
+            raise ValueError(f"{key}: {exc}") from None
+    if key in _CHOICES:
+        if text.lower() not in _CHOICES[key]:
+            raise ValueError(f"{key}: {text!r} is not one of {', '.join(_CHOICES[key])}")
+        return text.lower()
+    if key == "strikes":
+        if not text.isdigit():
+            raise ValueError(f"strikes: {text!r} is not a count of unanswered messages (0, 1, 2 ...)")
+        return int(text)
+    if key == "keep_informed":
+        if text.lower() not in ("true", "false", "yes", "no"):
+            raise ValueError(f"keep_informed: {text!r} is not true or false")
+        return text.lower() in ("true", "yes")
+    if key == "cadence":
+        try:
+            parse_cadence(text)
+        except CadenceError as exc:
+            raise ValueError(f"cadence: {exc}") from None
+    if key == "type":
+        raise ValueError("type: set it by hand; mdfollow only edits contact notes")
+    return text

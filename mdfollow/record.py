@@ -150,6 +150,41 @@ def refer(vault: Path, settings: Settings, index: VaultIndex, referrer: Contact,
     return Referral(target, recorded.path, f"{person.path}: set referred_by: {link} (an existing contact)")
 
 
+def assign(
+    vault: Path, settings: Settings, index: VaultIndex, contact: Contact, assignments: list[tuple[str, str]]
+) -> Recorded:
+    """`set KEY=VALUE...`: every value checked first (ValueError, nothing written), then one write.
+
+    `referred_by=NAME` names a contact and is written as its link.
+    """
+    from mdfollow.contact import typed_value
+    from mdfollow.index import lookup
+
+    changes: dict[str, Value] = {}
+    for key, text in assignments:
+        value = typed_value(key, text)
+        if key == "referred_by" and isinstance(value, str) and not value.startswith("[["):
+            found, suggestions = lookup(index, value)
+            if len(found) != 1:
+                hint = f"; did you mean {', '.join(map(repr, suggestions))}?" if suggestions else ""
+                raise ValueError(f"referred_by: {value!r} is not one contact{hint}")
+            value = f"[[{index.link_target(found[0])}]]"
+        if key in changes:
+            raise ValueError(f"{key} is given twice")
+        changes[key] = value
+
+    def edit(raw: bytes, current: Contact, text: str) -> tuple[bytes, dict[str, object], str]:
+        new = set_keys(raw, changes)
+        after = parse_note(contact.path, new)
+        _, problems = build_contact(after)
+        bad = [p for p in problems if p.severity == "error" and any(p.message.startswith(f"{k}:") for k in changes)]
+        if bad:
+            raise ValueError(bad[0].message)
+        return new, dict(changes), ""
+
+    return _edit_note(vault, contact.path, settings, edit)
+
+
 def create_contact(
     vault: Path,
     settings: Settings,
@@ -186,26 +221,39 @@ def create_contact(
     path = folder / file_name
     if path.resolve().parent != folder:
         raise RecordProblem(f"{clean!r} would not be a file inside {settings.contacts_folder}/")
-    from mdfollow.templating import Fields, TemplateProblem, render
+    from mdfollow.templating import Fields, TemplateProblem, Unset, render
     from mdfollow.vault import load_template
 
     source = load_template(vault, settings, "contact.md")
-    view = Fields(
+    link = f"[[{index.link_target(referrer)}]]" if referrer else ""
+    # What the note must hold, whatever the template writes: imported data is never dropped.
+    wanted: dict[str, object] = {"company": company, "met": met, "referred_by": link, "advice": advice}
+    wanted.update(cadence=cadence, **dict(extra or []))
+    wanted = {key: value for key, value in wanted.items() if value not in (None, "", [], ())}
+    base = dict(
         name=clean,
         first_name=given_name(clean),
         stem=file_name[:-3],
         company=company,
         met=met,
-        referred_by=f"[[{index.link_target(referrer)}]]" if referrer else "",
+        referred_by=link,
         advice=advice,
         cadence=cadence,
-        extra=list(extra or []),
         about=about,
     )
+    fields = {key: Unset(key) for key in TEMPLATE_KEYS} | {
+        k: v for k, v in wanted.items() if k.isidentifier() and k not in base
+    }
+    context = {"today": today, "me": Fields(**vars(settings.me))}
     try:
-        text = render(source, {"contact": view, "today": today, "me": Fields(**vars(settings.me))})
+        # Which keys the template writes by itself: the rest come through `extra`, each once.
+        probe = render(source, {**context, "contact": Fields(**fields, **base, extra=[])})
+        own = set(parse_note("probe.md", probe.encode("utf-8")).front)
+        rest = [(key, value) for key, value in (extra or []) if key not in own]
+        text = render(source, {**context, "contact": Fields(**fields, **base, extra=rest)})
     except TemplateProblem as exc:
         raise RecordProblem(str(exc)) from None
+    text = _complete(text, wanted)
     rel = path.relative_to(root).as_posix()
     check = parse_note(rel, text.encode("utf-8"))
     if not check.readable or not is_contact(check.front, settings.contact_types):
@@ -221,6 +269,40 @@ def create_contact(
     except OSError as exc:
         raise RecordProblem(f"cannot write {rel}: {exc.strerror or exc}") from None
     return path
+
+
+# Keys a contact.md template may show though the new contact lacks them (they render as [key]).
+TEMPLATE_KEYS = ("email", "emails", "role", "phone", "linkedin", "website", "birthday", "tags", "warmth")
+
+
+def _complete(text: str, wanted: dict[str, object]) -> str:
+    """The rendered note with every wanted key holding its value (lists merged), edited in place."""
+    note = parse_note("new.md", text.encode("utf-8"))
+    if not note.readable or not note.has_front_matter:
+        return text  # the caller reports an unreadable template
+    changes: dict[str, Value] = {}
+    for key, value in wanted.items():
+        have = note.front.get(key)
+        if isinstance(value, list | tuple):
+            items = [str(v) for v in value]
+            old = [str(v) for v in have] if isinstance(have, list) else ([str(have)] if have not in (None, "") else [])
+            merged = old + [v for v in items if v not in old]
+            if merged != old or not isinstance(have, list):
+                changes[key] = merged
+        elif isinstance(value, date):
+            if str(have) != value.isoformat():
+                changes[key] = value
+        elif isinstance(value, bool):
+            if have is not value:
+                changes[key] = value
+        elif have != value and str(have) != str(value):
+            changes[key] = str(value)
+    if not changes:
+        return text
+    try:
+        return set_keys(text.encode("utf-8"), changes).decode("utf-8")
+    except EditError as exc:
+        raise RecordProblem(f"the template's note cannot take the imported keys: {exc}") from None
 
 
 def record_milestone(vault: Path, settings: Settings, line: str) -> Path:

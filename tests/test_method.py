@@ -193,3 +193,82 @@ def test_a_misspelt_field_is_still_an_error_naming_file_and_line(run, make_vault
     result = run("--vault", vault, "--today", TODAY, "draft", "Ana Ruiz", "--stdout")
     assert result.exit_code == 1
     assert "Templates/mdfollow/thank.md:2:" in result.stderr and "emial" in result.stderr
+
+
+def test_import_through_a_vault_template_keeps_every_imported_key_once(run, make_vault):
+    from tests.test_import import SAMPLES
+
+    bare = "---\ntype: person\n---\n# {{ contact.name }}\n"
+    tagged = "---\ntype: contact\ntags: [person]\nemail: {{ contact.email | yaml }}\n---\n# {{ contact.name }}\n"
+    for template in (bare, tagged):
+        vault = make_vault({"Templates/mdfollow/contact.md": template}, root=None)
+        result = run("--vault", vault, "--today", TODAY, "import", "google", SAMPLES / "google.csv")
+        assert result.exit_code == 0, result.stderr
+        raw = (vault / "People/Grace Liu.md").read_text(encoding="utf-8")
+        got = parse_note("g.md", raw.encode()).front
+        assert got["email"] == "grace.liu@example.com" and got["role"] == "Recruiter", raw
+        assert raw.count("tags:") == 1 and raw.count("email:") == 1, raw
+        assert "work" in [t.lower() for t in got["tags"]], raw
+        if template is tagged:
+            assert got["tags"][0] == "person"
+        assert run("--vault", vault, "check").exit_code == 0
+        for path in (vault / "People").iterdir():
+            path.unlink()
+
+
+def test_set_changes_only_the_given_keys_and_clears_with_an_empty_value(run, make_vault):
+    text = "\ufeff---\r\ntype: contact # mine\r\nwarmth: cool\r\nnext_follow_up: 2026-12-01\r\n---\r\nbody\r\n"
+    vault = make_vault({**contact("Tom Reed"), "People/Nina Kovacs.md": text.encode("utf-8")})
+    args = ("snooze_until=2026-12-15", "warmth=warm", "next_follow_up=", "referred_by=tom")
+    result = run("--vault", vault, "--today", TODAY, "set", "Nina", *args)
+    assert result.exit_code == 0, result.stderr
+    after = (vault / "People/Nina Kovacs.md").read_bytes().decode("utf-8")
+    assert after == (
+        "\ufeff---\r\ntype: contact # mine\r\nwarmth: warm\r\n"
+        'snooze_until: 2026-12-15\r\nreferred_by: "[[Tom Reed]]"\r\n---\r\nbody\r\n'
+    )
+    again = run("--vault", vault, "--today", TODAY, "set", "Nina", "warmth=warm")
+    assert again.exit_code == 0 and "already so" in again.stderr
+
+
+def test_set_checks_every_value_first_and_writes_nothing_on_error(run, make_vault):
+    vault = make_vault(contact("Nina Kovacs", warmth="cool"))
+    before = (vault / "People/Nina Kovacs.md").read_bytes()
+    for bad, says in [
+        (("status=paused", "warmth=scorching"), "warmth: 'scorching' is not one of warm, neutral, cool"),
+        (("met=tomorrow",), "met:"),
+        (("cadence=often",), "cadence:"),
+        (("strikes=-1",), "strikes:"),
+        (("keep_informed=maybe",), "keep_informed:"),
+        (("status",), "is not KEY=VALUE"),
+        (("bad key=1",), "is not a key name"),
+    ]:
+        result = run("--vault", vault, "--today", TODAY, "set", "Nina Kovacs", *bad)
+        assert result.exit_code == 2, (bad, result.stderr)
+        assert says in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert (vault / "People/Nina Kovacs.md").read_bytes() == before
+
+
+def test_set_commits_exactly_the_note(run, make_vault):
+    import subprocess
+
+    vault = make_vault(contact("Nina Kovacs"))
+    git = ["git", "-C", str(vault), "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "start"], check=True)
+    result = run("--vault", vault, "--today", TODAY, "set", "Nina Kovacs", "status=closed", "--commit")
+    assert result.exit_code == 0, result.stderr
+    log = subprocess.run([*git, "log", "-1", "--name-only", "--format=%s"], capture_output=True, text=True).stdout
+    assert log.split("\n")[0] == "set: status: closed on Nina Kovacs" and "People/Nina Kovacs.md" in log
+
+
+def test_new_takes_email_role_tags_warmth_and_keep_informed(run, make_vault):
+    vault = make_vault(contact("Tom Reed"))
+    args = ("--email", "lena@example.com", "--role", "Head of Insights", "--tag", "cpg", "--tag", "#mentor")
+    result = run("--vault", vault, "--today", TODAY, "new", "Lena Ortiz", *args, "--warmth", "warm", "--keep-informed")
+    assert result.exit_code == 0, result.stderr
+    got = front(vault, "Lena Ortiz")
+    assert got["email"] == "lena@example.com" and got["role"] == "Head of Insights"
+    assert got["tags"] == ["cpg", "mentor"] and got["warmth"] == "warm" and got["keep_informed"] is True
+    assert run("--vault", vault, "check").exit_code == 0

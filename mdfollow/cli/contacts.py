@@ -236,6 +236,11 @@ def _history(contact: Contact, index: VaultIndex) -> list[tuple[date, str, str]]
 @click.option("--company", default="", help="Where they work.")
 @click.option("--advice", default="", help="The advice they gave, to highlight in the thank-you.")
 @click.option("--cadence", default="", help="How often to keep in touch: monthly, quarterly, 6w, 45d ...")
+@click.option("--role", default="", help="Their role or title.")
+@click.option("--email", default="", help="Their e-mail address.")
+@click.option("--tag", "tags", multiple=True, metavar="TAG", help="A tag (repeatable).")
+@click.option("--warmth", type=click.Choice(["warm", "neutral", "cool"]), help="How they respond.")
+@click.option("--keep-informed", is_flag=True, help="They asked to hear how it goes (milestones reach them).")
 @commit_option
 @pass_app
 def new(
@@ -246,6 +251,11 @@ def new(
     company: str,
     advice: str,
     cadence: str,
+    role: str,
+    email: str,
+    tags: tuple[str, ...],
+    warmth: str | None,
+    keep_informed: bool,
     commit: bool | None,
 ) -> None:
     """Create a contact note from the contact.md template.
@@ -258,6 +268,8 @@ def new(
     Example:
       mdfollow new "Priya Raman" --met 2026-11-17 --company "Larkspur Foods" \\
           --advice "Sit in on a consumer-insights readout"
+      mdfollow new "Lena Ortiz" --email lena@example.com --role "Head of Insights" \\
+          --tag cpg --tag mentor --warmth warm --keep-informed
     """
     from mdfollow.dates import CadenceError, parse_cadence
     from mdfollow.record import RecordProblem, create_contact
@@ -268,6 +280,9 @@ def new(
             parse_cadence(cadence)
         except CadenceError as exc:
             raise Usage(f"--cadence: {exc}") from None
+    extra: list[tuple[str, object]] = [("role", " ".join(role.split())), ("email", email.strip())]
+    clean_tags = [t.strip().lstrip("#") for t in tags if t.strip().lstrip("#")]
+    extra += [("tags", clean_tags), ("warmth", warmth or ""), ("keep_informed", True if keep_informed else "")]
     index = app.index()
     referrer = find_contact(app, index, referred_by) if referred_by else None
     try:
@@ -282,6 +297,7 @@ def new(
             company=company,
             advice=advice,
             cadence=cadence,
+            extra=[(key, value) for key, value in extra if value],
         )
     except RecordProblem as exc:
         raise Failure(str(exc)) from None

@@ -148,3 +148,46 @@ def log(
     changed = ", ".join(f"{k}: {v if v is not None else '(removed)'}" for k, v in recorded.changes.items())
     app.say(f"{contact.path}: {recorded.line}" + (f"  [{changed}]" if changed else ""))
     commit_files(app, commit, written, f"log: {describe(record, contact.name)}")
+
+
+@cli.command(name="set")
+@click.argument("name")
+@click.argument("assignments", nargs=-1, required=True, metavar="KEY=VALUE...")
+@commit_option
+@pass_app
+def set_(app: App, name: str, assignments: tuple[str, ...], commit: bool | None) -> None:
+    """Set front-matter keys of a contact in place; `KEY=` removes one.
+
+    Only those keys' lines change; every other byte of the note stays. A known
+    key's value is checked first (dates, warmth, status, cadence, strikes,
+    keep_informed; referred_by takes a contact's name), and on any error
+    nothing is written.
+
+    \b
+    Examples:
+      mdfollow set Nina snooze_until=2026-12-15
+      mdfollow set "Marcus Bell" status=paused
+      mdfollow set Hannah warmth=warm cadence=quarterly next_follow_up=
+    """
+    from mdfollow.record import RecordProblem, assign
+
+    pairs = []
+    for text in assignments:
+        key, equals, value = text.partition("=")
+        if not equals or not key.strip():
+            raise Usage(f"{text!r} is not KEY=VALUE (KEY= removes the key)")
+        pairs.append((key.strip(), value))
+    index = app.index()
+    contact = find_contact(app, index, name)
+    try:
+        recorded = assign(app.vault, app.settings, index, contact, pairs)
+    except ValueError as exc:
+        raise Usage(f"{exc}; nothing was written") from None
+    except RecordProblem as exc:
+        raise Failure(str(exc)) from None
+    if not recorded.changes:
+        app.say(f"{contact.path}: already so; nothing written")
+        return
+    changed = ", ".join(f"{k}: {v if v is not None else '(removed)'}" for k, v in recorded.changes.items())
+    app.say(f"{contact.path}: {changed}")
+    commit_files(app, commit, [recorded.path], f"set: {changed} on {contact.name}")
