@@ -14,8 +14,9 @@ from typing import Any
 from mdfollow.contact import DATE_KEYS, Contact, first_name
 from mdfollow.index import VaultIndex
 from mdfollow.milestones import parse_log
+from mdfollow.naming import note_file_name
 from mdfollow.note import parse_note
-from mdfollow.rules import FollowUp
+from mdfollow.rules import FollowUp, candidates, gone_quiet, next_action
 from mdfollow.settings import Settings
 from mdfollow.templating import Fields, Source, Unset, render, unset_to_placeholders, yaml_value
 
@@ -53,6 +54,42 @@ class Draft:
             lines.append(f"subject: {yaml_value(self.subject)}")
         lines += ["---", ""]
         return "\n".join(lines) + self.message
+
+
+class NothingToDraft(Exception):
+    """No item to draft for; `usage` when the command line asked for something impossible."""
+
+    def __init__(self, message: str, usage: bool = False):
+        super().__init__(message)
+        self.usage = usage
+
+
+def choose_item(
+    contact: Contact, index: VaultIndex, today: date, settings: Settings, kind: str | None, force: bool
+) -> FollowUp:
+    """The item a draft is for: the contact's next action, or the `kind` asked for.
+
+    `force` drafts a `kind` that does not apply now. Raises NothingToDraft.
+    """
+    item = next_action(contact, index, today, settings)
+    if kind is not None and (item is None or item.action != kind):
+        found = [c for c in candidates(contact, index, today, settings) if c.action == kind]
+        if found:
+            return found[0]
+        if not force:
+            raise NothingToDraft(f"{kind} does not apply to {contact.name} now; add --force to draft it anyway")
+        return FollowUp(contact, kind, today, "drafted on request")
+    if item is None:
+        why = "has gone quiet: wait for them to write" if gone_quiet(contact, today, settings) else "has nothing due"
+        if not force:
+            raise NothingToDraft(f"{contact.name} {why}; use --kind ACTION --force to draft a message anyway")
+        raise NothingToDraft("--force needs --kind ACTION when nothing is due", usage=True)
+    return item
+
+
+def draft_base_name(item: FollowUp, today: date) -> str:
+    """The draft's file name without `.md`: date, action and the note's own (already safe) name."""
+    return note_file_name(f"{today.isoformat()} {item.action} {item.contact.stem}")[:-3]
 
 
 def contact_fields(

@@ -33,6 +33,11 @@ _VERBS = {
 }
 
 
+def days(count: int) -> str:
+    """'1 day', '7 days'."""
+    return f"{count} day" + ("" if count == 1 else "s")
+
+
 def one_line(text: str) -> str:
     return " ".join(text.split())
 
@@ -123,10 +128,10 @@ def _agenda_lines(agenda: Agenda, index: VaultIndex, carried: Sequence[str], lev
     sections = [
         ("Overdue", agenda.overdue()),
         ("Today", agenda.due_today()),
-        (f"Coming up (next {agenda.horizon} days)", agenda.upcoming()),
+        (f"Coming up (next {days(agenda.horizon)})", agenda.upcoming()),
     ]
     if not agenda.items:
-        lines += [f"Nothing is due in the next {agenda.horizon} days.", ""]
+        lines += [f"Nothing is due in the next {days(agenda.horizon)}.", ""]
     for title, items in sections:
         if not items:
             continue

@@ -124,8 +124,17 @@ class Settings:
         return repr(self)
 
 
+_KINDS = {
+    "str": "a string",
+    "int": "an integer",
+    "bool": "true or false",
+    "tuple[str, ...]": "a list of strings",
+    "tuple[int, ...]": "a list of integers",
+}
+
+
 def _kind(tp: str) -> str:
-    return tp.replace("tuple[str, ...]", "list of strings").replace("tuple[int, ...]", "list of integers")
+    return _KINDS.get(tp, tp)
 
 
 def _check_type(tp: str, value: Any) -> Any:
@@ -201,9 +210,9 @@ def parse_settings(text: str, path: str) -> tuple[Settings, list[Diagnostic]]:
                 error(
                     path,
                     _key_line(text, key),
-                    f"setting {key!r} must be a {_kind(str(spec.type))}"
+                    f"setting {key!r} must be {_kind(str(spec.type))}"
                     + (" (0 or more)" if str(spec.type) == "int" else "")
-                    + f", not {type(value).__name__} {value!r}; using the default",
+                    + f", not {value!r}; using the default",
                 )
             )
     settings = replace(Settings(), **values)

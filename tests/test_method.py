@@ -272,3 +272,42 @@ def test_new_takes_email_role_tags_warmth_and_keep_informed(run, make_vault):
     assert got["email"] == "lena@example.com" and got["role"] == "Head of Insights"
     assert got["tags"] == ["cpg", "mentor"] and got["warmth"] == "warm" and got["keep_informed"] is True
     assert run("--vault", vault, "check").exit_code == 0
+
+
+def test_small_words_one_day_integer_and_no_stray_space(run, make_vault):
+    from mdfollow.settings import parse_settings
+
+    _, [problem] = parse_settings('horizon_days = "soon"\n', ".mdfollow.toml")
+    assert "must be an integer (0 or more), not 'soon'" in problem.message
+    vault = make_vault({**contact("Ana Ruiz", cadence="weekly", last_contact="2026-11-17"), ".mdfollow.toml": ""})
+    (vault / ".mdfollow.toml").write_text("horizon_days = 1\n")
+    result = run("--vault", vault, "--today", TODAY, "agenda", "--stdout")
+    assert "next 1 day)" in result.stdout and "1 days" not in result.stdout
+    result = run("--vault", vault, "--today", "2026-11-23", "show", "Ana Ruiz")
+    assert "due in 1 day)" in result.stdout, result.stdout
+    result = run("--vault", vault, "--today", TODAY, "draft", "Ana Ruiz", "--kind", "thank", "--force", "--stdout")
+    assert "talking with me." in result.stdout and " ." not in result.stdout
+
+
+def test_quiet_is_accepted_after_the_command_name(run, example_vault, tmp_path):
+    from tests.test_import import SAMPLES
+
+    for args in (("agenda",), ("import", "google", SAMPLES / "google.csv", "--dry-run")):
+        loud = run("--vault", example_vault, "--today", TODAY, *args)
+        quiet = run("--vault", example_vault, "--today", TODAY, "-q", *args)
+        assert loud.stderr != quiet.stderr
+        (example_vault / "Agenda.md").unlink(missing_ok=True)
+        for flag in ("-q", "--quiet"):
+            result = run("--vault", example_vault, "--today", TODAY, *args, flag)
+            assert result.exit_code == 0 and result.stderr == quiet.stderr, (args, result.stderr)
+            (example_vault / "Agenda.md").unlink(missing_ok=True)
+
+
+def test_draft_says_when_it_wrote_a_numbered_file(run, example_vault):
+    first = run("--vault", example_vault, "--today", TODAY, "draft", "Priya Raman")
+    assert first.exit_code == 0 and "already exists" not in first.stderr
+    second = run("--vault", example_vault, "--today", TODAY, "draft", "Priya Raman")
+    assert second.exit_code == 0
+    assert second.stdout.strip() == "Drafts/2026-11-23 thank Priya Raman 2.md"
+    assert "Drafts/2026-11-23 thank Priya Raman.md already exists" in second.stderr
+    assert "wrote Drafts/2026-11-23 thank Priya Raman 2.md" in second.stderr

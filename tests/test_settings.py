@@ -28,7 +28,7 @@ def test_every_problem_is_reported_at_once_with_its_line():
     settings, problems = parse_settings(text, ".mdfollow.toml")
     formatted = [p.format() for p in problems]
     assert formatted == [
-        ".mdfollow.toml:1: error: setting 'horizon_days' must be a int (0 or more), not str 'soon'; using the default",
+        ".mdfollow.toml:1: error: setting 'horizon_days' must be an integer (0 or more), not 'soon'; using the default",
         ".mdfollow.toml:2: warning: unknown setting 'colour'; ignored",
         ".mdfollow.toml:6: error: setting 'me.name' must be a string",
         ".mdfollow.toml:7: warning: unknown setting 'me.nick'; ignored",

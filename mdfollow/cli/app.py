@@ -145,8 +145,33 @@ def pass_app(func: Any) -> Any:
     return functools.update_wrapper(wrapper, func)
 
 
+def _quiet_after_command(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    app = ctx.find_object(App)
+    if value and app is not None:
+        app.quiet = True
+
+
 class MdfollowGroup(click.Group):
-    """One line for every usage error, and no traceback for anything, unless MDFOLLOW_DEBUG is set."""
+    """One line for every usage error, and no traceback for anything, unless MDFOLLOW_DEBUG is set.
+
+    `-q` is accepted after the command name too (`mdfollow agenda -q`), as
+    users type it: every command, in subgroups as well, gets it.
+    """
+
+    group_class = type  # subgroups (`import`) are MdfollowGroups too
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        if not any(isinstance(p, click.Option) and "--quiet" in p.opts for p in cmd.params):
+            cmd.params.append(
+                click.Option(
+                    ["-q", "--quiet"],
+                    is_flag=True,
+                    expose_value=False,
+                    callback=_quiet_after_command,
+                    help="Only errors and the output asked for (as before the command).",
+                )
+            )
+        super().add_command(cmd, name)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         run: Any = super().main  # click's overloads do not admit a pass-through; we always ask for the value

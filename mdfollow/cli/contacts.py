@@ -184,7 +184,11 @@ def show(app: App, name: str, as_json: bool) -> None:
     click.echo("")
     if item is not None:
         days = item.days_overdue(today)
-        when = "due today" if days == 0 else (f"{days} days overdue" if days > 0 else f"due in {-days} days")
+        when = (
+            "due today"
+            if days == 0
+            else (f"{plural(days, 'day')} overdue" if days > 0 else f"due in {plural(-days, 'day')}")
+        )
         click.echo(f"Next: {item.action} on {item.due.isoformat()} ({when})")
         click.echo(f"  {one_line(item.reason)}")
         if item.also:
