@@ -35,11 +35,23 @@ class AgendaRun:
     written: bool
     recorded: list[tuple[FollowUp, Recorded]] = field(default_factory=list)
     problems: list[Diagnostic] = field(default_factory=list)  # about ticks
-    target: Path | None = None  # the file written, when it was not the one asked for (daily notes)
+    target: Path | None = None  # the file the agenda is in: the agenda file, or today's daily note
 
     @property
     def written_paths(self) -> list[Path]:
         return [r.path for _, r in self.recorded if not r.already]
+
+
+class AgendaUsage(ValueError):
+    """Options that do not go together; the message says which."""
+
+
+def agenda_target(vault: Path, settings: Settings, out: Path | None, daily: bool | None) -> tuple[Path, bool]:
+    """(agenda file, daily?) from `--out` and `--daily/--no-daily` and the settings: one rule for agenda and watch."""
+    daily = settings.daily_agenda if daily is None else daily
+    if daily and out is not None:
+        raise AgendaUsage("--daily writes into today's daily note; it does not go with --out")
+    return (out if out is not None else vault / settings.agenda_file), daily
 
 
 def refresh_agenda(
@@ -99,6 +111,7 @@ def refresh_agenda(
     index = _after_ticks(run, reader, today, settings, memo)
     run.text = render_agenda(run.agenda, index, carried)
     run.written = _write_if_changed(target, run.text.encode("utf-8"), old, shown)
+    run.target = target
     return run
 
 
@@ -143,9 +156,8 @@ def _refresh_daily(
     else:
         new_text = new_block
     run.text = new_text
-    if _write_if_changed(target, new_text.encode("utf-8"), old, shown):
-        run.written = True
-        run.target = target
+    run.written = _write_if_changed(target, new_text.encode("utf-8"), old, shown)
+    run.target = target
     return run
 
 

@@ -104,3 +104,15 @@ def test_daily_setting_and_out_do_not_mix(run, make_vault):
     assert run("--vault", vault, "--today", TODAY, "agenda", "--no-daily").exit_code == 0
     assert (vault / "Agenda.md").exists()
     assert run("--vault", vault, "agenda", "--daily", "--out", vault / "x.md").exit_code == 2
+
+
+def test_daily_messages_name_the_daily_note_and_watch_resolves_options_like_agenda(run, make_vault):
+    vault = make_vault(contact(met="2026-11-20") | {".mdfollow.toml": "daily_agenda = true\n"})
+    first = run("--vault", vault, "--today", TODAY, "agenda")
+    assert "wrote 2026-11-23.md" in first.stderr
+    again = run("--vault", vault, "--today", TODAY, "agenda")
+    assert "2026-11-23.md is up to date" in again.stderr and "Agenda.md" not in again.stderr
+    for args in (("--daily", "--out", vault / "x.md"), ("--out", vault / "x.md")):
+        result = run("--vault", vault, "--today", TODAY, "watch", *args)
+        assert result.exit_code == 2 and "does not go with --out" in result.stderr, args
+        assert not (vault / "x.md").exists()

@@ -309,6 +309,13 @@ def test_ignored_paths():
         ".obsidian/workspace.json",
         "x.tmp",
         "People/.#Jane.md",
+        "People/#Jane.md#",
+        "People/Jane.md.tmp.4821",  # write-then-rename savers with a random suffix
+        "People/Jane.md___jb_tmp___",
+        "People/Jane.md___jb_old___",
+        "People/Jane.md.crswap",
+        "People/Jane.md.orig",
+        "Agenda.ics",
     ):
         assert ignored(rel), rel
     for rel in ("People/Jane.md", "Agenda.md", ".mdfollow.toml", ".obsidian/daily-notes.json"):

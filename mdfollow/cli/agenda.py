@@ -62,13 +62,17 @@ def agenda(
       mdfollow --today 2026-11-23 agenda --stdout
       mdfollow agenda --json | jq '.items[] | .contact'
     """
+    from mdfollow.refresh import AgendaRefused, AgendaUsage, agenda_target, refresh_agenda
     from mdfollow.render import agenda_json, render_agenda
     from mdfollow.rules import build_agenda
     from mdfollow.vault import relative
 
     settings = app.settings
     vault = app.vault
-    target = out if out is not None else vault / settings.agenda_file
+    try:
+        target, daily = agenda_target(vault, settings, out, daily)
+    except AgendaUsage as exc:
+        raise Usage(str(exc)) from None
     today = app.today
     if as_json or to_stdout:
         from mdfollow import cache
@@ -95,12 +99,7 @@ def agenda(
         if snapshot:
             cache.save_result(vault, snapshot, name, text, [p.to_json() for p in index.problems])
         return
-    from mdfollow.refresh import AgendaRefused, refresh_agenda
-
     settings_problems = app._setting_problems
-    daily = settings.daily_agenda if daily is None else daily
-    if daily and out is not None:
-        raise Usage("--daily writes into today's daily note; it does not go with --out")
     try:
         run = refresh_agenda(
             vault,
@@ -211,22 +210,27 @@ def watch(app: App, poll: bool, out: Path | None, daily: bool | None) -> None:
     """
     import signal
 
+    from mdfollow.refresh import AgendaUsage, agenda_target
     from mdfollow.vault import load_settings
     from mdfollow.watcher import Watcher
 
     vault = app.vault
     settings = app.settings
+    try:
+        target, daily = agenda_target(vault, settings, out, daily)
+    except AgendaUsage as exc:
+        raise Usage(str(exc)) from None
     fixed_today = app.today if (app.today_option or os.environ.get("MDFOLLOW_TODAY")) else None
     watcher = Watcher(
         vault=vault,
         settings=settings,
         today=(lambda: fixed_today) if fixed_today else date.today,
-        target=out if out is not None else vault / settings.agenda_file,
+        target=target,
         setting_problems=app._setting_problems,
         load_settings=lambda: load_settings(vault, app.config),
         poll=poll,
         use_cache=not app.no_cache,
-        daily=settings.daily_agenda if daily is None else daily,
+        daily=daily,
         report=app.say,
         report_problem=lambda problem: app.report([problem]),
     )
