@@ -339,6 +339,15 @@ def gone_quiet(contact: Contact, today: date, settings: Settings) -> GoneQuiet |
     return None
 
 
+def contact_state(contact: Contact, today: date, settings: Settings) -> str:
+    """'active', 'paused', 'closed', 'snoozed' or 'gone quiet', for listings."""
+    if contact.status != "active":
+        return contact.status
+    if not is_active(contact, today):
+        return "snoozed"
+    return "gone quiet" if gone_quiet(contact, today, settings) is not None else "active"
+
+
 def sort_key(item: FollowUp) -> tuple[date, str, str, int]:
     return (item.due, fold(item.contact.name), item.contact.path, _RANK[item.action])
 

@@ -311,3 +311,18 @@ def test_draft_says_when_it_wrote_a_numbered_file(run, example_vault):
     assert second.stdout.strip() == "Drafts/2026-11-23 thank Priya Raman 2.md"
     assert "Drafts/2026-11-23 thank Priya Raman.md already exists" in second.stderr
     assert "wrote Drafts/2026-11-23 thank Priya Raman 2.md" in second.stderr
+
+
+def test_show_and_history_tell_one_timeline(run, example_vault):
+    import json
+
+    for name in ("Priya Raman", "Hannah Schulz", "Daniel Okafor", "Elena Petrova"):
+        shown = json.loads(run("--vault", example_vault, "--today", TODAY, "show", name, "--json").stdout)
+        told = json.loads(run("--vault", example_vault, "--today", TODAY, "history", name, "--json").stdout)
+        assert shown["history"] == told and told, name
+        text = run("--vault", example_vault, "--today", TODAY, "show", name).stdout
+        lines = run("--vault", example_vault, "--today", TODAY, "history", name).stdout.splitlines()[1:]
+        assert text.rstrip("\n").endswith("\n".join(lines)), name
+    told = json.loads(run("--vault", example_vault, "--today", TODAY, "history", "Daniel Okafor", "--json").stdout)
+    assert [e["date"] for e in told] == sorted(e["date"] for e in told)
+    assert {e["source"] for e in told} <= {"key", "log", "mention", "commit"}

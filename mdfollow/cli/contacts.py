@@ -25,6 +25,7 @@ from mdfollow.cli.app import (
 if TYPE_CHECKING:
     from mdfollow.contact import Contact
     from mdfollow.index import VaultIndex
+    from mdfollow.timeline import Entry
 
 
 @cli.command()
@@ -80,7 +81,7 @@ def list_(app: App, due: bool, tags: tuple[str, ...], as_json: bool) -> None:
     """List contacts with their next action and due date."""
     from mdfollow.contact import fold
     from mdfollow.render import one_line
-    from mdfollow.rules import gone_quiet, is_active, next_action
+    from mdfollow.rules import contact_state, next_action
 
     index = app.index()
     today = app.today
@@ -95,13 +96,7 @@ def list_(app: App, due: bool, tags: tuple[str, ...], as_json: bool) -> None:
         item = next_action(contact, index, today, settings)
         if due and (item is None or item.due > today):
             continue
-        quiet = gone_quiet(contact, today, settings) is not None
-        state = (
-            contact.status
-            if contact.status != "active"
-            else ("snoozed" if not is_active(contact, today) else ("gone quiet" if quiet else "active"))
-        )
-        rows.append((contact, item, state))
+        rows.append((contact, item, contact_state(contact, today, settings)))
     if as_json:
         print_json(
             [
@@ -160,10 +155,11 @@ def show(app: App, name: str, as_json: bool) -> None:
     app.report([p for p in index.problems if p.path == contact.path])
     item = next_action(contact, index, today, settings)
     quiet = gone_quiet(contact, today, settings)
-    history = _history(contact, index)
+    raw = (app.vault / contact.path).read_bytes()
+    history = _timeline(app, contact, index, raw)
     from mdfollow.note import parse_note
 
-    front = parse_note(contact.path, (app.vault / contact.path).read_bytes()).front
+    front = parse_note(contact.path, raw).front
     state = {key: _plain(front[key]) for key in front if key != "type"}
     if as_json:
         empty = Agenda(today, settings.horizon_days, (), (), ())
@@ -174,7 +170,7 @@ def show(app: App, name: str, as_json: bool) -> None:
                 "state": state,
                 "next": item_json(item, empty) if item else None,
                 "gone_quiet": quiet is not None,
-                "history": [{"date": d.isoformat(), "event": e, "source": s} for d, e, s in history],
+                "history": [entry.to_json() for entry in history],
             }
         )
         return
@@ -199,8 +195,7 @@ def show(app: App, name: str, as_json: bool) -> None:
         click.echo("Next: nothing to do" + (f" ({contact.status})" if contact.status != "active" else ""))
     if history:
         click.echo("\nHistory:")
-        for day, event, source in history:
-            click.echo(f"  {day.isoformat()}  {event}" + (f"  ({source})" if source else ""))
+        _print_timeline(history)
 
 
 def _plain(value: Any) -> Any:
@@ -213,24 +208,17 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _history(contact: Contact, index: VaultIndex) -> list[tuple[date, str, str]]:
-    events: list[tuple[date, str, str]] = []
-    labels = {
-        "added": "added",
-        "met": "met",
-        "last_contact": "last two-way contact",
-        "last_outreach": "last message sent",
-        "thanked": "thanked",
-        "reported_back": "reported back",
-        "next_follow_up": "promised follow-up",
-    }
-    for key, label in labels.items():
-        value = getattr(contact, key)
-        if value is not None:
-            events.append((value, label, ""))
-    for mention in index.mentions_of(contact):
-        events.append((mention.date, "mentioned", f"{mention.path}:{mention.line}"))
-    return sorted(events, key=lambda e: (e[0], e[1]), reverse=True)
+def _timeline(app: App, contact: Contact, index: VaultIndex, raw: bytes) -> list[Entry]:
+    from mdfollow.git import changes_to
+    from mdfollow.timeline import timeline
+
+    commits = [(c.date, c.commit, c.subject) for c in changes_to(app.vault, app.vault / contact.path)]
+    return timeline(contact, index, raw.decode("utf-8", "replace"), app.settings.log_heading, commits)
+
+
+def _print_timeline(entries: list[Entry]) -> None:
+    for entry in entries:
+        click.echo(f"  {entry.date.isoformat()}  {entry.source:<7}  {entry.text}")
 
 
 @cli.command()
@@ -318,28 +306,18 @@ def new(
 def history(app: App, name: str, as_json: bool) -> None:
     """A contact's timeline: its log lines, dated mentions and, in a git vault, commits.
 
-    Oldest first. Log lines come from the note's Interactions section, mentions
-    from dated notes that link the contact, commits from `git log --follow`.
+    Oldest first, the same timeline `show` ends with. Log lines come from the
+    note's Interactions section, front-matter dates no log line explains
+    (typed by hand) from the keys, mentions from dated notes that link the
+    contact, commits from `git log --follow`.
     """
-    from mdfollow.git import changes_to
-    from mdfollow.milestones import parse_log
-
     index = app.index()
     contact = find_contact(app, index, name)
-    raw = (app.vault / contact.path).read_bytes().decode("utf-8", "replace")
-    events: list[tuple[date, str, str]] = []
-    for day, text in parse_log(raw, app.settings.log_heading):
-        events.append((day, "log", text))
-    for mention in index.mentions_of(contact):
-        events.append((mention.date, "mention", f"{mention.path}:{mention.line}"))
-    for change in changes_to(app.vault, app.vault / contact.path):
-        events.append((change.date, "commit", f"{change.commit} {change.subject}"))
-    events.sort(key=lambda e: (e[0], ["log", "mention", "commit"].index(e[1])))
+    events = _timeline(app, contact, index, (app.vault / contact.path).read_bytes())
     if as_json:
-        print_json([{"date": d.isoformat(), "source": s, "text": t} for d, s, t in events])
+        print_json([entry.to_json() for entry in events])
         return
     click.echo(click.style(contact.name, bold=True) + f"  ({contact.path})")
     if not events:
         click.echo("  no history yet: `mdfollow log` records events")
-    for day, source, text in events:
-        click.echo(f"  {day.isoformat()}  {source:<7}  {text}")
+    _print_timeline(events)
