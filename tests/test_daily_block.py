@@ -47,7 +47,7 @@ def test_periodic_notes_config_with_a_nested_folder_format(run, make_vault):
     # ...and that note is a dated note too: a mention there is a touch on its day.
     (vault / "Journal/2026/11/2026-11-22 Sunday.md").write_text("Lunch with [[Jane Doe]]\n")
     data = json.loads(run("--vault", vault, "--today", TODAY, "show", "Jane Doe", "--json").stdout)
-    assert {"date": "2026-11-22", "event": "mentioned", "source": "Journal/2026/11/2026-11-22 Sunday.md:1"} in data[
+    assert {"date": "2026-11-22", "source": "mention", "text": "Journal/2026/11/2026-11-22 Sunday.md:1"} in data[
         "history"
     ]
 
