@@ -326,3 +326,36 @@ def test_show_and_history_tell_one_timeline(run, example_vault):
     told = json.loads(run("--vault", example_vault, "--today", TODAY, "history", "Daniel Okafor", "--json").stdout)
     assert [e["date"] for e in told] == sorted(e["date"] for e in told)
     assert {e["source"] for e in told} <= {"key", "log", "mention", "commit"}
+
+
+# What Android's and old Nokia/Outlook exporters write: vCard 2.1, quoted-printable
+# NOTE with soft line breaks (unindented), and a 3.0 NOTE with escaped newlines.
+VCF = (
+    "BEGIN:VCARD\r\nVERSION:2.1\r\nN:Haddad;Yara;;Dr.;\r\nFN:Dr. Yara Haddad\r\n"
+    "NOTE;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:Met at the caf=C3=A9 meetup. Runs =\r\n"
+    "survey design at Lumen.=0D=0ASend her the =\r\ndeck.\r\n"
+    "EMAIL;INTERNET:yara@example.org\r\nEND:VCARD\r\n"
+    "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bo Lind\r\nNOTE:First line\\nSecond line\\, with a comma\r\n"
+    "X-BROKEN;;:x\r\nEND:VCARD\r\n"
+)
+
+
+def test_vcard_notes_keep_quoted_printable_continuations_and_escaped_newlines():
+    from mdfollow.importing import parse_vcard
+
+    people, problems = parse_vcard(VCF, "c.vcf")
+    notes = {p.name: p.note for p in people}
+    assert notes["Dr. Yara Haddad"] == "Met at the café meetup. Runs survey design at Lumen.\nSend her the deck."
+    assert notes["Bo Lind"] == "First line\nSecond line, with a comma"
+    assert [p.format() for p in problems] == ["c.vcf:14: warning: vCard line not understood, skipped: X-BROKEN;;:x"]
+
+
+def test_vcard_import_prints_our_messages_not_vobject_log_lines(run, make_vault, tmp_path, capfd):
+    vault = make_vault(contact("Tom Reed"))
+    (tmp_path / "c.vcf").write_text(VCF, encoding="utf-8", newline="")
+    result = run("--vault", vault, "--today", TODAY, "import", "vcard", tmp_path / "c.vcf")
+    assert result.exit_code == 0, result.stderr
+    assert "vobject" not in result.stderr and "vobject" not in capfd.readouterr().err
+    assert "c.vcf:14: warning: vCard line not understood" in result.stderr
+    body = (vault / "People/Bo Lind.md").read_text(encoding="utf-8")
+    assert "First line\nSecond line, with a comma" in body
