@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -224,8 +225,6 @@ def parse_vcard(text: str, path: str) -> tuple[list[Person], list[Diagnostic]]:
     vobject's own log lines (a line it skipped) become warnings with the
     file's line number, instead of raw text on stderr.
     """
-    import logging
-
     import vobject
 
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
@@ -265,17 +264,15 @@ def parse_vcard(text: str, path: str) -> tuple[list[Person], list[Diagnostic]]:
     return people, problems
 
 
-class _Heard:
+class _Heard(logging.Handler):
     """A logging handler that keeps vobject's messages for us to report properly."""
 
-    level = 0
-
     def __init__(self) -> None:
+        super().__init__()
         self.records: list[str] = []
 
-    def handle(self, record: object) -> bool:
-        self.records.append(record.getMessage())  # type: ignore[attr-defined]
-        return True
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record.getMessage())
 
 
 _QP_PROPERTY = re.compile(r"^[^:]*;(?:ENCODING=)?QUOTED-PRINTABLE[;:]", re.IGNORECASE)
