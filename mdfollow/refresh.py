@@ -9,15 +9,24 @@ file replaced, and only if its bytes change.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from mdfollow.diagnostics import Diagnostic, error, warning
-from mdfollow.events import TICK_EVENTS, Event
+from mdfollow.events import KINDS, TICK_EVENTS, Event
 from mdfollow.index import VaultIndex
 from mdfollow.record import Recorded, RecordProblem, record_event
-from mdfollow.render import Tick, agenda_state, block_id, find_block, read_ticks, render_agenda, render_block
-from mdfollow.rules import Agenda, FollowUp, Memo, build_agenda, next_action
+from mdfollow.render import (
+    Tick,
+    agenda_state,
+    block_id,
+    find_block,
+    read_ticks,
+    render_agenda,
+    render_block,
+    ticked_item,
+)
+from mdfollow.rules import Agenda, FollowUp, Memo, build_agenda, candidates, next_action
 from mdfollow.settings import Settings
 from mdfollow.store import AlreadyExists, WriteConflict, read_bytes, write_file
 from mdfollow.vault import VaultReader, relative
@@ -199,7 +208,7 @@ def _record_ticks(
     for tick in ticks:
         item = current.pop(tick.block_id, None)
         if item is None:
-            if _already_recorded(vault, index, tick):
+            if _already_recorded(vault, index, tick) or _done_anyway(index, tick, today, settings):
                 continue
             carried.append(tick.text)
             run.problems.append(
@@ -228,6 +237,31 @@ def _already_recorded(vault: Path, index: VaultIndex, tick: Tick) -> bool:
         return False
     raw = read_bytes(vault / contact.path)
     return raw is not None and tick.block_id.encode() in raw
+
+
+def _done_anyway(index: VaultIndex, tick: Tick, today: date, settings: Settings) -> bool:
+    """The note shows the ticked item was done another way (logged by hand): drop the tick quietly.
+
+    Done: no item of that action is due by the ticked date any more, and the
+    note holds the matching event (for an ask, a reply will do) dated no
+    earlier than the day the item could first have shown in the agenda.
+    """
+    contact = index.resolve(tick.link) if tick.link else None
+    read = ticked_item(tick.text)
+    if contact is None or read is None:
+        return False
+    action, due_text = read
+    try:
+        due = date.fromisoformat(due_text)
+    except ValueError:
+        return False
+    if any(c.action == action and c.due <= due for c in candidates(contact, index, today, settings)):
+        return False
+    kind = KINDS[TICK_EVENTS[action]]
+    # An ask is answered by a reply as well as done by a message; gratitude and news only by themselves.
+    keys = (*kind.moves, "met", "last_contact") if kind.strike == "add" else kind.moves
+    since = due - timedelta(days=settings.horizon_days)
+    return any((day := getattr(contact, key)) is not None and since <= day <= today for key in keys)
 
 
 def _tick_note(item: FollowUp) -> str:

@@ -51,17 +51,33 @@ def block_id(item: FollowUp) -> str:
 
 def plain_verb(item: FollowUp) -> str:
     """'Thank Priya Raman': what to do, for calendars and messages without links."""
-    verb = "Send a last, light nudge to {link}" if item.action == "nudge" and item.light_touch else _VERBS[item.action]
+    verb = _LIGHT_NUDGE if item.action == "nudge" and item.light_touch else _VERBS[item.action]
     return verb.format(link=item.contact.name)
 
 
 def task_line(item: FollowUp, index: VaultIndex) -> str:
     link = index.link_for(item.contact)
-    verb = "Send a last, light nudge to {link}" if item.action == "nudge" and item.light_touch else _VERBS[item.action]
+    verb = _LIGHT_NUDGE if item.action == "nudge" and item.light_touch else _VERBS[item.action]
     text = verb.format(link=link) + ": " + one_line(item.reason)
     if item.also:
         text += f" (also: {', '.join(item.also)})"
     return f"- [ ] {text} 📅 {item.due.isoformat()} ^{block_id(item)}"
+
+
+_LIGHT_NUDGE = "Send a last, light nudge to {link}"
+_DUE = re.compile(r"📅\s*(\d{4}-\d{2}-\d{2})")
+
+
+def ticked_item(text: str) -> tuple[str, str] | None:
+    """(action, due YYYY-MM-DD) of an agenda task line, read back from its words; None if not ours."""
+    body = re.sub(r"^\s*[-*+] \[.\]\s*", "", text)
+    due = _DUE.search(body)
+    if due is None:
+        return None
+    for action, verb in (("nudge", _LIGHT_NUDGE), *_VERBS.items()):
+        if body.startswith(verb.split("{link}")[0]):
+            return action, due.group(1)
+    return None
 
 
 @dataclass(frozen=True)

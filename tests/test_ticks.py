@@ -134,3 +134,20 @@ def test_unticking_and_json_write_nothing_to_notes(run, example_vault):
     assert agenda(run, example_vault, EXAMPLE_TODAY, "--json").exit_code == 0
     assert agenda(run, example_vault, EXAMPLE_TODAY, "--stdout").exit_code == 0
     assert (example_vault / "People/Priya Raman.md").read_bytes() == before
+
+
+def test_a_tick_already_logged_by_hand_is_dropped_quietly(run, make_vault):
+    vault = make_vault(contact(met="2026-11-20") | contact("Ann Bell", strikes=1, last_outreach="2026-11-10"))
+    assert agenda(run, vault).exit_code == 0
+    tick(vault, "Thank [[Jane Doe]]")
+    tick(vault, "Nudge [[Ann Bell]]")
+    # The user logged both by hand before the next run (a day later).
+    assert run("--vault", vault, "--today", "2026-11-24", "log", "Jane Doe", "thanked").exit_code == 0
+    assert run("--vault", vault, "--today", "2026-11-24", "log", "Ann Bell", "sent").exit_code == 0
+    result = agenda(run, vault, "2026-11-24")
+    assert result.exit_code == 0, result.stderr
+    assert "no longer matches" not in result.stderr
+    text = (vault / "Agenda.md").read_text(encoding="utf-8")
+    assert "Ticked, not recorded" not in text and "- [x]" not in text
+    jane = (vault / "People/Jane Doe.md").read_text(encoding="utf-8")
+    assert jane.count("thanked") == 2 and "%%mf-" not in jane  # the key and the one log line, nothing doubled
