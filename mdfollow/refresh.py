@@ -118,7 +118,7 @@ def refresh_agenda(
     run = AgendaRun(build_agenda(index, today, settings, memo), index, "", False)
     carried = _record_ticks(vault, settings, today, index, read_ticks(old_text), shown, run)
     index = _after_ticks(run, reader, today, settings, memo)
-    run.text = render_agenda(run.agenda, index, carried)
+    run.text = render_agenda(run.agenda, index, carried, quiet_since(vault, run.agenda, settings))
     run.written = _write_if_changed(target, run.text.encode("utf-8"), old, shown)
     run.target = target
     return run
@@ -156,7 +156,8 @@ def _refresh_daily(
     carried = _record_ticks(vault, settings, today, index, ticks, shown, run)
     index = _after_ticks(run, reader, today, settings, memo)
     newline = "\r\n" if "\r\n" in text else "\n"
-    new_block = render_block(run.agenda, index, carried).replace("\n", newline)
+    since = quiet_since(vault, run.agenda, settings)
+    new_block = render_block(run.agenda, index, carried, since).replace("\n", newline)
     if block is not None:
         new_text = text[: block[0]] + new_block + text[block[1] :]
     elif text:
@@ -237,6 +238,20 @@ def _already_recorded(vault: Path, index: VaultIndex, tick: Tick) -> bool:
         return False
     raw = read_bytes(vault / contact.path)
     return raw is not None and tick.block_id.encode() in raw
+
+
+def quiet_since(vault: Path, agenda: Agenda, settings: Settings) -> dict[str, date]:
+    """Note path -> the first unanswered try, for each contact gone quiet (their logs are read)."""
+    from mdfollow.timeline import first_unanswered
+
+    found = {}
+    for quiet in agenda.gone_quiet:
+        raw = read_bytes(vault / quiet.contact.path)
+        text = raw.decode("utf-8", "replace") if raw is not None else ""
+        first = first_unanswered(quiet.contact, text, settings.log_heading)
+        if first is not None:
+            found[quiet.contact.path] = first
+    return found
 
 
 def _done_anyway(index: VaultIndex, tick: Tick, today: date, settings: Settings) -> bool:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from mdfollow.index import VaultIndex
@@ -100,10 +101,13 @@ def read_ticks(text: str) -> list[Tick]:
     return ticks
 
 
-def render_agenda(agenda: Agenda, index: VaultIndex, carried: Sequence[str] = ()) -> str:
+def render_agenda(
+    agenda: Agenda, index: VaultIndex, carried: Sequence[str] = (), since: Mapping[str, date] | None = None
+) -> str:
+    """The agenda file. `since`: note path -> first unanswered try, for the gone-quiet lines."""
     today = agenda.today
     title = f"# Follow-ups for {today.strftime('%A')} {today.day} {today.strftime('%B %Y')}"
-    body = "\n".join([title, "", *_agenda_lines(agenda, index, carried, "##")]) + "\n"
+    body = "\n".join([title, "", *_agenda_lines(agenda, index, carried, "##", since or {})]) + "\n"
     return body + f"{MARKER} {signature(body)}: tick a box when it is done; the next run records it. %%\n"
 
 
@@ -114,9 +118,11 @@ _BLOCK = re.compile(
 )
 
 
-def render_block(agenda: Agenda, index: VaultIndex, carried: Sequence[str] = ()) -> str:
+def render_block(
+    agenda: Agenda, index: VaultIndex, carried: Sequence[str] = (), since: Mapping[str, date] | None = None
+) -> str:
     """The agenda as a block for a daily note: what the agenda file says, between markers."""
-    body = "\n".join(_agenda_lines(agenda, index, carried, "###")) + "\n"
+    body = "\n".join(_agenda_lines(agenda, index, carried, "###", since or {})) + "\n"
     return f"{BLOCK_START}\n{body}%% mdfollow agenda: end {signature(body)} %%\n"
 
 
@@ -129,7 +135,9 @@ def find_block(text: str) -> tuple[int, int, str] | None:
     return m.start(), m.end(), "ours" if signature(body) == m.group(2) else "edited"
 
 
-def _agenda_lines(agenda: Agenda, index: VaultIndex, carried: Sequence[str], level: str) -> list[str]:
+def _agenda_lines(
+    agenda: Agenda, index: VaultIndex, carried: Sequence[str], level: str, since: Mapping[str, date]
+) -> list[str]:
     lines: list[str] = []
     if carried:
         lines += [
@@ -157,8 +165,12 @@ def _agenda_lines(agenda: Agenda, index: VaultIndex, carried: Sequence[str], lev
     if agenda.gone_quiet:
         lines += [f"{level} Gone quiet", "", "No reply after the last try: wait until they write back.", ""]
         for quiet in agenda.gone_quiet:
-            since = f" since {quiet.last_outreach.isoformat()}" if quiet.last_outreach else ""
-            lines.append(f"- {index.link_for(quiet.contact)}: {quiet.strikes} messages unanswered{since}")
+            first = since.get(quiet.contact.path)
+            if first is not None:
+                when = f" since {first.isoformat()}"
+            else:  # the log does not show the run's first try
+                when = f", the last on {quiet.last_outreach.isoformat()}" if quiet.last_outreach else ""
+            lines.append(f"- {index.link_for(quiet.contact)}: {quiet.strikes} messages unanswered{when}")
         lines.append("")
     problem_notes = len({p.path for p in agenda.problems})
     if problem_notes:

@@ -56,3 +56,25 @@ def timeline(
     entries += [Entry(m.date, "mention", f"{m.path}:{m.line}") for m in index.mentions_of(contact)]
     entries += [Entry(day, "commit", f"{commit} {subject}") for day, commit, subject in commits]
     return sorted(entries, key=lambda e: (e.date, SOURCES.index(e.source), e.text))
+
+
+def first_unanswered(contact: Contact, note_text: str, log_heading: str) -> date | None:
+    """The day of the first ask in the current unanswered run, from the note's log lines.
+
+    The asks (`sent` lines) after the latest two-way date, up to
+    `last_outreach`; None when the log does not show them (strikes typed by hand).
+    """
+    from mdfollow.events import KINDS
+
+    if contact.last_outreach is None:
+        return None
+    label = KINDS["sent"].label
+    replied = max(contact.two_way_dates(), default=None)
+    asks = [
+        day
+        for day, text in parse_log(note_text, log_heading)
+        if (text == label or text.startswith((f"{label}:", f"{label} ")))
+        and (replied is None or day > replied)
+        and day <= contact.last_outreach
+    ]
+    return min(asks, default=None)

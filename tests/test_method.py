@@ -359,3 +359,14 @@ def test_vcard_import_prints_our_messages_not_vobject_log_lines(run, make_vault,
     assert "c.vcf:14: warning: vCard line not understood" in result.stderr
     body = (vault / "People/Bo Lind.md").read_text(encoding="utf-8")
     assert "First line\nSecond line, with a comma" in body
+
+
+def test_gone_quiet_names_the_first_unanswered_try(run, make_vault):
+    log = "\n## Interactions\n\n- 2026-09-01 met\n- 2026-09-05 sent: the ask\n- 2026-09-12 sent: nudge\n"
+    log += "- 2026-09-20 informed: news, no strike\n- 2026-09-26 sent: last, light\n"
+    note = contact("Sam Lee", met="2026-09-01", last_outreach="2026-09-26", strikes=3, thanked="2026-09-02")
+    text = next(iter(note.values())) + log
+    vault = make_vault({"People/Sam Lee.md": text, **contact("Ann Bell", last_outreach="2026-10-01", strikes=3)})
+    result = run("--vault", vault, "--today", TODAY, "agenda", "--stdout")
+    assert "[[Sam Lee]]: 3 messages unanswered since 2026-09-05" in result.stdout
+    assert "[[Ann Bell]]: 3 messages unanswered, the last on 2026-10-01" in result.stdout  # no log to tell

@@ -62,7 +62,7 @@ def agenda(
       mdfollow --today 2026-11-23 agenda --stdout
       mdfollow agenda --json | jq '.items[] | .contact'
     """
-    from mdfollow.refresh import AgendaRefused, AgendaUsage, agenda_target, refresh_agenda
+    from mdfollow.refresh import AgendaRefused, AgendaUsage, agenda_target, quiet_since, refresh_agenda
     from mdfollow.render import agenda_json, render_agenda
     from mdfollow.rules import build_agenda
     from mdfollow.vault import relative
@@ -94,7 +94,7 @@ def agenda(
         if as_json:
             text = json.dumps(agenda_json(result, index), ensure_ascii=False, indent=2) + "\n"
         else:
-            text = render_agenda(result, index)
+            text = render_agenda(result, index, since=quiet_since(vault, result, settings))
         click.echo(text, nl=False)
         if snapshot:
             cache.save_result(vault, snapshot, name, text, [p.to_json() for p in index.problems])
