@@ -52,7 +52,7 @@ def timeline(
     for key, label in KEY_LABELS.items():
         value = getattr(contact, key)
         if value is not None and (value not in logged or key == "next_follow_up"):
-            entries.append(Entry(value, "key", f"{label} ({key})"))
+            entries.append(Entry(value, "key", f"{label} (front matter: {key})"))
     entries += [Entry(m.date, "mention", f"{m.path}:{m.line}") for m in index.mentions_of(contact)]
     entries += [Entry(day, "commit", f"{commit} {subject}") for day, commit, subject in commits]
     return sorted(entries, key=lambda e: (e.date, SOURCES.index(e.source), e.text))
