@@ -47,9 +47,11 @@ def agenda(
     Each contact gets at most one item: the follow-up due first (others it
     also needs are listed as "also"). Items are task lines Obsidian's Tasks
     plugin understands. Tick one when it is done: the next run records it in
-    the contact's note (thank → thanked, report-back → reported, the rest →
-    sent) and drops it from the agenda. A tick is recorded once; a tick on an
-    item that changed since is kept and reported, never lost.
+    the contact's note (thank → thanked, report-back → reported; reach-out,
+    nudge, scheduled → sent, an ask; check-in, update, tell-referrer →
+    informed, news that adds no strike) and drops it from the agenda. A tick
+    is recorded once; a tick on an item you logged by hand is dropped; one on
+    an item that changed otherwise is kept and reported, never lost.
 
     The file is rewritten only when its content changes, never when no
     contacts are found (a wrong or unmounted vault), and never over a file
