@@ -114,6 +114,8 @@ def templates(app: App, as_list: bool, copy: bool, commit: bool | None) -> None:
 
     \b
     Filters: yaml, one_line, lower_first, end_sentence.
+    A field the note leaves empty prints as a visible [placeholder] ([email],
+    [role]) that `draft` lists, and is false in {% if contact.email %}.
     A misspelled field is an error naming the template file and line.
     """
     from mdfollow.store import AlreadyExists, write_file
