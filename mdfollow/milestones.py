@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from mdfollow.contact import fold
 from mdfollow.dates import DateError, parse_date
@@ -57,6 +58,7 @@ LEGAL_FORMS = frozenset(
 )  # fmt: skip
 
 
+@lru_cache(maxsize=65536)
 def company_words(name: str) -> tuple[str, ...]:
     """A company name as words to compare: case, accents, punctuation and legal form dropped."""
     text = fold(name).replace("&", " and ")
