@@ -370,3 +370,12 @@ def test_gone_quiet_names_the_first_unanswered_try(run, make_vault):
     result = run("--vault", vault, "--today", TODAY, "agenda", "--stdout")
     assert "[[Sam Lee]]: 3 messages unanswered since 2026-09-05" in result.stdout
     assert "[[Ann Bell]]: 3 messages unanswered, the last on 2026-10-01" in result.stdout  # no log to tell
+
+
+def test_referred_to_a_name_several_contacts_share_writes_nothing(run, make_vault):
+    vault = make_vault({**contact("Elena Petrova"), **contact("Grace Liu"), **contact("Grace Park")})
+    before = {p.name: p.read_bytes() for p in (vault / "People").iterdir()}
+    result = run("--vault", vault, "--today", TODAY, "log", "Elena Petrova", "referred", "--to", "Grace")
+    assert result.exit_code == 1 and "matches several contacts" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert {p.name: p.read_bytes() for p in (vault / "People").iterdir()} == before
