@@ -4,16 +4,21 @@ Pure. A reply or a meeting resets strikes; an ask you send adds one; news
 (`informed`), a thank-you or a report-back adds none: they need no answer, so
 an unanswered one is not a try. A date key only moves forward: logging an
 older event never hides a newer one.
+
+The events are one table (`EVENT_KINDS`): adding an event is one row, read by
+the rules below, the log line, commit messages and `log`'s choices and help.
+Cheap to import: the command line builds its options from the table.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
-from mdfollow.contact import Contact
-from mdfollow.edits import Value
-from mdfollow.rules import open_strikes
+if TYPE_CHECKING:
+    from mdfollow.contact import Contact
+    from mdfollow.edits import Value
 
 
 @dataclass(frozen=True)
@@ -92,19 +97,6 @@ EVENT_KINDS = (
 KINDS = {kind.name: kind for kind in EVENT_KINDS}
 EVENTS = tuple(KINDS)
 
-# Which event a ticked agenda item logs: an ask is `sent`; news needs no
-# answer, so it is `informed` and adds no strike.
-TICK_EVENTS = {
-    "thank": "thanked",
-    "report-back": "reported",
-    "reach-out": "sent",
-    "nudge": "sent",
-    "scheduled": "sent",
-    "check-in": "informed",
-    "update": "informed",
-    "tell-referrer": "informed",
-}
-
 
 @dataclass(frozen=True)
 class Event:
@@ -132,6 +124,8 @@ def changes_for(contact: Contact, event: Event) -> dict[str, Value]:
     for key in kind.moves:
         move(key)
     if kind.strike == "add":
+        from mdfollow.rules import open_strikes
+
         last_two_way = max(contact.two_way_dates(), default=None)
         if last_two_way is None or day >= last_two_way:
             changes["strikes"] = open_strikes(contact) + 1
@@ -172,6 +166,6 @@ def log_line(event: Event) -> str:
     return text
 
 
-def describe(event: Event, name: str) -> str:
+def commit_summary(event: Event, name: str) -> str:
     """For commit messages: 'sent a message to Jane Doe'."""
     return KINDS[event.kind].commit.format(name=name, to=event.to)

@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from mdfollow.contact import Contact, build_contact, fold, given_name, is_contact
-from mdfollow.edits import EditError, Value, append_log, set_keys
+from mdfollow.edits import Value, append_log, set_keys
+from mdfollow.errors import AlreadyExists, BadValue, EditError, RecordProblem, TemplateProblem, WriteConflict
 from mdfollow.events import Event, changes_for, log_line
 from mdfollow.index import VaultIndex
-from mdfollow.naming import NameError_, note_file_name
+from mdfollow.naming import file_safe, note_file_name
 from mdfollow.note import parse_note
 from mdfollow.settings import Settings
-from mdfollow.store import AlreadyExists, WriteConflict, read_bytes, write_file
-
-
-def _file_safe(name: str) -> str:
-    return re.sub(r'[/\\:*?"<>|#^\[\]]+', "-", name).strip(" -") or name
-
-
-class RecordProblem(Exception):
-    """Nothing was written; the message says why and what to do."""
+from mdfollow.store import read_bytes, write_file
 
 
 @dataclass(frozen=True)
@@ -153,7 +145,7 @@ def refer(vault: Path, settings: Settings, index: VaultIndex, referrer: Contact,
 def assign(
     vault: Path, settings: Settings, index: VaultIndex, contact: Contact, assignments: list[tuple[str, str]]
 ) -> Recorded:
-    """`set KEY=VALUE...`: every value checked first (ValueError, nothing written), then one write.
+    """`set KEY=VALUE...`: every value checked first (BadValue, nothing written), then one write.
 
     `referred_by=NAME` names a contact and is written as its link.
     """
@@ -167,10 +159,10 @@ def assign(
             found, suggestions = lookup(index, value)
             if len(found) != 1:
                 hint = f"; did you mean {', '.join(map(repr, suggestions))}?" if suggestions else ""
-                raise ValueError(f"referred_by: {value!r} is not one contact{hint}")
+                raise BadValue(f"referred_by: {value!r} is not one contact{hint}")
             value = f"[[{index.link_target(found[0])}]]"
         if key in changes:
-            raise ValueError(f"{key} is given twice")
+            raise BadValue(f"{key} is given twice")
         changes[key] = value
 
     def edit(raw: bytes, current: Contact, text: str) -> tuple[bytes, dict[str, object], str]:
@@ -179,7 +171,7 @@ def assign(
         _, problems = build_contact(after)
         bad = [p for p in problems if p.severity == "error" and any(p.message.startswith(f"{k}:") for k in changes)]
         if bad:
-            raise ValueError(bad[0].message)
+            raise BadValue(bad[0].message)
         return new, dict(changes), ""
 
     return _edit_note(vault, contact.path, settings, edit)
@@ -207,10 +199,7 @@ def create_contact(
     of refusing the name; the `name` key keeps the name as it was.
     """
     clean = " ".join(name.split())
-    try:
-        file_name = note_file_name(_file_safe(clean) if lenient else clean)
-    except NameError_ as exc:
-        raise RecordProblem(str(exc)) from None
+    file_name = note_file_name(file_safe(clean) if lenient else clean)  # UnusableName is a RecordProblem
     existing = [c for c in index.contacts if fold(c.name) == fold(clean) or fold(c.stem) == fold(file_name[:-3])]
     if existing:
         raise RecordProblem(f"{clean!r} is already a contact: {existing[0].path}")
@@ -221,8 +210,8 @@ def create_contact(
     path = folder / file_name
     if path.resolve().parent != folder:
         raise RecordProblem(f"{clean!r} would not be a file inside {settings.contacts_folder}/")
-    from mdfollow.templating import Fields, TemplateProblem, Unset, render
-    from mdfollow.vault import load_template
+    from mdfollow.template_files import load_template
+    from mdfollow.templating import Fields, Unset, render
 
     source = load_template(vault, settings, "contact.md")
     link = f"[[{index.link_target(referrer)}]]" if referrer else ""

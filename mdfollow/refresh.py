@@ -12,28 +12,18 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+from mdfollow.actions import BY_NAME
 from mdfollow.diagnostics import Diagnostic, error, warning
-from mdfollow.events import KINDS, TICK_EVENTS, Event
+from mdfollow.errors import AgendaRefused, AlreadyExists, RecordProblem, UsageError, WriteConflict
+from mdfollow.events import KINDS, Event
 from mdfollow.index import VaultIndex
-from mdfollow.record import Recorded, RecordProblem, record_event
-from mdfollow.render import (
-    Tick,
-    agenda_state,
-    block_id,
-    find_block,
-    read_ticks,
-    render_agenda,
-    render_block,
-    ticked_item,
-)
+from mdfollow.record import Recorded, record_event
+from mdfollow.render import render_agenda, render_block
 from mdfollow.rules import Agenda, FollowUp, Memo, build_agenda, candidates, next_action
 from mdfollow.settings import Settings
-from mdfollow.store import AlreadyExists, WriteConflict, read_bytes, write_file
+from mdfollow.store import read_bytes, write_file
+from mdfollow.ticks import Tick, agenda_state, block_id, find_block, read_ticks, ticked_item
 from mdfollow.vault import VaultReader, relative
-
-
-class AgendaRefused(Exception):
-    """The agenda was not written; the message says why and what to do."""
 
 
 @dataclass
@@ -51,15 +41,11 @@ class AgendaRun:
         return [r.path for _, r in self.recorded if not r.already]
 
 
-class AgendaUsage(ValueError):
-    """Options that do not go together; the message says which."""
-
-
 def agenda_target(vault: Path, settings: Settings, out: Path | None, daily: bool | None) -> tuple[Path, bool]:
     """(agenda file, daily?) from `--out` and `--daily/--no-daily` and the settings: one rule for agenda and watch."""
     daily = settings.daily_agenda if daily is None else daily
     if daily and out is not None:
-        raise AgendaUsage("--daily writes into today's daily note; it does not go with --out")
+        raise UsageError("--daily writes into today's daily note; it does not go with --out")
     return (out if out is not None else vault / settings.agenda_file), daily
 
 
@@ -221,7 +207,8 @@ def _record_ticks(
                 )
             )
             continue
-        event = Event(TICK_EVENTS[item.action], today, note=_tick_note(item), tag=tick.block_id)
+        action = BY_NAME[item.action]
+        event = Event(action.tick, today, note=action.tick_note(item), tag=tick.block_id)
         try:
             recorded = record_event(vault, item.contact.path, event, settings)
         except RecordProblem as exc:
@@ -272,22 +259,8 @@ def _done_anyway(index: VaultIndex, tick: Tick, today: date, settings: Settings)
         return False
     if any(c.action == action and c.due <= due for c in candidates(contact, index, today, settings)):
         return False
-    kind = KINDS[TICK_EVENTS[action]]
+    kind = KINDS[BY_NAME[action].tick]
     # An ask is answered by a reply as well as done by a message; gratitude and news only by themselves.
     keys = (*kind.moves, "met", "last_contact") if kind.strike == "add" else kind.moves
     since = due - timedelta(days=settings.horizon_days)
     return any((day := getattr(contact, key)) is not None and since <= day <= today for key in keys)
-
-
-def _tick_note(item: FollowUp) -> str:
-    if item.action == "thank":
-        return "thank-you" + (f", highlighted: {item.contact.advice[0]}" if item.contact.advice else "")
-    if item.action == "report-back":
-        return "reported back on the advice"
-    if item.action == "tell-referrer":
-        return "told them how it went with " + ", ".join(c.name for c in item.referred)
-    if item.action == "update":
-        return "told them: " + "; ".join(m.text for m in item.milestones)
-    if item.action == "nudge":
-        return f"nudge, try {item.attempt}" + (" (the last, light one)" if item.light_touch else "")
-    return {"reach-out": "first message", "scheduled": "the promised follow-up", "check-in": "check-in"}[item.action]

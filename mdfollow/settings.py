@@ -15,16 +15,9 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from mdfollow.diagnostics import Diagnostic, error, warning
+from mdfollow.errors import SettingsUnusable
 
 SETTINGS_FILE = ".mdfollow.toml"
-
-
-class SettingsUnusable(Exception):
-    """The settings file cannot be used at all (missing, unreadable, not TOML): stop, say where."""
-
-    def __init__(self, problem: Diagnostic):
-        super().__init__(problem.format())
-        self.problem = problem
 
 
 def _doc(text: str) -> dict[str, str]:

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from mdfollow.contact import Contact
+from mdfollow.edits import parse_log
 from mdfollow.index import VaultIndex
-from mdfollow.milestones import parse_log
 
 SOURCES = ("key", "log", "mention", "commit")
 # The front-matter dates worth a line, and how to say them.

@@ -2,7 +2,8 @@ import re
 
 import pytest
 
-from mdfollow.settings import Me, Settings, SettingsUnusable, parse_settings, settings_reference
+from mdfollow.errors import SettingsUnusable
+from mdfollow.settings import Me, Settings, parse_settings, settings_reference
 from tests.conftest import ROOT
 
 

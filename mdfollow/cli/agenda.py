@@ -13,7 +13,6 @@ import click
 from mdfollow.cli.app import (
     App,
     Failure,
-    Usage,
     cli,
     commit_files,
     commit_option,
@@ -64,17 +63,14 @@ def agenda(
       mdfollow --today 2026-11-23 agenda --stdout
       mdfollow agenda --json | jq '.items[] | .contact'
     """
-    from mdfollow.refresh import AgendaRefused, AgendaUsage, agenda_target, quiet_since, refresh_agenda
+    from mdfollow.refresh import agenda_target, quiet_since, refresh_agenda
     from mdfollow.render import agenda_json, render_agenda
     from mdfollow.rules import build_agenda
     from mdfollow.vault import relative
 
     settings = app.settings
     vault = app.vault
-    try:
-        target, daily = agenda_target(vault, settings, out, daily)
-    except AgendaUsage as exc:
-        raise Usage(str(exc)) from None
+    target, daily = agenda_target(vault, settings, out, daily)
     today = app.today
     if as_json or to_stdout:
         from mdfollow import cache
@@ -94,7 +90,7 @@ def agenda(
         result = build_agenda(index, today, settings)
         app.report(index.problems)
         if as_json:
-            text = json.dumps(agenda_json(result, index), ensure_ascii=False, indent=2) + "\n"
+            text = json.dumps(agenda_json(result), ensure_ascii=False, indent=2) + "\n"
         else:
             text = render_agenda(result, index, since=quiet_since(vault, result, settings))
         click.echo(text, nl=False)
@@ -102,19 +98,16 @@ def agenda(
             cache.save_result(vault, snapshot, name, text, [p.to_json() for p in index.problems])
         return
     settings_problems = app._setting_problems
-    try:
-        run = refresh_agenda(
-            vault,
-            settings,
-            today,
-            target,
-            force=force,
-            setting_problems=settings_problems,
-            daily=daily,
-            use_cache=not app.no_cache,
-        )
-    except AgendaRefused as exc:
-        raise Failure(str(exc)) from None
+    run = refresh_agenda(
+        vault,
+        settings,
+        today,
+        target,
+        force=force,
+        setting_problems=settings_problems,
+        daily=daily,
+        use_cache=not app.no_cache,
+    )
     target = run.target or target
     app.report(run.index.problems)
     app.report(run.problems)
@@ -158,7 +151,7 @@ def ics(app: App, out: Path | None, todo: bool | None, commit: bool | None) -> N
     To see it in a calendar app, import the file, or keep it in a synced folder
     and subscribe to that file's URL (see the README).
     """
-    from mdfollow.calendar import agenda_calendar, is_ours
+    from mdfollow.feed import agenda_calendar, is_ours
     from mdfollow.rules import build_agenda
     from mdfollow.store import read_bytes
     from mdfollow.vault import relative
@@ -171,7 +164,7 @@ def ics(app: App, out: Path | None, todo: bool | None, commit: bool | None) -> N
     if not index.contacts:
         raise Failure(f"no contact notes found in {vault}; nothing written")
     result = build_agenda(index, app.today, settings)
-    data = agenda_calendar(result, index, todo=settings.calendar_todo if todo is None else todo)
+    data = agenda_calendar(result, todo=settings.calendar_todo if todo is None else todo)
     shown = relative(target, vault) or str(target)
     try:
         old = read_bytes(target)
@@ -212,16 +205,13 @@ def watch(app: App, poll: bool, out: Path | None, daily: bool | None) -> None:
     """
     import signal
 
-    from mdfollow.refresh import AgendaUsage, agenda_target
+    from mdfollow.refresh import agenda_target
     from mdfollow.vault import load_settings
     from mdfollow.watcher import Watcher
 
     vault = app.vault
     settings = app.settings
-    try:
-        target, daily = agenda_target(vault, settings, out, daily)
-    except AgendaUsage as exc:
-        raise Usage(str(exc)) from None
+    target, daily = agenda_target(vault, settings, out, daily)
     fixed_today = app.today if (app.today_option or os.environ.get("MDFOLLOW_TODAY")) else None
     watcher = Watcher(
         vault=vault,

@@ -10,7 +10,6 @@ import click
 
 from mdfollow.cli.app import (
     App,
-    Failure,
     Usage,
     cli,
     commit_files,
@@ -149,7 +148,7 @@ def show(app: App, name: str, as_json: bool) -> None:
     from mdfollow.rules import Agenda, gone_quiet, next_action
 
     index = app.index()
-    contact = find_contact(app, index, name)
+    contact = find_contact(index, name)
     today = app.today
     settings = app.settings
     app.report([p for p in index.problems if p.path == contact.path])
@@ -264,7 +263,7 @@ def new(
           --tag cpg --tag mentor --warmth warm --keep-informed
     """
     from mdfollow.dates import CadenceError, parse_cadence
-    from mdfollow.record import RecordProblem, create_contact
+    from mdfollow.record import create_contact
 
     met_day = parse_day(met, "--met") if met else None
     if cadence:
@@ -276,23 +275,20 @@ def new(
     clean_tags = [t.strip().lstrip("#") for t in tags if t.strip().lstrip("#")]
     extra += [("tags", clean_tags), ("warmth", warmth or ""), ("keep_informed", True if keep_informed else "")]
     index = app.index()
-    referrer = find_contact(app, index, referred_by) if referred_by else None
-    try:
-        path = create_contact(
-            app.vault,
-            app.settings,
-            index,
-            name,
-            app.today,
-            met=met_day,
-            referrer=referrer,
-            company=company,
-            advice=advice,
-            cadence=cadence,
-            extra=[(key, value) for key, value in extra if value],
-        )
-    except RecordProblem as exc:
-        raise Failure(str(exc)) from None
+    referrer = find_contact(index, referred_by) if referred_by else None
+    path = create_contact(
+        app.vault,
+        app.settings,
+        index,
+        name,
+        app.today,
+        met=met_day,
+        referrer=referrer,
+        company=company,
+        advice=advice,
+        cadence=cadence,
+        extra=[(key, value) for key, value in extra if value],
+    )
     rel = path.relative_to(app.vault).as_posix()
     app.say(f"created {rel}")
     click.echo(rel)
@@ -312,7 +308,7 @@ def history(app: App, name: str, as_json: bool) -> None:
     contact, commits from `git log --follow`.
     """
     index = app.index()
-    contact = find_contact(app, index, name)
+    contact = find_contact(index, name)
     events = _timeline(app, contact, index, (app.vault / contact.path).read_bytes())
     if as_json:
         print_json([entry.to_json() for entry in events])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from mdfollow.actions import NAMES
 from mdfollow.cli.app import (
     App,
     Failure,
@@ -15,14 +16,11 @@ from mdfollow.cli.app import (
     pass_app,
     plural,
 )
-from mdfollow.rules import ACTIONS
-
-ACTION_NAMES = list(ACTIONS)
 
 
 @cli.command()
 @click.argument("name")
-@click.option("--kind", type=click.Choice(ACTION_NAMES), help="Draft this action instead of the contact's next one.")
+@click.option("--kind", type=click.Choice(NAMES), help="Draft this action instead of the contact's next one.")
 @click.option("--stdout", "to_stdout", is_flag=True, help="Print the draft; write nothing.")
 @click.option("--force", is_flag=True, help="Draft even when nothing is due, or --kind does not apply now.")
 @commit_option
@@ -43,23 +41,23 @@ def draft(app: App, name: str, kind: str | None, to_stdout: bool, force: bool, c
       mdfollow draft "Priya Raman"
       mdfollow draft Hannah --kind report-back --stdout
     """
-    from mdfollow.drafting import NothingToDraft, choose_item, draft_base_name, render_draft
-    from mdfollow.store import AlreadyExists, write_new_numbered
-    from mdfollow.templating import TemplateProblem
-    from mdfollow.vault import load_template
+    from mdfollow.drafting import choose_item, draft_base_name, render_draft
+    from mdfollow.errors import AlreadyExists, TemplateProblem
+    from mdfollow.store import write_new_numbered
+    from mdfollow.template_files import load_template
 
     index = app.index()
-    contact = find_contact(app, index, name)
+    contact = find_contact(index, name)
     today = app.today
     settings = app.settings
-    try:
-        item = choose_item(contact, index, today, settings, kind, force)
-    except NothingToDraft as exc:
-        raise (Usage if exc.usage else Failure)(str(exc)) from None
+    item = choose_item(contact, index, today, settings, kind, force)
     try:
         source = load_template(app.vault, settings, f"{item.action}.md")
-        note_text = (app.vault / contact.path).read_bytes().decode("utf-8", "replace")
-        result = render_draft(source, item, index, today, settings, note_text)
+
+        def read_note(path: str) -> str:
+            return (app.vault / path).read_bytes().decode("utf-8", "replace")
+
+        result = render_draft(source, item, index, today, settings, read_note(contact.path), read_note)
     except TemplateProblem as exc:
         raise Failure(f"template error: {exc}") from None
     except OSError as exc:
@@ -118,9 +116,12 @@ def templates(app: App, as_list: bool, copy: bool, commit: bool | None) -> None:
     [role]) that `draft` lists, and is false in {% if contact.email %}.
     A misspelled field is an error naming the template file and line.
     """
-    from mdfollow.store import AlreadyExists, write_file
-    from mdfollow.vault import builtin_template_names, load_template
+    from mdfollow.errors import AlreadyExists
+    from mdfollow.store import write_file
+    from mdfollow.template_files import builtin_template_names, load_template
 
+    if as_list and copy:
+        raise Usage("--list and --copy are two different things; give one")
     settings = app.settings
     vault = app.vault
     folder = vault / settings.templates_folder

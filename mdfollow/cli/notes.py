@@ -8,7 +8,6 @@ import click
 
 from mdfollow.cli.app import (
     App,
-    Failure,
     Usage,
     cli,
     commit_files,
@@ -40,7 +39,7 @@ def milestone(app: App, text: str, company: str, when: str | None, commit: bool 
       mdfollow milestone "Second-round interview at Northwind" --company Northwind
     """
     from mdfollow.milestones import Milestone, format_milestone
-    from mdfollow.record import RecordProblem, record_milestone
+    from mdfollow.record import record_milestone
     from mdfollow.rules import to_be_told
 
     if not text.strip():
@@ -49,10 +48,7 @@ def milestone(app: App, text: str, company: str, when: str | None, commit: bool 
     settings = app.settings
     told = to_be_told(Milestone(day, text, company, 0), app.index(), app.today)
     line = format_milestone(day, text, company)
-    try:
-        path = record_milestone(app.vault, settings, line)
-    except RecordProblem as exc:
-        raise Failure(str(exc)) from None
+    path = record_milestone(app.vault, settings, line)
     app.say(f"recorded in {settings.milestones_file}: {line}")
     if told:
         app.say(f"will be told ({len(told)}): " + ", ".join(c.name for c in told))
@@ -65,7 +61,7 @@ def milestone(app: App, text: str, company: str, when: str | None, commit: bool 
 def _event_help() -> str:
     from mdfollow.events import EVENT_KINDS
 
-    width = max(len(kind.name) for kind in EVENT_KINDS) + 2
+    width = max(len(kind.name) for kind in EVENT_KINDS) + 3
     return "\b\nEvents:\n" + "".join(f"  {kind.name.ljust(width)}{kind.help}\n" for kind in EVENT_KINDS)
 
 
@@ -114,8 +110,8 @@ def log(
       mdfollow log Aisha informed --note "got the offer" --next 2027-01-15
     """
     from mdfollow.edits import Value
-    from mdfollow.events import Event, describe
-    from mdfollow.record import RecordProblem, record_event, refer
+    from mdfollow.events import Event, commit_summary
+    from mdfollow.record import record_event, refer
 
     if event == "referred" and not to:
         raise Usage("`referred` needs --to NAME: the person they referred you to")
@@ -129,25 +125,22 @@ def log(
     if promise is not None and promise <= today:
         raise Usage(f"--next {promise.isoformat()} is not after today; a promise is a future date")
     index = app.index()
-    contact = find_contact(app, index, name)
+    contact = find_contact(index, name)
     settings = app.settings
     written: list[Path] = []
     to_name = None
-    try:
-        if event == "referred" and to:
-            referral = refer(app.vault, settings, index, contact, to, today)
-            to_name = referral.target
-            written += [referral.path] if referral.path else []
-            app.say(referral.message)
-        record = Event(event, day, note=text, advice=advice, outcome=outcome, warmth=warmth, to=to_name)
-        extra: dict[str, Value] | None = {"next_follow_up": promise} if promise else None
-        recorded = record_event(app.vault, contact.path, record, settings, extra)
-    except RecordProblem as exc:
-        raise Failure(str(exc)) from None
+    if event == "referred" and to:
+        referral = refer(app.vault, settings, index, contact, to, today)
+        to_name = referral.target
+        written += [referral.path] if referral.path else []
+        app.say(referral.message)
+    record = Event(event, day, note=text, advice=advice, outcome=outcome, warmth=warmth, to=to_name)
+    extra: dict[str, Value] | None = {"next_follow_up": promise} if promise else None
+    recorded = record_event(app.vault, contact.path, record, settings, extra)
     written.append(recorded.path)
     changed = ", ".join(f"{k}: {v if v is not None else '(removed)'}" for k, v in recorded.changes.items())
     app.say(f"{contact.path}: {recorded.line}" + (f"  [{changed}]" if changed else ""))
-    commit_files(app, commit, written, f"log: {describe(record, contact.name)}")
+    commit_files(app, commit, written, f"log: {commit_summary(record, contact.name)}")
 
 
 @cli.command(name="set")
@@ -169,7 +162,8 @@ def set_(app: App, name: str, assignments: tuple[str, ...], commit: bool | None)
       mdfollow set "Marcus Bell" status=paused
       mdfollow set Hannah warmth=warm cadence=quarterly next_follow_up=
     """
-    from mdfollow.record import RecordProblem, assign
+    from mdfollow.errors import BadValue
+    from mdfollow.record import assign
 
     pairs = []
     for text in assignments:
@@ -178,13 +172,11 @@ def set_(app: App, name: str, assignments: tuple[str, ...], commit: bool | None)
             raise Usage(f"{text!r} is not KEY=VALUE (KEY= removes the key)")
         pairs.append((key.strip(), value))
     index = app.index()
-    contact = find_contact(app, index, name)
+    contact = find_contact(index, name)
     try:
         recorded = assign(app.vault, app.settings, index, contact, pairs)
-    except ValueError as exc:
+    except BadValue as exc:
         raise Usage(f"{exc}; nothing was written") from None
-    except RecordProblem as exc:
-        raise Failure(str(exc)) from None
     if not recorded.changes:
         app.say(f"{contact.path}: already so; nothing written")
         return
