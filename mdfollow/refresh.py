@@ -16,7 +16,17 @@ from mdfollow.diagnostics import Diagnostic, error, warning
 from mdfollow.events import TICK_EVENTS, Event
 from mdfollow.index import VaultIndex
 from mdfollow.record import Recorded, RecordProblem, record_event
-from mdfollow.render import Tick, agenda_state, block_id, find_block, read_ticks, render_agenda, render_block
+from mdfollow.render import (
+    AgendaReading,
+    Kept,
+    Tick,
+    block_id,
+    find_block,
+    place_kept,
+    read_agenda,
+    render_agenda,
+    render_block,
+)
 from mdfollow.rules import Agenda, FollowUp, Memo, build_agenda, next_action
 from mdfollow.settings import Settings
 from mdfollow.store import AlreadyExists, WriteConflict, read_bytes, write_file
@@ -83,23 +93,35 @@ def refresh_agenda(
     if daily:
         return _refresh_daily(vault, settings, today, target, shown, index, reader, old, ours, force, memo)
     old_text = old.decode("utf-8", "replace") if old is not None and not ours else ""
+    reading = AgendaReading("ours")
     if old is not None and not ours:
-        state = agenda_state(old_text)
-        if state == "foreign":
+        reading = read_agenda(old_text)
+        if reading.state == "foreign":
             raise AgendaRefused(
                 f"{shown} exists and was not written by mdfollow; move it away or choose another file with --out"
             )
-        if state == "edited" and not force:
+        if reading.state == "edited" and not force:
             raise AgendaRefused(
                 f"{shown} was edited by hand since mdfollow wrote it (beyond ticking boxes); "
                 "keep your edits elsewhere, then run again with --force"
             )
     run = AgendaRun(build_agenda(index, today, settings, memo), index, "", False)
-    carried = _record_ticks(vault, settings, today, index, read_ticks(old_text), shown, run)
+    carried = _record_ticks(vault, settings, today, index, [t for t in reading.ticks if t.ticked], shown, run)
     index = _after_ticks(run, reader, today, settings, memo)
-    run.text = render_agenda(run.agenda, index, carried)
+    text, orphans = place_kept(render_agenda(run.agenda, index, carried, reading.statuses()), reading.kept)
+    _report_moved(orphans, shown, "below the agenda's footer", run)
+    tail = "".join(k.text + "\n" for k in orphans) + reading.tail
+    run.text = reading.head + text + tail
     run.written = _write_if_changed(target, run.text.encode("utf-8"), old, shown)
     return run
+
+
+def _report_moved(orphans: list[Kept], shown: str, where: str, run: AgendaRun) -> None:
+    """The user's lines whose neighbour is gone are kept elsewhere, and the user is told where."""
+    for line in orphans:
+        run.problems.append(
+            warning(shown, line.line, f"a line you added was kept {where}: the line it followed is gone")
+        )
 
 
 def _refresh_daily(
@@ -121,20 +143,19 @@ def _refresh_daily(
     except UnicodeDecodeError:
         raise AgendaRefused(f"{shown} is not UTF-8; mdfollow will not write into it") from None
     block = find_block(text) if old is not None else None
-    if block is not None and block[2] == "edited" and not force and not ours:
+    if block is not None and block[2].state == "edited" and not force and not ours:
         raise AgendaRefused(
             f"the mdfollow block in {shown} was edited by hand (beyond ticking boxes); "
             "move your edits out of it, then run again with --force"
         )
     run = AgendaRun(build_agenda(index, today, settings, memo), index, "", False)
-    ticks: list[Tick] = []
-    if block is not None and not ours:
-        first = text.count("\n", 0, block[0])
-        ticks = [Tick(t.line + first, t.block_id, t.text, t.link) for t in read_ticks(text[block[0] : block[1]])]
-    carried = _record_ticks(vault, settings, today, index, ticks, shown, run)
+    reading = block[2] if block is not None and not ours else AgendaReading("ours")
+    carried = _record_ticks(vault, settings, today, index, [t for t in reading.ticks if t.ticked], shown, run)
     index = _after_ticks(run, reader, today, settings, memo)
     newline = "\r\n" if "\r\n" in text else "\n"
-    new_block = render_block(run.agenda, index, carried).replace("\n", newline)
+    rendered, orphans = place_kept(render_block(run.agenda, index, carried, reading.statuses()), reading.kept)
+    _report_moved(orphans, shown, "below the mdfollow block", run)
+    new_block = (rendered + "".join(k.text + "\n" for k in orphans)).replace("\n", newline)
     if block is not None:
         new_text = text[: block[0]] + new_block + text[block[1] :]
     elif text:
@@ -185,7 +206,7 @@ def _record_ticks(
             current[block_id(item)] = item
     carried: list[str] = []
     for tick in ticks:
-        item = current.pop(tick.block_id, None)
+        item = current.pop(tick.block_id, None) or _renamed(tick, index, current)
         if item is None:
             if _already_recorded(vault, index, tick):
                 continue
@@ -199,7 +220,16 @@ def _record_ticks(
                 )
             )
             continue
-        event = Event(TICK_EVENTS[item.action], today, note=_tick_note(item), tag=tick.block_id)
+        when = tick_date(tick, today)
+        if tick.done is not None and when != tick.done:
+            run.problems.append(
+                warning(
+                    shown,
+                    tick.line,
+                    f"the done date {tick.done.isoformat()} is after today; recorded as {today.isoformat()}",
+                )
+            )
+        event = Event(TICK_EVENTS[item.action], when, note=_tick_note(item), tag=tick.block_id)
         try:
             recorded = record_event(vault, item.contact.path, event, settings)
         except RecordProblem as exc:
@@ -208,6 +238,29 @@ def _record_ticks(
             continue
         run.recorded.append((item, recorded))
     return carried
+
+
+def tick_date(tick: Tick, today: date) -> date:
+    """The day a tick is logged on: the Tasks plugin's done date when the line has one, never after today."""
+    return tick.done if tick.done is not None and tick.done <= today else today
+
+
+def _renamed(tick: Tick, index: VaultIndex, current: dict[str, FollowUp]) -> FollowUp | None:
+    """The item a tick was written for when its contact's note was renamed or moved since.
+
+    The block id names the note's old path; the link Obsidian rewrote names the new
+    one. The same action, due the same day, for that contact is the same item.
+    """
+    if tick.link is None or tick.action is None or tick.due is None:
+        return None
+    contact = index.resolve(tick.link)
+    if contact is None:
+        return None
+    for ident, item in current.items():
+        if item.contact.path == contact.path and item.action == tick.action and item.due == tick.due:
+            del current[ident]
+            return item
+    return None
 
 
 def _already_recorded(vault: Path, index: VaultIndex, tick: Tick) -> bool:
