@@ -28,7 +28,7 @@ from mdfollow.diagnostics import Diagnostic
 from mdfollow.index import NoteRecord
 from mdfollow.note import Link
 
-FORMAT = 2
+FORMAT = 3  # 3: Markdown and property links in records, body tags on contacts
 MAGIC = b"mdfollow-index"
 RACY_NS = 2_000_000_000
 

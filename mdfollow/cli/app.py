@@ -268,7 +268,9 @@ def find_contact(app: App, index: VaultIndex, name: str) -> Contact:
         return matches[0]
     if matches:
         listed = "; ".join(f"{c.name} ({c.path})" for c in matches)
-        raise Failure(f"{name!r} matches several contacts: {listed}; use the file name")
+        raise Failure(
+            f"{name!r} matches several contacts: {listed}; give one by its path, e.g. {matches[0].path[:-3]!r}"
+        )
     hint = (
         f"; did you mean {', '.join(repr(s) for s in suggestions)}?"
         if suggestions
