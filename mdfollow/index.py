@@ -166,7 +166,18 @@ class VaultIndex:
         return self._by_path
 
     def referrer_of(self, contact: Contact) -> Contact | None:
-        return self.resolve(contact.referred_by, contact.path) if contact.referred_by else None
+        """The first contact who referred this one (templates' `referrer`)."""
+        found = self.referrers_of(contact)
+        return found[0] if found else None
+
+    def referrers_of(self, contact: Contact) -> list[Contact]:
+        """Every contact `referred_by` links to, in the order written."""
+        found: list[Contact] = []
+        for target in contact.referred_by:
+            referrer = self.resolve(target, contact.path)
+            if referrer is not None and referrer not in found:
+                found.append(referrer)
+        return found
 
     def referrals(self, referrer: Contact) -> list[Contact]:
         """The contacts whose referred_by links to this one."""
@@ -236,16 +247,18 @@ def build_index(
     index.mentions = {p: tuple(sorted(ms, key=lambda m: (m.date, m.path))) for p, ms in mentions.items()}
 
     for contact in kept:
-        referrer = index.resolve(contact.referred_by, contact.path) if contact.referred_by else None
-        if referrer is not None:
-            index._referred.setdefault(referrer.path, []).append(contact)
-        if contact.referred_by and referrer is None:
+        for target in contact.referred_by:
+            referrer = index.resolve(target, contact.path)
+            if referrer is not None:
+                referred = index._referred.setdefault(referrer.path, [])
+                if contact not in referred:
+                    referred.append(contact)
+                continue
             problems.append(
                 warning(
                     contact.path,
                     _line(contact, "referred_by"),
-                    f"referred_by: [[{contact.referred_by}]] is not a contact note; "
-                    "create it (mdfollow new) or fix the link",
+                    f"referred_by: [[{target}]] is not a contact note; create it (mdfollow new) or fix the link",
                 )
             )
     index.problems = tuple(sorted(set(problems), key=_problem_order))

@@ -125,3 +125,37 @@ def test_namesakes_are_both_contacts_and_commands_ask_for_the_path(run, make_vau
     assert run("--vault", vault, "--today", "2026-11-23", "agenda").exit_code == 0
     text = (vault / "Agenda.md").read_text(encoding="utf-8")
     assert "[[Work/Alex Kim|Alex Kim]]" in text and "[[Friends/Alex Kim|Alex Kim]]" in text
+
+
+def test_referred_by_typed_as_a_list_in_the_properties_panel(run, make_vault):
+    # What Obsidian writes for a List property holding one link, and holding two.
+    one = '---\ntype: contact\nreferred_by:\n  - "[[Elena Petrova]]"\nadded: 2026-11-20\n---\n'
+    two = '---\ntype: contact\nreferred_by:\n  - "[[Elena Petrova]]"\n  - "[[Ann Lee]]"\nmet: 2026-11-18\n---\n'
+    vault = make_vault(
+        contact("Elena Petrova", cadence="yearly", last_contact="2026-11-01")
+        | contact("Ann Lee", cadence="yearly", last_contact="2026-11-01")
+        | {"People/Grace Liu.md": one, "People/Omar Haddad.md": two}
+    )
+    data = json.loads(run("--vault", vault, "--today", "2026-11-23", "agenda", "--json").stdout)
+    assert data["problems"] == []
+    items = {(i["contact"], i["action"]): i for i in data["items"]}
+    assert items[("Grace Liu", "reach-out")]["reason"].startswith("referred by Elena Petrova;")
+    # Omar was met: each of the two who referred him is told how it went.
+    assert "Omar Haddad" in items[("Elena Petrova", "tell-referrer")]["reason"]
+    assert "Omar Haddad" in items[("Ann Lee", "tell-referrer")]["reason"]
+
+
+def test_several_referrers_are_all_named_until_contacted():
+    from mdfollow.rules import next_action
+    from mdfollow.settings import Settings
+    from tests.helpers import d
+
+    two = '---\ntype: contact\nreferred_by: ["[[Elena Petrova]]", "[[Ann Lee]]", "[[Nobody]]"]\n---\n'
+    index = index_of(contact("Elena Petrova") | contact("Ann Lee") | {"People/Omar Haddad.md": two})
+    omar = next(c for c in index.contacts if c.name == "Omar Haddad")
+    assert [c.name for c in index.referrers_of(omar)] == ["Elena Petrova", "Ann Lee"]
+    item = next_action(omar, index, d("2026-11-23"), Settings())
+    assert item is not None and item.reason.startswith("referred by Elena Petrova and Ann Lee and Nobody;")
+    assert [p.message for p in index.problems if p.path == "People/Omar Haddad.md"] == [
+        "referred_by: [[Nobody]] is not a contact note; create it (mdfollow new) or fix the link"
+    ]
