@@ -31,6 +31,7 @@ class DailyNotes:
 
     folder: str  # vault-relative, "" for the root
     format: DailyFormat
+    template: str = ""  # the daily-note template's vault path, as Obsidian's settings give it
 
     def date_of(self, path: str) -> date | None:
         folder = self.folder.strip("/")

@@ -9,7 +9,7 @@ file replaced, and only if its bytes change.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 
 from mdfollow.diagnostics import Diagnostic, error, warning
@@ -66,10 +66,13 @@ def refresh_agenda(
     last_written: bytes | None = None,
     daily: bool = False,
     use_cache: bool = True,
+    now: time | None = None,
 ) -> AgendaRun:
     """Record ticks and write the agenda. With a `reader`, only `changed` notes are read again.
 
-    `daily`: write the agenda as a block in today's daily note instead of `target`.
+    `daily`: write the agenda as a block in today's daily note instead of `target`;
+    a daily note that does not exist yet starts from the daily-notes template, its
+    `{{time}}` filled with `now` (read by the caller: this module reads no clock).
     """
     inside = relative(target, vault)
     if reader is None:
@@ -91,7 +94,11 @@ def refresh_agenda(
     # Exactly what we wrote last time (watch mode): no ticks to read, nothing edited by hand.
     ours = old is not None and old == last_written
     if daily:
-        return _refresh_daily(vault, settings, today, target, shown, index, reader, old, ours, force, memo)
+        run = AgendaRun(build_agenda(index, today, settings, memo), index, "", False)
+        start = old
+        if old is None and reader.daily.template:
+            start = _daily_template(vault, reader, today, now or time.min, shown, run)
+        return _refresh_daily(vault, settings, today, target, shown, reader, old, start, ours, force, memo, run)
     old_text = old.decode("utf-8", "replace") if old is not None and not ours else ""
     reading = AgendaReading("ours")
     if old is not None and not ours:
@@ -130,16 +137,21 @@ def _refresh_daily(
     today: date,
     target: Path,
     shown: str,
-    index: VaultIndex,
     reader: VaultReader,
     old: bytes | None,
+    start: bytes | None,
     ours: bool,
     force: bool,
     memo: Memo | None,
+    run: AgendaRun,
 ) -> AgendaRun:
-    """The agenda as a block in today's daily note; every byte outside the block stays."""
+    """The agenda as a block in today's daily note; every byte outside the block stays.
+
+    `start` is the note's text so far: `old`, or the template a new note starts from.
+    """
+    index = run.index
     try:
-        text = old.decode("utf-8") if old is not None else ""
+        text = start.decode("utf-8") if start is not None else ""
     except UnicodeDecodeError:
         raise AgendaRefused(f"{shown} is not UTF-8; mdfollow will not write into it") from None
     block = find_block(text) if old is not None else None
@@ -148,7 +160,6 @@ def _refresh_daily(
             f"the mdfollow block in {shown} was edited by hand (beyond ticking boxes); "
             "move your edits out of it, then run again with --force"
         )
-    run = AgendaRun(build_agenda(index, today, settings, memo), index, "", False)
     reading = block[2] if block is not None and not ours else AgendaReading("ours")
     carried = _record_ticks(vault, settings, today, index, [t for t in reading.ticks if t.ticked], shown, run)
     index = _after_ticks(run, reader, today, settings, memo)
@@ -168,6 +179,34 @@ def _refresh_daily(
         run.written = True
         run.target = target
     return run
+
+
+def _daily_template(vault: Path, reader: VaultReader, today: date, now: time, shown: str, run: AgendaRun) -> bytes:
+    """Today's new daily note from the daily-notes template, Obsidian's variables filled in."""
+    from mdfollow.dates import fill_template
+    from mdfollow.vault import template_formats
+
+    template = reader.daily.template
+    candidates = [template] if template.lower().endswith(".md") else [template + ".md", template]
+    why = "is not in the vault"
+    for rel in candidates:
+        try:
+            raw = read_bytes(vault / rel)
+        except OSError as exc:
+            raw, why = None, f"cannot be read ({exc.strerror or exc})"
+        if raw is None:
+            continue
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            why = "is not UTF-8"
+            break
+        title = shown.rsplit("/", 1)[-1].removesuffix(".md")
+        _, time_format = template_formats(vault)
+        filled = fill_template(text, today, now, title, reader.daily.format.format, time_format)
+        return filled.encode("utf-8")
+    run.problems.append(warning(template, None, f"the daily-notes template {why}; {shown} starts without it"))
+    return b""
 
 
 def _after_ticks(run: AgendaRun, reader: VaultReader, today: date, settings: Settings, memo: Memo | None) -> VaultIndex:

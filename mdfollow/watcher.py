@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
@@ -212,6 +212,7 @@ class Watcher:
                 memo=self.memo,
                 last_written=self.last_agenda,
                 daily=self.daily,
+                now=datetime.now().time().replace(microsecond=0),
             )
             result.run = run
             for _, recorded in run.recorded:

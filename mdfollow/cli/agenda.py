@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +111,7 @@ def agenda(
             setting_problems=settings_problems,
             daily=daily,
             use_cache=not app.no_cache,
+            now=datetime.now().time().replace(microsecond=0),  # {{time}} in a new daily note
         )
     except AgendaRefused as exc:
         raise Failure(str(exc)) from None
