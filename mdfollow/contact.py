@@ -15,7 +15,7 @@ from typing import Any
 
 from mdfollow.dates import Cadence, CadenceError, DateError, describe, parse_cadence, parse_date
 from mdfollow.diagnostics import Diagnostic, error, warning
-from mdfollow.note import ParsedNote
+from mdfollow.note import ParsedNote, scan_tags
 
 DATE_KEYS = (
     "met",
@@ -269,6 +269,12 @@ def build_contact(note: ParsedNote, keep_fields: bool = True) -> tuple[Contact, 
     if raw is not None:
         items = raw if isinstance(raw, list) else re.split(r"[,\s]+", raw) if isinstance(raw, str) else []
         values["tags"] = tuple(str(t).lstrip("#") for t in items if isinstance(t, str | int) and str(t).strip())
+    # Tags written in the body (`#recruiter`, `#work/recruiter`) are the note's tags too, as in Obsidian.
+    body_tags = scan_tags(note.body) if "#" in note.body else ()
+    if body_tags:
+        have = values.get("tags", ())
+        known = {fold(t) for t in have}
+        values["tags"] = have + tuple(t for t in body_tags if fold(t) not in known)
 
     raw = front.get("emails")
     if isinstance(raw, list):

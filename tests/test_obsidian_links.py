@@ -159,3 +159,21 @@ def test_several_referrers_are_all_named_until_contacted():
     assert [p.message for p in index.problems if p.path == "People/Omar Haddad.md"] == [
         "referred_by: [[Nobody]] is not a contact note; create it (mdfollow new) or fix the link"
     ]
+
+
+def test_body_tags_count_for_list_tag(run, make_vault):
+    body = (
+        "---\ntype: contact\ntags: [alumni]\n---\n# Notes\n\nMet at the fair. #recruiter #work/talent\n\n"
+        "```\n#incode\n```\nSee [[Other#Section]] and `#inline` and https://example.org/#frag, issue #12.\n"
+    )
+    vault = make_vault(contact("Ann Lee") | {"People/Jane Doe.md": body})
+
+    def listed(*tags):
+        args = [a for t in tags for a in ("--tag", t)]
+        data = json.loads(run("--vault", vault, "--today", "2026-11-23", "list", *args, "--json").stdout)
+        return [c["contact"] for c in data]
+
+    assert listed("recruiter") == ["Jane Doe"]
+    assert listed("#work") == ["Jane Doe"]  # nested tags are found by their parent, as in Obsidian
+    assert listed("work/talent", "alumni") == ["Jane Doe"]
+    assert listed("incode") == listed("inline") == listed("frag") == listed("Section") == listed("12") == []
