@@ -245,9 +245,9 @@ def _record_ticks(
             current[block_id(item)] = item
     carried: list[str] = []
     for tick in ticks:
-        item = current.pop(tick.block_id, None) or _renamed(tick, index, current)
+        item = current.pop(tick.block_id, None) or _renamed(tick, index, current, shown)
         if item is None:
-            if _already_recorded(vault, index, tick):
+            if _already_recorded(vault, index, tick, shown):
                 continue
             carried.append(tick.text)
             run.problems.append(
@@ -284,7 +284,7 @@ def tick_date(tick: Tick, today: date) -> date:
     return tick.done if tick.done is not None and tick.done <= today else today
 
 
-def _renamed(tick: Tick, index: VaultIndex, current: dict[str, FollowUp]) -> FollowUp | None:
+def _renamed(tick: Tick, index: VaultIndex, current: dict[str, FollowUp], source: str) -> FollowUp | None:
     """The item a tick was written for when its contact's note was renamed or moved since.
 
     The block id names the note's old path; the link Obsidian rewrote names the new
@@ -292,7 +292,7 @@ def _renamed(tick: Tick, index: VaultIndex, current: dict[str, FollowUp]) -> Fol
     """
     if tick.link is None or tick.action is None or tick.due is None:
         return None
-    contact = index.resolve(tick.link)
+    contact = index.resolve(tick.link, source)
     if contact is None:
         return None
     for ident, item in current.items():
@@ -302,8 +302,8 @@ def _renamed(tick: Tick, index: VaultIndex, current: dict[str, FollowUp]) -> Fol
     return None
 
 
-def _already_recorded(vault: Path, index: VaultIndex, tick: Tick) -> bool:
-    contact = index.resolve(tick.link) if tick.link else None
+def _already_recorded(vault: Path, index: VaultIndex, tick: Tick, source: str) -> bool:
+    contact = index.resolve(tick.link, source) if tick.link else None
     if contact is None:
         return False
     raw = read_bytes(vault / contact.path)

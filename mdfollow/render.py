@@ -33,6 +33,7 @@ _TASKS_FIELD = re.compile(
     r"(?:[🔺⏫🔼🔽⏬]|🔁|🏁|➕|🛫|⏳|⌛|📅|📆|🗓|✅|❌|🆔|⛔)\ufe0f?|\[(?:due|completion|created|start|scheduled|"
     r"cancelled|priority|repeat|onCompletion|id|dependsOn)::"
 )
+_TASK_CANON = "task: "  # how a task line starts in its canonical form
 _WIKI = re.compile(r"\[\[[^\[\]\n]*\]\]")
 _MDLINK = re.compile(r"\[([^\[\]\n]*)\]\((?:<[^>\n]*>|[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)\)")
 _TITLE = re.compile(r"^# Follow-ups for .+$", re.MULTILINE)
@@ -204,7 +205,7 @@ def _canonical(line: str) -> str | None:
         ident = _BLOCK_ID.search(task.group(2))
         if ident is None:
             return None
-        return "- " + _blank_links(_description(task.group(2))) + " ^" + ident.group(1)
+        return _TASK_CANON + _blank_links(_description(task.group(2))) + " ^" + ident.group(1)
     if _OURS.match(stripped):
         return _blank_links(" ".join(stripped.split()))
     return None
@@ -218,8 +219,11 @@ def _blank_links(text: str) -> str:
 
 
 def _anchor(line: str, canonical: str) -> str:
+    """What a user's line is kept under: a task by its id, the title whatever its date, else the line."""
     ident = _BLOCK_ID.search(line)
-    return "^" + ident.group(1) if ident is not None and canonical.startswith("- ") else canonical
+    if ident is not None and canonical.startswith(_TASK_CANON):
+        return "^" + ident.group(1)
+    return "# Follow-ups" if canonical.startswith("# Follow-ups for ") else canonical
 
 
 def read_body(body: str, first_line: int) -> tuple[str, list[Tick], list[Kept]]:
@@ -235,7 +239,7 @@ def read_body(body: str, first_line: int) -> tuple[str, list[Tick], list[Kept]]:
             continue
         if canonical:
             anchor = _anchor(line, canonical)
-            if canonical.startswith("- "):
+            if canonical.startswith(_TASK_CANON):
                 tick = read_task(line, first_line + offset)
                 if tick is not None:
                     ticks.append(tick)
@@ -340,7 +344,18 @@ def signature(body: str) -> str:
     them (status, Tasks fields and links left out), without the carried ticks and
     the lines the user added: tells hand edits apart."""
     body = _CARRIED_SECTION.sub("", body)
-    lines = [c for c in map(_canonical, body.split("\n")) if c]
+    lines: list[str] = []
+    seen: set[str] = set()
+    for canonical in map(_canonical, body.split("\n")):
+        if not canonical:
+            continue
+        if canonical.startswith(_TASK_CANON):
+            # A recurring task's next occurrence, which Tasks puts above the done one, repeats the id.
+            ident = canonical.rsplit(" ^", 1)[1]
+            if ident in seen:
+                continue
+            seen.add(ident)
+        lines.append(canonical)
     return hashlib.blake2b("\n".join(lines).encode(), digest_size=8).hexdigest()
 
 

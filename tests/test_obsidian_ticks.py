@@ -211,3 +211,33 @@ def test_the_daily_block_takes_the_same_edits(run, make_vault):
     assert "kept below the mdfollow block" in result.stderr
     text = note.read_text(encoding="utf-8")
     assert text.split("%% mdfollow agenda: end ")[1].split("\n", 1)[1] == "  - sent from my phone\n"
+
+
+def test_a_recurring_task_done_in_tasks_is_recorded_once(run, make_vault):
+    vault = make_vault(contact(met="2026-11-20"))
+    agenda(run, vault)
+
+    def recurred(line):
+        # The user made it recur; done in Tasks, the next occurrence goes one line above.
+        m = re.match(r"- \[ \] (.*) 📅 (\S+) \^(mf-\w+)$", line)
+        words, ident = m.group(1), m.group(3)
+        return (
+            f"- [ ] {words} 🔁 every week 📅 2026-11-28 ^{ident}\n"
+            f"- [x] {words} 🔁 every week 📅 {m.group(2)} ✅ 2026-11-22 ^{ident}"
+        )
+
+    edit_line(vault / "Agenda.md", "Thank [[Jane Doe]]", recurred)
+    result = agenda(run, vault)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.count("recorded:") == 1 and "no longer matches" not in result.stderr
+    assert (vault / "People/Jane Doe.md").read_text(encoding="utf-8").count("%%mf-") == 1
+
+
+def test_a_note_under_the_title_stays_under_it_from_day_to_day(run, make_vault):
+    vault = make_vault(contact(met="2026-11-20"))
+    agenda(run, vault)
+    edit_line(vault / "Agenda.md", "# Follow-ups for", lambda line: line + "\n> Focus: the Larkspur interview")
+    result = agenda(run, vault, today="2026-11-24")
+    assert result.exit_code == 0 and "warning" not in result.stderr, result.stderr
+    text = (vault / "Agenda.md").read_text(encoding="utf-8")
+    assert text.startswith("# Follow-ups for Tuesday 24 November 2026\n> Focus: the Larkspur interview\n")
