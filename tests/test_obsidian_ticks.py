@@ -9,6 +9,9 @@ is renamed, not the way mdfollow would write them.
 
 import re
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from mdfollow.note import parse_note
 from tests.helpers import contact
 
@@ -241,3 +244,28 @@ def test_a_note_under_the_title_stays_under_it_from_day_to_day(run, make_vault):
     assert result.exit_code == 0 and "warning" not in result.stderr, result.stderr
     text = (vault / "Agenda.md").read_text(encoding="utf-8")
     assert text.startswith("# Follow-ups for Tuesday 24 November 2026\n> Focus: the Larkspur interview\n")
+
+
+FIELDS = ["⏫", "🔼", "🔁 every week", "➕ 2026-11-01", "🛫 2026-11-02", "⏳ 2026-11-03", "🏁 keep", "❌ 2026-11-04"]
+
+
+@given(
+    st.permutations(FIELDS).flatmap(lambda p: st.integers(0, len(p)).map(lambda n: p[:n])),
+    st.sampled_from(["x", "X", "-", "/", " "]),
+    st.booleans(),
+    st.integers(0, 3),
+)
+def test_whatever_tasks_adds_or_moves_the_line_is_the_same_line(extra, status, done, where):
+    from mdfollow.render import _canonical, read_task
+
+    line = "- [ ] Thank [[Jane Doe]]: met 2026-11-20; highlight: “x” 📅 2026-11-21 ^mf-0a1b2c3d"
+    words, rest = line[6:].split(" 📅 ")
+    due, ident = rest.split(" ")
+    fields = [f"📅 {due}", *extra] + (["✅ 2026-11-22"] if done else [])
+    fields.insert(min(where, len(fields)), ident)  # the block id anywhere among them
+    edited = f"- [{status}] {words.replace('[[Jane Doe]]', '[[Jane Smith]]')} " + " ".join(fields)
+    assert _canonical(edited) == _canonical(line)
+    tick = read_task(edited, 7)
+    assert tick is not None and tick.block_id == "mf-0a1b2c3d" and tick.status == status
+    assert tick.action == "thank" and str(tick.due) == "2026-11-21" and tick.link == "Jane Smith"
+    assert (str(tick.done) if tick.done else None) == ("2026-11-22" if done else None)
