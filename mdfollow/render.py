@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
@@ -118,6 +119,8 @@ class Kept:
     line: int
     text: str
     anchor: str  # the block id (`^mf-...`) or the line mdfollow wrote that it followed
+    gap: int = 0  # blank lines just above it, so it goes back exactly where it was
+    after: int = 0  # blank lines just below it
 
 
 @dataclass(frozen=True)
@@ -231,12 +234,24 @@ def read_body(body: str, first_line: int) -> tuple[str, list[Tick], list[Kept]]:
     ticks: list[Tick] = []
     kept: list[Kept] = []
     anchor = ""
-    for offset, line in enumerate(body.split("\n")):
+    blanks = 0
+    lines = body.split("\n")
+    if body.endswith("\n"):
+        lines.pop()
+    after_kept = False  # the last line that was not blank was the user's
+    for offset, line in enumerate(lines):
         canonical = _canonical(line)
-        if canonical is None:
-            if line.strip():
-                kept.append(Kept(first_line + offset, line, anchor))
+        if not canonical and not line.strip():
+            blanks += 1
+            if after_kept:
+                kept[-1] = dataclasses.replace(kept[-1], after=blanks)
             continue
+        after_kept = canonical is None
+        if canonical is None:
+            kept.append(Kept(first_line + offset, line, anchor, blanks))
+            blanks = 0
+            continue
+        blanks = 0
         if canonical:
             anchor = _anchor(line, canonical)
             if canonical.startswith(_TASK_CANON):
@@ -286,15 +301,29 @@ def place_kept(text: str, kept: Sequence[Kept]) -> tuple[str, list[Kept]]:
     """Put the user's lines back after the lines they followed; those whose line is gone are returned."""
     if not kept:
         return text, []
-    by_anchor: dict[str, list[str]] = {}
+    by_anchor: dict[str, list[Kept]] = {}
     for one in kept:
-        by_anchor.setdefault(one.anchor, []).append(one.text)
+        by_anchor.setdefault(one.anchor, []).append(one)
     out: list[str] = []
-    for line in text.split("\n"):
+    lines = text.split("\n")
+    i = 0
+    while i < len(lines):
+        line = lines[i]
         out.append(line)
+        i += 1
         canonical = _canonical(line)
-        if canonical:
-            out += by_anchor.pop(_anchor(line, canonical), [])
+        group = by_anchor.pop(_anchor(line, canonical), None) if canonical else None
+        if not group:
+            continue
+        # The user's blank lines take the place of mdfollow's here, so an unchanged agenda
+        # comes out byte for byte the same (watch must not rewrite a file being typed in).
+        free = 0
+        while i + free < len(lines) - 1 and not lines[i + free].strip():
+            free += 1
+        i += free
+        for one in group:
+            out += [""] * one.gap + [one.text]
+        out += [""] * max(group[-1].after, free - group[0].gap)
     placed = {a for a in {k.anchor for k in kept} if a not in by_anchor}
     return "\n".join(out), [k for k in kept if k.anchor not in placed]
 

@@ -9,6 +9,7 @@ is renamed, not the way mdfollow would write them.
 
 import re
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -269,3 +270,22 @@ def test_whatever_tasks_adds_or_moves_the_line_is_the_same_line(extra, status, d
     assert tick is not None and tick.block_id == "mf-0a1b2c3d" and tick.status == status
     assert tick.action == "thank" and str(tick.due) == "2026-11-21" and tick.link == "Jane Smith"
     assert (str(tick.done) if tick.done else None) == ("2026-11-22" if done else None)
+
+
+@pytest.mark.parametrize(
+    "needle, typed",
+    [
+        ("## Overdue", lambda line: line + "\n\nfirst, call the bank"),  # after the heading's blank line
+        ("Thank [[Jane Doe]]", lambda line: line + "\n  - she prefers e-mail\n\n  - and mornings"),
+        ("Check in with [[Ann Lee]]", lambda line: line + "\n\nA closing thought.\n"),
+    ],
+)
+def test_an_agenda_with_lines_typed_into_it_is_left_byte_for_byte(run, make_vault, needle, typed):
+    vault = make_vault(contact(met="2026-11-20") | contact("Ann Lee", cadence="weekly", last_contact="2026-11-10"))
+    agenda(run, vault)
+    path = vault / "Agenda.md"
+    edit_line(path, needle, typed)
+    before = path.read_bytes()
+    result = agenda(run, vault)
+    assert result.exit_code == 0, result.stderr
+    assert "up to date" in result.stderr and path.read_bytes() == before
