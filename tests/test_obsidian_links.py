@@ -121,6 +121,10 @@ def test_namesakes_are_both_contacts_and_commands_ask_for_the_path(run, make_vau
     assert "by its path" in several.stderr
     one = run("--vault", vault, "--today", "2026-11-23", "show", "Work/Alex Kim")
     assert one.exit_code == 0, one.stderr
+    before = sorted(p.name for p in vault.rglob("*.md"))
+    referred = run("--vault", vault, "--today", "2026-11-23", "log", "Work/Alex Kim", "referred", "--to", "alex kim")
+    assert referred.exit_code == 1 and "by its path" in referred.stderr
+    assert sorted(p.name for p in vault.rglob("*.md")) == before
     # The agenda links each one by its path, so Obsidian opens the right note.
     assert run("--vault", vault, "--today", "2026-11-23", "agenda").exit_code == 0
     text = (vault / "Agenda.md").read_text(encoding="utf-8")

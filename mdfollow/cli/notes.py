@@ -128,6 +128,8 @@ def log(
         from mdfollow.index import lookup
 
         found, _ = lookup(index, to)
+        if len(found) > 1:
+            find_contact(app, index, to)  # namesakes in different folders: it asks for the path
         if len(found) == 1:
             to_name = index.link_target(found[0])
             app.say(f"{found[0].name} is already a contact ({found[0].path}); not creating it")
