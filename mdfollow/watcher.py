@@ -9,6 +9,7 @@ another run. One failed rebuild is reported and the watcher goes on.
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import hashlib
 import os
@@ -16,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
@@ -29,10 +30,10 @@ from mdfollow.note import parse_note
 from mdfollow.refresh import AgendaRefused, AgendaRun, refresh_agenda, relative
 from mdfollow.rules import Memo
 from mdfollow.settings import SETTINGS_FILE, Settings
-from mdfollow.vault import VaultReader
+from mdfollow.vault import DAILY_NOTES_CONFIG, VaultReader
 
 RESCAN = "*"  # not a path: read the whole vault again
-RELOAD = {SETTINGS_FILE, ".obsidian/daily-notes.json", ".obsidian/plugins/periodic-notes/data.json"}
+RELOAD = {SETTINGS_FILE, *DAILY_NOTES_CONFIG}  # files that change the settings or the daily-note config
 _TEMP_SUFFIXES = (".swp", ".swx", ".swo", "~", ".tmp", ".temp", ".bak", ".crswap", ".part", ".mdfollow-tmp")
 
 INOTIFY_HELP = (
@@ -109,6 +110,7 @@ class Watcher:
     settings: Settings
     today: Callable[[], date]
     target: Path
+    clock: Callable[[], dt.time] | None = None  # the time of day, for {{time}} in a new daily note
     setting_problems: list[Diagnostic] = field(default_factory=list)
     load_settings: Callable[[], tuple[Settings, list[Diagnostic]]] | None = None
     poll: bool = False
@@ -212,7 +214,7 @@ class Watcher:
                 memo=self.memo,
                 last_written=self.last_agenda,
                 daily=self.daily,
-                now=datetime.now().time().replace(microsecond=0),
+                now=self.clock() if self.clock is not None else None,
             )
             result.run = run
             for _, recorded in run.recorded:

@@ -192,7 +192,7 @@ def test_changing_what_mdfollow_wrote_still_stops_the_run(run, make_vault):
 
 
 def test_an_agenda_signed_by_the_previous_version_is_still_ours(run, make_vault):
-    from mdfollow.render import _legacy_signature
+    from mdfollow.ticks import _legacy_signature
 
     vault = make_vault(contact(met="2026-11-20"))
     agenda(run, vault)
@@ -257,7 +257,7 @@ FIELDS = ["⏫", "🔼", "🔁 every week", "➕ 2026-11-01", "🛫 2026-11-02",
     st.integers(0, 3),
 )
 def test_whatever_tasks_adds_or_moves_the_line_is_the_same_line(extra, status, done, where):
-    from mdfollow.render import _canonical, read_task
+    from mdfollow.ticks import _canonical, read_task
 
     line = "- [ ] Thank [[Jane Doe]]: met 2026-11-20; highlight: “x” 📅 2026-11-21 ^mf-0a1b2c3d"
     words, rest = line[6:].split(" 📅 ")
