@@ -22,6 +22,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from mdfollow.actions import ACTIONS, LIGHT_NUDGE_VERB
+from mdfollow.note import first_link_target
 
 if TYPE_CHECKING:
     from mdfollow.rules import FollowUp
@@ -155,7 +156,7 @@ def read_task(line: str, number: int) -> Tick | None:
         number,
         ident.group(1),
         line.strip(),
-        _first_link(rest),
+        first_link_target(rest),
         task.group(1),
         _parse_day(done and (done.group(1) or done.group(2))),
         _parse_day(due and (due.group(1) or due.group(2))),
@@ -171,12 +172,6 @@ def read_ticks(text: str) -> list[Tick]:
         if tick is not None and tick.ticked:
             ticks.append(tick)
     return ticks
-
-
-def _first_link(text: str) -> str | None:
-    from mdfollow.note import first_link_target
-
-    return first_link_target(text)
 
 
 def _description(rest: str) -> str:
