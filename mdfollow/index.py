@@ -130,7 +130,8 @@ class VaultIndex:
     def resolve_path(self, target: str, source: str = "") -> str | None:
         """The note a link goes to. A link with a folder goes to that path (from the vault's
         root, or from the linking note's folder) and to no other note; a bare name goes to the
-        note of that name in the linking note's folder, else to the one with the shortest path."""
+        note of that name at the vault's root, else in the linking note's folder, else to the one
+        with the shortest path (Obsidian 1.x's getFirstLinkpathDest, as observed)."""
         target = target.replace("\\", "/").strip()
         folder = source.rsplit("/", 1)[0] if "/" in source else ""
         if "/" not in target:
@@ -157,8 +158,11 @@ class VaultIndex:
             return None
         if len(paths) == 1:
             return paths[0]
+        root = [p for p in paths if "/" not in p]
+        if root:
+            return root[0]
         here = [p for p in paths if (p.rsplit("/", 1)[0] if "/" in p else "") == folder]
-        return here[0] if here else min(paths, key=lambda p: (p.count("/"), len(p), p))
+        return here[0] if here else min(paths, key=lambda p: (len(p), p))
 
     def _paths(self) -> dict[str, str]:
         """Notes by folded vault path without `.md`: few links name a path, so built lazily."""

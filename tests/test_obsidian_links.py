@@ -77,10 +77,14 @@ def test_a_bare_name_goes_to_the_same_folder_then_the_shortest_path():
     by_path = {c.path: [m.path for m in index.mentions_of(c)] for c in index.contacts}
     assert by_path["Work/Alex Kim.md"] == ["Work/2026-11-20 Standup.md", "Daily/2026-11-22.md"]
     assert by_path["Friends/Alex Kim.md"] == ["Friends/2026-11-21 Dinner.md", "Daily/2026-11-22.md"]
-    # From elsewhere, the note nearest the vault root wins, as in Obsidian.
+    # A note of that name at the vault's root wins over both, from anywhere, as in Obsidian.
     near = index_of({"Alex Kim.md": "---\ntype: contact\n---\n", "Daily/2026-11-23.md": "[[Alex Kim]]\n"} | files)
     root = next(c for c in near.contacts if c.path == "Alex Kim.md")
-    assert [m.path for m in near.mentions_of(root)] == ["Daily/2026-11-23.md"]
+    assert [m.path for m in near.mentions_of(root)] == [
+        "Work/2026-11-20 Standup.md",
+        "Friends/2026-11-21 Dinner.md",
+        "Daily/2026-11-23.md",
+    ]
 
 
 def test_math_html_blocks_and_indented_code_hold_no_mentions():
@@ -181,3 +185,15 @@ def test_body_tags_count_for_list_tag(run, make_vault):
     assert listed("#work") == ["Jane Doe"]  # nested tags are found by their parent, as in Obsidian
     assert listed("work/talent", "alumni") == ["Jane Doe"]
     assert listed("incode") == listed("inline") == listed("frag") == listed("Section") == listed("12") == []
+
+
+def test_bare_name_tie_break_is_obsidians_root_then_own_folder_then_shortest_string():
+    # As observed with app.metadataCache.getFirstLinkpathDest: an exact vault path wins even
+    # over a note beside the linking one; then the linking note's folder; then the shortest path.
+    def target(paths, source):
+        index = index_of({p: "---\ntype: contact\n---\n" for p in paths} | {source: "[[Note]]\n"})
+        return [c.path for c in index.contacts if index.mentions_of(c)]
+
+    assert target(["Note.md", "b/Note.md"], "b/2026-11-20.md") == ["Note.md"]
+    assert target(["a/Note.md", "b/Note.md"], "b/2026-11-20.md") == ["b/Note.md"]
+    assert target(["a/b/Note.md", "zzzz/Note.md"], "c/2026-11-20.md") == ["a/b/Note.md"]
