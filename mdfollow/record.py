@@ -36,42 +36,68 @@ class Recorded:
 def record_event(vault: Path, note_path: str, event: Event, settings: Settings) -> Recorded:
     """Apply the event to the contact's front matter and append its log line, atomically.
 
-    A note changed on disk while this ran is re-read and the event re-applied
-    once; a note that does not parse or has errors is never written.
+    mdfollow's writers of one vault queue on its write lock, so none of them can
+    drop another's event. An editor's save that lands while this writes is
+    detected at the rename and the event applied again on top of it; a note that
+    does not parse or has errors is never written.
     """
+    from mdfollow.store import VaultBusy, vault_lock
+
     path = vault / note_path
-    for attempt in (1, 2):
-        raw = read_bytes(path)
-        if raw is None:
-            raise RecordProblem(f"{note_path} no longer exists")
-        note = parse_note(note_path, raw)
-        if not note.readable:
-            raise RecordProblem(f"{note_path} cannot be read ({note.diagnostics[0].message}); fix it first")
-        if not is_contact(note.front, settings.contact_types):
-            raise RecordProblem(f"{note_path} is no longer a contact note")
-        contact, problems = build_contact(note)
-        errors = [p for p in (*note.diagnostics, *problems) if p.severity == "error"]
-        if errors:
-            listed = "; ".join(p.format() for p in errors)
-            raise RecordProblem(f"{note_path} has errors, so mdfollow will not write to it: {listed}")
-        if event.tag and event.tag in note.text:
-            return Recorded(path, {}, "", already=True)
-        changes = changes_for(contact, event)
-        line = log_line(event)
-        try:
-            new = append_log(set_keys(raw, changes), line, settings.log_heading)
-        except EditError as exc:
-            raise RecordProblem(f"{note_path}: {exc}") from None
-        try:
-            write_file(path, new, expected=raw)
-        except WriteConflict:
-            if attempt == 2:
-                raise RecordProblem(f"{note_path} keeps changing while mdfollow writes it; try again") from None
-            continue
-        except OSError as exc:
-            raise RecordProblem(f"cannot write {note_path}: {exc.strerror or exc}") from None
-        return Recorded(path, dict(changes), line)
+    try:
+        with vault_lock(vault):
+            for attempt in (1, 2):
+                try:
+                    raw = read_bytes(path)
+                except OSError as exc:
+                    raise RecordProblem(f"cannot read {note_path}: {exc.strerror or exc}") from None
+                if raw is None:
+                    raise RecordProblem(f"{note_path} no longer exists")
+                result: list[Recorded] = []
+
+                def apply(current: bytes, result: list[Recorded] = result) -> bytes:
+                    new, recorded = _apply_event(path, note_path, current, event, settings)
+                    result[:] = [recorded]
+                    return new
+
+                new = apply(raw)
+                if result[0].already:
+                    return result[0]
+                try:
+                    write_file(path, new, expected=raw, redo=apply)
+                except WriteConflict:
+                    if attempt == 2:
+                        raise RecordProblem(f"{note_path} keeps changing while mdfollow writes it; try again") from None
+                    continue
+                except OSError as exc:
+                    raise RecordProblem(f"cannot write {note_path}: {exc.strerror or exc}") from None
+                return result[0]
+    except VaultBusy as exc:
+        raise RecordProblem(str(exc)) from None
     raise AssertionError("unreachable")
+
+
+def _apply_event(path: Path, note_path: str, raw: bytes, event: Event, settings: Settings) -> tuple[bytes, Recorded]:
+    """The note's new bytes with the event recorded (the same bytes when it already was)."""
+    note = parse_note(note_path, raw)
+    if not note.readable:
+        raise RecordProblem(f"{note_path} cannot be read ({note.diagnostics[0].message}); fix it first")
+    if not is_contact(note.front, settings.contact_types):
+        raise RecordProblem(f"{note_path} is no longer a contact note")
+    contact, problems = build_contact(note)
+    errors = [p for p in (*note.diagnostics, *problems) if p.severity == "error"]
+    if errors:
+        listed = "; ".join(p.format() for p in errors)
+        raise RecordProblem(f"{note_path} has errors, so mdfollow will not write to it: {listed}")
+    if event.tag and event.tag in note.text:
+        return raw, Recorded(path, {}, "", already=True)
+    changes = changes_for(contact, event)
+    line = log_line(event)
+    try:
+        new = append_log(set_keys(raw, changes), line, settings.log_heading)
+    except EditError as exc:
+        raise RecordProblem(f"{note_path}: {exc}") from None
+    return new, Recorded(path, dict(changes), line)
 
 
 def create_contact(

@@ -60,7 +60,44 @@ def refresh_agenda(
     """Record ticks and write the agenda. With a `reader`, only `changed` notes are read again.
 
     `daily`: write the agenda as a block in today's daily note instead of `target`.
+    The whole run holds the vault's write lock: other mdfollow writers wait for it.
     """
+    from mdfollow.store import VaultBusy, vault_lock
+
+    try:
+        with vault_lock(vault):
+            return _refresh_locked(
+                vault,
+                settings,
+                today,
+                target,
+                force,
+                setting_problems,
+                reader,
+                changed,
+                memo,
+                last_written,
+                daily,
+                use_cache,
+            )
+    except VaultBusy as exc:
+        raise AgendaRefused(str(exc)) from None
+
+
+def _refresh_locked(
+    vault: Path,
+    settings: Settings,
+    today: date,
+    target: Path,
+    force: bool,
+    setting_problems: list[Diagnostic] | None,
+    reader: VaultReader | None,
+    changed: set[str] | None,
+    memo: Memo | None,
+    last_written: bytes | None,
+    daily: bool,
+    use_cache: bool,
+) -> AgendaRun:
     inside = relative(target, vault)
     if reader is None:
         reader = VaultReader(vault, settings, setting_problems, (inside,) if inside and not daily else (), use_cache)

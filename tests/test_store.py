@@ -38,6 +38,8 @@ def test_a_fault_at_each_step_leaves_the_old_bytes_and_no_temp_file(tmp_path, mo
         monkeypatch.setattr(store.os, step, boom)
     else:
         monkeypatch.setattr(store.os, target, boom)
+        if step == "replace":
+            monkeypatch.setattr(store, "_exchange", boom)
     expected = OLD if step != "link" else None
     path = note if step != "link" else tmp_path / "New.md"
     with pytest.raises(OSError):

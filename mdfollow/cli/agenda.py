@@ -159,7 +159,7 @@ def ics(app: App, out: Path | None, todo: bool | None, commit: bool | None) -> N
     """
     from mdfollow.calendar import agenda_calendar, is_ours
     from mdfollow.rules import build_agenda
-    from mdfollow.store import read_bytes
+    from mdfollow.store import read_bytes, vault_lock
     from mdfollow.vault import relative
 
     settings = app.settings
@@ -172,16 +172,17 @@ def ics(app: App, out: Path | None, todo: bool | None, commit: bool | None) -> N
     result = build_agenda(index, app.today, settings)
     data = agenda_calendar(result, index, todo=settings.calendar_todo if todo is None else todo)
     shown = relative(target, vault) or str(target)
-    try:
-        old = read_bytes(target)
-    except OSError as exc:
-        raise Failure(f"cannot read {shown}: {exc.strerror or exc}") from None
-    if old is not None and not is_ours(old):
-        raise Failure(f"{shown} exists and was not written by mdfollow; choose another file with --out")
-    if old == data:
-        app.say(f"{shown} is up to date ({plural(len(result.items), 'item')})")
-        return
-    write_over(target, data, old, shown)
+    with vault_lock(vault):
+        try:
+            old = read_bytes(target)
+        except OSError as exc:
+            raise Failure(f"cannot read {shown}: {exc.strerror or exc}") from None
+        if old is not None and not is_ours(old):
+            raise Failure(f"{shown} exists and was not written by mdfollow; choose another file with --out")
+        if old == data:
+            app.say(f"{shown} is up to date ({plural(len(result.items), 'item')})")
+            return
+        write_over(target, data, old, shown)
     app.say(f"wrote {shown} ({plural(len(result.items), 'item')})")
     commit_files(app, commit, [target], f"ics: {app.today.isoformat()}")
 

@@ -136,8 +136,14 @@ class MdfollowGroup(click.Group):
         run: Any = super().main  # click's overloads do not admit a pass-through; we always ask for the value
         if not kwargs.pop("standalone_mode", True):
             return run(*args, standalone_mode=False, **kwargs)
+        from mdfollow.store import VaultBusy, install_signal_handlers
+
+        install_signal_handlers()
         try:
             code = run(*args, standalone_mode=False, **kwargs)
+        except VaultBusy as exc:
+            click.echo(f"mdfollow: {exc}", err=True)
+            sys.exit(1)
         except click.UsageError as exc:
             where = exc.ctx.command_path if exc.ctx is not None else "mdfollow"
             click.echo(f"mdfollow: {exc.format_message()} (see '{where} --help')", err=True)

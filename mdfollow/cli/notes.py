@@ -37,7 +37,7 @@ def milestone(app: App, text: str, company: str, when: str | None, commit: bool 
       mdfollow milestone "Second-round interview at Northwind" --company Northwind
     """
     from mdfollow.milestones import format_milestone
-    from mdfollow.store import read_bytes
+    from mdfollow.store import read_bytes, vault_lock
 
     if not text.strip():
         raise Usage("TEXT is empty; say what happened")
@@ -45,17 +45,18 @@ def milestone(app: App, text: str, company: str, when: str | None, commit: bool 
     settings = app.settings
     path = app.vault / settings.milestones_file
     line = format_milestone(day, text, company)
-    old = read_bytes(path)
-    if old is None:
-        new = (
-            "# Milestones\n\nNews to share with the people who helped. One per line: "
-            "`- YYYY-MM-DD what happened (company: Name)`.\n\n" + line + "\n"
-        ).encode()
-    else:
-        newline = b"\r\n" if b"\r\n" in old else b"\n"
-        sep = b"" if not old or old.endswith((b"\n", b"\r")) else newline
-        new = old + sep + line.encode() + newline
-    write_over(path, new, old, settings.milestones_file)
+    with vault_lock(app.vault):
+        old = read_bytes(path)
+        if old is None:
+            new = (
+                "# Milestones\n\nNews to share with the people who helped. One per line: "
+                "`- YYYY-MM-DD what happened (company: Name)`.\n\n" + line + "\n"
+            ).encode()
+        else:
+            newline = b"\r\n" if b"\r\n" in old else b"\n"
+            sep = b"" if not old or old.endswith((b"\n", b"\r")) else newline
+            new = old + sep + line.encode() + newline
+        write_over(path, new, old, settings.milestones_file)
     app.say(f"recorded in {settings.milestones_file}: {line}")
     commit_files(app, commit, [path], f"milestone: {' '.join(text.split())}")
 
