@@ -64,7 +64,7 @@ def record_event(vault: Path, note_path: str, event: Event, settings: Settings) 
                 if result[0].already:
                     return result[0]
                 try:
-                    write_file(path, new, expected=raw, redo=apply)
+                    write_file(path, new, expected=raw, redo=apply, within=vault)
                 except WriteConflict:
                     if attempt == 2:
                         raise RecordProblem(f"{note_path} keeps changing while mdfollow writes it; try again") from None
@@ -165,7 +165,7 @@ def create_contact(
     if errors:
         raise RecordProblem(f"the new note would have errors: {errors[0].message}")
     try:
-        write_file(path, text.encode("utf-8"), expected=None)
+        write_file(path, text.encode("utf-8"), expected=None, within=vault)
     except AlreadyExists:
         raise RecordProblem(f"{rel} already exists; mdfollow never overwrites a note") from None
     except OSError as exc:

@@ -99,6 +99,9 @@ def _refresh_locked(
     use_cache: bool,
 ) -> AgendaRun:
     inside = relative(target, vault)
+    # The agenda_file setting's file is confined to the vault (a symlink there may not lead
+    # out); a file the user named on the command line (--out) may be anywhere they say.
+    confine = vault if target == vault / settings.agenda_file else None
     if reader is None:
         reader = VaultReader(vault, settings, setting_problems, (inside,) if inside and not daily else (), use_cache)
     if daily:
@@ -135,7 +138,7 @@ def _refresh_locked(
     carried = _record_ticks(vault, settings, today, index, read_ticks(old_text), shown, run)
     index = _after_ticks(run, reader, today, settings, memo)
     run.text = render_agenda(run.agenda, index, carried)
-    run.written = _write_if_changed(target, run.text.encode("utf-8"), old, shown)
+    run.written = _write_if_changed(target, run.text.encode("utf-8"), old, shown, confine)
     return run
 
 
@@ -180,7 +183,7 @@ def _refresh_daily(
     else:
         new_text = new_block
     run.text = new_text
-    if _write_if_changed(target, new_text.encode("utf-8"), old, shown):
+    if _write_if_changed(target, new_text.encode("utf-8"), old, shown, vault):
         run.written = True
         run.target = target
     return run
@@ -194,12 +197,14 @@ def _after_ticks(run: AgendaRun, reader: VaultReader, today: date, settings: Set
     return run.index
 
 
-def _write_if_changed(target: Path, new: bytes, old: bytes | None, shown: str) -> bool:
-    """Write `new` over exactly `old` (None: no file yet); False when they are equal."""
+def _write_if_changed(target: Path, new: bytes, old: bytes | None, shown: str, within: Path | None) -> bool:
+    """Write `new` over exactly `old` (None: no file yet); False when they are equal.
+
+    `within`: the vault, unless the user named the file on the command line."""
     if new == old:
         return False
     try:
-        write_file(target, new, expected=old)
+        write_file(target, new, expected=old, within=within)
     except (WriteConflict, AlreadyExists):
         raise AgendaRefused(
             f"{shown} changed while mdfollow was working; run again (recorded ticks stay recorded)"

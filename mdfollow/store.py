@@ -63,6 +63,22 @@ def _refuse_special(info: os.stat_result, path: object) -> None:
     raise NotRegular(errno.EINVAL, f"is {kind}, not a regular file", str(path))
 
 
+class OutsideVault(PermissionError):
+    """The path, once its symlinks are followed, is not inside the vault: nothing is written."""
+
+
+def confined(path: Path, vault: Path) -> Path:
+    """`path` with every symlink resolved (a dangling one too: where it would create its
+    target), refused with OutsideVault unless that is inside `vault`."""
+    real = os.path.realpath(path)
+    root = os.path.realpath(vault)
+    if real != root and not real.startswith(root.rstrip(os.sep) + os.sep):
+        raise OutsideVault(
+            errno.EACCES, f"it leads outside the vault (to {real}); mdfollow writes only inside the vault", str(path)
+        )
+    return Path(real)
+
+
 def _target(path: Path) -> Path:
     """Write through a symlink to the file it points at, not over the link."""
     return Path(os.path.realpath(path)) if path.is_symlink() else path
@@ -296,6 +312,7 @@ def write_file(
     expected: bytes | None,
     replace: bool = False,
     redo: Callable[[bytes], bytes] | None = None,
+    within: Path | None = None,
 ) -> None:
     """Replace `path` with `data` if it still holds `expected` (None: must not exist yet).
 
@@ -313,7 +330,12 @@ def write_file(
     `redo`, the edit is made again on top of them (`redo(their_bytes)`) and
     swapped in the same way; without it, their bytes are put back and
     WriteConflict is raised.
+
+    `within`: the vault. The path, its folders and any symlink on the way are
+    resolved first, and a path that leads outside is refused (OutsideVault).
     """
+    if within is not None:
+        confined(path, within)
     target = _target(path)
     folder = target.parent
     folder.mkdir(parents=True, exist_ok=True)

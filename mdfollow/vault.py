@@ -93,6 +93,7 @@ def _shown(path: Path, vault: Path) -> str:
 def daily_notes(vault: Path, settings: Settings) -> tuple[DailyNotes, list[Diagnostic]]:
     """Daily-note folder and format: settings, else Obsidian's core plugin, else Periodic Notes."""
     folder, fmt = "", ""
+    found_in = ""
     problems: list[Diagnostic] = []
     sources = [
         (".obsidian/daily-notes.json", lambda d: d),
@@ -108,10 +109,22 @@ def daily_notes(vault: Path, settings: Settings) -> tuple[DailyNotes, list[Diagn
             problems.append(warning(relative, None, f"cannot be read ({exc}); daily notes use the defaults"))
             continue
         if isinstance(data, dict):
+            if not folder and data.get("folder"):
+                found_in = relative
             folder = folder or str(data.get("folder") or "")
             fmt = fmt or str(data.get("format") or "")
         if folder or fmt:
             break
+    from mdfollow.settings import outside_vault
+
+    why = outside_vault(folder)
+    if folder and not settings.daily_notes_folder and why:
+        problems.append(
+            error(
+                found_in, None, f"folder {folder!r} {why}; mdfollow writes only inside the vault, so it uses the root"
+            )
+        )
+        folder = ""
     folder = settings.daily_notes_folder or folder
     fmt = settings.daily_notes_format or fmt or "YYYY-MM-DD"
     return DailyNotes(folder.strip("/"), compile_daily_format(fmt)), problems

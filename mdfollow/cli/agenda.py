@@ -182,7 +182,7 @@ def ics(app: App, out: Path | None, todo: bool | None, commit: bool | None) -> N
         if old == data:
             app.say(f"{shown} is up to date ({plural(len(result.items), 'item')})")
             return
-        write_over(target, data, old, shown)
+        write_over(target, data, old, shown, vault if out is None else None)
     app.say(f"wrote {shown} ({plural(len(result.items), 'item')})")
     commit_files(app, commit, [target], f"ics: {app.today.isoformat()}")
 

@@ -96,6 +96,12 @@ class App:
             self._settings, self._setting_problems = load_settings(self.vault, self.config)
         return self._settings
 
+    def report_setting_errors(self) -> None:
+        """For a command that writes without reporting the whole vault: the settings it refused
+        (a path leading outside the vault, a bad value), each with its file and line."""
+        _ = self.settings
+        self.report([p for p in self._setting_problems if p.severity == "error"])
+
     def index(self, extra_skips: tuple[str, ...] = ()) -> VaultIndex:
         from mdfollow.vault import load_index
 
@@ -241,12 +247,15 @@ def commit_option(func: Any) -> Any:
     )(func)
 
 
-def write_over(path: Path, data: bytes, old: bytes | None, shown: str) -> None:
-    """Write `data` over exactly `old` (None: a new file), or fail with one line saying why."""
+def write_over(path: Path, data: bytes, old: bytes | None, shown: str, within: Path | None) -> None:
+    """Write `data` over exactly `old` (None: a new file), or fail with one line saying why.
+
+    `within`: the vault, for a path that comes from settings (refused if it leads outside);
+    None for a path the user gave on the command line (--out), which may be anywhere."""
     from mdfollow.store import AlreadyExists, WriteConflict, write_file
 
     try:
-        write_file(path, data, expected=old)
+        write_file(path, data, expected=old, within=within)
     except (WriteConflict, AlreadyExists):
         raise Failure(f"{shown} changed while mdfollow was working; run again") from None
     except OSError as exc:

@@ -269,6 +269,7 @@ def new(
         except CadenceError as exc:
             raise Usage(f"--cadence: {exc}") from None
     index = app.index()
+    app.report_setting_errors()
     referrer = find_contact(app, index, referred_by) if referred_by else None
     try:
         path = create_contact(

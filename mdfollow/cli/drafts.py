@@ -50,6 +50,7 @@ def draft(app: App, name: str, kind: str | None, to_stdout: bool, force: bool, c
     from mdfollow.vault import load_template
 
     index = app.index()
+    app.report_setting_errors()
     contact = find_contact(app, index, name)
     today = app.today
     settings = app.settings
@@ -91,7 +92,7 @@ def draft(app: App, name: str, kind: str | None, to_stdout: bool, force: bool, c
     for number in range(1, 100):
         path = folder / (f"{base}.md" if number == 1 else f"{base} {number}.md")
         try:
-            write_file(path, text, expected=None)
+            write_file(path, text, expected=None, within=app.vault)
             break
         except AlreadyExists:
             continue
@@ -135,6 +136,7 @@ def templates(app: App, as_list: bool, copy: bool, commit: bool | None) -> None:
     from mdfollow.vault import builtin_template_names, load_template
 
     settings = app.settings
+    app.report_setting_errors()
     vault = app.vault
     folder = vault / settings.templates_folder
     names = builtin_template_names()
@@ -146,10 +148,12 @@ def templates(app: App, as_list: bool, copy: bool, commit: bool | None) -> None:
                 app.say(f"kept {source.origin} (yours)")
                 continue
             try:
-                write_file(folder / name, source.text.encode("utf-8"), expected=None)
+                write_file(folder / name, source.text.encode("utf-8"), expected=None, within=vault)
             except AlreadyExists:
                 app.say(f"kept {settings.templates_folder}/{name}")
                 continue
+            except OSError as exc:
+                raise Failure(f"cannot write {settings.templates_folder}/{name}: {exc.strerror or exc}") from None
             written.append(folder / name)
             click.echo(f"{settings.templates_folder.strip('/')}/{name}")
         commit_files(app, commit, written, f"templates: copied {plural(len(written), 'built-in template')}")

@@ -43,6 +43,7 @@ def milestone(app: App, text: str, company: str, when: str | None, commit: bool 
         raise Usage("TEXT is empty; say what happened")
     day = parse_day(when, "--date") if when else app.today
     settings = app.settings
+    app.report_setting_errors()
     path = app.vault / settings.milestones_file
     line = format_milestone(day, text, company)
     with vault_lock(app.vault):
@@ -56,7 +57,7 @@ def milestone(app: App, text: str, company: str, when: str | None, commit: bool 
             newline = b"\r\n" if b"\r\n" in old else b"\n"
             sep = b"" if not old or old.endswith((b"\n", b"\r")) else newline
             new = old + sep + line.encode() + newline
-        write_over(path, new, old, settings.milestones_file)
+        write_over(path, new, old, settings.milestones_file, app.vault)
     app.say(f"recorded in {settings.milestones_file}: {line}")
     commit_files(app, commit, [path], f"milestone: {' '.join(text.split())}")
 
@@ -121,6 +122,7 @@ def log(
     if day > today:
         raise Usage(f"--date {day.isoformat()} is after today; log what happened, plan with next_follow_up")
     index = app.index()
+    app.report_setting_errors()
     contact = find_contact(app, index, name)
     settings = app.settings
     written: list[Path] = []
