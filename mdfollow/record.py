@@ -31,6 +31,7 @@ class Recorded:
     changes: dict[str, object]
     line: str
     already: bool = False  # the event (an agenda tick) was recorded before
+    before: bytes | None = None  # the note's bytes the event was applied to (for --commit's check)
 
 
 def record_event(vault: Path, note_path: str, event: Event, settings: Settings) -> Recorded:
@@ -97,7 +98,7 @@ def _apply_event(path: Path, note_path: str, raw: bytes, event: Event, settings:
         new = append_log(set_keys(raw, changes), line, settings.log_heading)
     except EditError as exc:
         raise RecordProblem(f"{note_path}: {exc}") from None
-    return new, Recorded(path, dict(changes), line)
+    return new, Recorded(path, dict(changes), line, before=raw)
 
 
 def create_contact(

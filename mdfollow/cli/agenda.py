@@ -130,7 +130,7 @@ def agenda(
     paths = run.written_paths + ([target] if run.written else [])
     ticks = len(run.written_paths)
     message = f"agenda: {today.isoformat()}" + (f", recorded {plural(ticks, 'ticked item')}" if ticks else "")
-    commit_files(app, commit, paths, message)
+    commit_files(app, commit, paths, message, {r.path: r.before for _, r in run.recorded if not r.already})
 
 
 @cli.command()

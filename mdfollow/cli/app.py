@@ -262,14 +262,19 @@ def write_over(path: Path, data: bytes, old: bytes | None, shown: str, within: P
         raise Failure(f"cannot write {shown}: {exc.strerror or exc}") from None
 
 
-def commit_files(app: App, wanted: bool | None, paths: list[Path], message: str) -> None:
-    """Commit what the command wrote; a git problem is reported after the files are safe."""
+def commit_files(
+    app: App, wanted: bool | None, paths: list[Path], message: str, before: dict[Path, bytes | None] | None = None
+) -> None:
+    """Commit what the command wrote; a git problem is reported after the files are safe.
+
+    `before`: the bytes of the user's files (notes, milestones) as mdfollow found them,
+    so a file with the user's own uncommitted changes is not committed as mdfollow's."""
     if not (wanted if wanted is not None else app.settings.commit) or not paths:
         return
     from mdfollow.git import GitProblem, commit
 
     try:
-        short = commit(app.vault, paths, message)
+        short = commit(app.vault, paths, message, before)
     except GitProblem as exc:
         raise Failure(str(exc)) from None
     app.say(f"committed {short}: {message}")

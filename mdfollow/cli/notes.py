@@ -59,7 +59,7 @@ def milestone(app: App, text: str, company: str, when: str | None, commit: bool 
             new = old + sep + line.encode() + newline
         write_over(path, new, old, settings.milestones_file, app.vault)
     app.say(f"recorded in {settings.milestones_file}: {line}")
-    commit_files(app, commit, [path], f"milestone: {' '.join(text.split())}")
+    commit_files(app, commit, [path], f"milestone: {' '.join(text.split())}", {path: old})
 
 
 EVENT_HELP = """\b
@@ -150,4 +150,4 @@ def log(
     written.append(recorded.path)
     changed = ", ".join(f"{k}: {v if v is not None else '(removed)'}" for k, v in recorded.changes.items())
     app.say(f"{contact.path}: {recorded.line}" + (f"  [{changed}]" if changed else ""))
-    commit_files(app, commit, written, f"log: {describe(record, contact.name)}")
+    commit_files(app, commit, written, f"log: {describe(record, contact.name)}", {recorded.path: recorded.before})
