@@ -22,7 +22,7 @@ from mdfollow.diagnostics import Diagnostic, error, warning
 from mdfollow.index import DailyNotes, NoteRecord, VaultIndex, build_index, summarize
 from mdfollow.milestones import Milestone, parse_milestones
 from mdfollow.settings import SETTINGS_FILE, Settings, parse_settings
-from mdfollow.store import read_all_bytes
+from mdfollow.store import NotRegular, read_all_bytes
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -43,7 +43,7 @@ def load_template(vault: Path, settings: Settings, name: str) -> Source:
 
     own = vault / settings.templates_folder / name
     try:
-        text = own.read_text(encoding="utf-8-sig")
+        text = read_all_bytes(own).decode("utf-8-sig")
         return Source(name, text.replace("\r\n", "\n"), f"{settings.templates_folder.strip('/')}/{name}")
     except FileNotFoundError:
         pass
@@ -73,7 +73,7 @@ def find_vault(start: Path) -> Path:
 def load_settings(vault: Path, config: Path | None = None) -> tuple[Settings, list[Diagnostic]]:
     path = config if config is not None else vault / SETTINGS_FILE
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_all_bytes(path).decode("utf-8-sig")
     except FileNotFoundError:
         if config is not None:
             return Settings(), [error(str(config), None, "settings file not found")]
@@ -104,7 +104,7 @@ def daily_notes(vault: Path, settings: Settings) -> tuple[DailyNotes, list[Diagn
         if not path.is_file():
             continue
         try:
-            data = pick(json.loads(path.read_text(encoding="utf-8")))
+            data = pick(json.loads(read_all_bytes(path).decode("utf-8")))
         except (OSError, ValueError, AttributeError) as exc:
             problems.append(warning(relative, None, f"cannot be read ({exc}); daily notes use the defaults"))
             continue
@@ -218,6 +218,8 @@ def read_record(rel: str, path: str | Path, settings: Settings, daily: DailyNote
                 rel, "skipped", diagnostics=(warning(rel, None, "is a link to a file that does not exist; skipped"),)
             )
         raise  # deleted while we walked: simply gone
+    except NotRegular as exc:  # a FIFO named x.md would block the read forever: never opened
+        return NoteRecord(rel, "skipped", diagnostics=(warning(rel, None, f"{exc.strerror}; skipped"),))
     except OSError as exc:
         return NoteRecord(
             rel, "skipped", diagnostics=(error(rel, None, f"cannot be read: {exc.strerror or exc}; skipped"),)
@@ -417,8 +419,12 @@ class VaultReader:
             stamp = stamps.get(record.path)
             if stamp is None:
                 continue
-            racy = stamp[1] >= now - cache.RACY_NS
-            digest = cache.content_hash((self.vault / record.path).read_bytes()) if racy else None
+            digest = None
+            if stamp[1] >= now - cache.RACY_NS:
+                try:  # a FIFO must not be opened here either; one gone or unreadable is just not cached
+                    digest = cache.content_hash(read_all_bytes(self.vault / record.path))
+                except OSError:
+                    continue
             entries[record.path] = (stamp[0], stamp[1], digest, record, None)
         gone = len(cached.keys() - stamps.keys())  # deleted or renamed since the cache was saved
         if _worth_saving(len(stale) + gone, len(entries), bool(cached)):
@@ -445,7 +451,7 @@ class VaultReader:
         milestones: list[Milestone] = []
         name = self.settings.milestones_file
         try:
-            text: str | None = (self.vault / name).read_text(encoding="utf-8-sig")
+            text: str | None = read_all_bytes(self.vault / name).decode("utf-8-sig")
         except FileNotFoundError:
             text = None
         except (OSError, UnicodeDecodeError) as exc:

@@ -237,6 +237,7 @@ def watch(app: App, poll: bool, out: Path | None, daily: bool | None) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGHUP, stop)
     app.say(f"watching {vault} (Ctrl-C stops)")
     watcher.run()
     app.say("stopped")

@@ -162,8 +162,9 @@ def show(app: App, name: str, as_json: bool) -> None:
     quiet = gone_quiet(contact, today, settings)
     history = _history(contact, index)
     from mdfollow.note import parse_note
+    from mdfollow.store import read_all_bytes
 
-    front = parse_note(contact.path, (app.vault / contact.path).read_bytes()).front
+    front = parse_note(contact.path, read_all_bytes(app.vault / contact.path)).front
     state = {key: _plain(front[key]) for key in front if key != "type"}
     if as_json:
         empty = Agenda(today, settings.horizon_days, (), (), ())
@@ -304,10 +305,11 @@ def history(app: App, name: str, as_json: bool) -> None:
     """
     from mdfollow.git import changes_to
     from mdfollow.milestones import parse_log
+    from mdfollow.store import read_all_bytes
 
     index = app.index()
     contact = find_contact(app, index, name)
-    raw = (app.vault / contact.path).read_bytes().decode("utf-8", "replace")
+    raw = read_all_bytes(app.vault / contact.path).decode("utf-8", "replace")
     events: list[tuple[date, str, str]] = []
     for day, text in parse_log(raw, app.settings.log_heading):
         events.append((day, "log", text))

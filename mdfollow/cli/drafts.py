@@ -45,7 +45,7 @@ def draft(app: App, name: str, kind: str | None, to_stdout: bool, force: bool, c
     from mdfollow.drafting import render_draft
     from mdfollow.naming import note_file_name
     from mdfollow.rules import FollowUp, candidates, gone_quiet, next_action
-    from mdfollow.store import AlreadyExists, write_file
+    from mdfollow.store import AlreadyExists, read_all_bytes, write_file
     from mdfollow.templating import TemplateProblem
     from mdfollow.vault import load_template
 
@@ -69,7 +69,7 @@ def draft(app: App, name: str, kind: str | None, to_stdout: bool, force: bool, c
         raise Usage("--force needs --kind ACTION when nothing is due")
     try:
         source = load_template(app.vault, settings, f"{item.action}.md")
-        note_text = (app.vault / contact.path).read_bytes().decode("utf-8", "replace")
+        note_text = read_all_bytes(app.vault / contact.path).decode("utf-8", "replace")
         result = render_draft(source, item, index, today, settings, note_text)
     except TemplateProblem as exc:
         raise Failure(f"template error: {exc}") from None
