@@ -12,6 +12,7 @@ import tomllib
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from mdfollow.dates import MAX_SETTING_DAYS, MAX_STRETCH
 from mdfollow.diagnostics import Diagnostic, error, warning
 
 SETTINGS_FILE = ".mdfollow.toml"
@@ -195,6 +196,14 @@ def parse_settings(text: str, path: str) -> tuple[Settings, list[Diagnostic]]:
                 )
             )
     settings = replace(Settings(), **values)
+    for key, bound in _BOUNDS.items():
+        value = getattr(settings, key)
+        if (max(value) if isinstance(value, tuple) else value) > bound:
+            shown = list(value) if isinstance(value, tuple) else value
+            problems.append(
+                error(path, _key_line(text, key), f"{key} = {shown} is more than {bound}; using the default")
+            )
+            settings = replace(settings, **{key: getattr(Settings(), key)})
     if settings.strike_limit < 1:
         problems.append(error(path, _key_line(text, "strike_limit"), "strike_limit must be 1 or more; using 3"))
         settings = replace(settings, strike_limit=3)
@@ -220,6 +229,20 @@ def parse_settings(text: str, path: str) -> tuple[Settings, list[Diagnostic]]:
             )
             settings = replace(settings, **{key: default})
     return settings, problems
+
+
+# Upper bounds for the numbers, so that no date arithmetic can pass 9999-12-31.
+_BOUNDS = {
+    "horizon_days": MAX_SETTING_DAYS,
+    "thank_after_days": MAX_SETTING_DAYS,
+    "reach_out_after_days": MAX_SETTING_DAYS,
+    "nudge_after_days": MAX_SETTING_DAYS,
+    "tell_referrer_after_days": MAX_SETTING_DAYS,
+    "report_back_after_days": MAX_SETTING_DAYS,
+    "update_after_days": MAX_SETTING_DAYS,
+    "strike_limit": 100,
+    "cool_stretch": MAX_STRETCH,
+}
 
 
 # The settings that name a file or folder mdfollow writes into (or reads notes from).
