@@ -43,7 +43,7 @@ def draft(app: App, name: str, kind: str | None, to_stdout: bool, force: bool, c
       mdfollow draft Hannah --kind report-back --stdout
     """
     from mdfollow.drafting import render_draft
-    from mdfollow.naming import note_file_name
+    from mdfollow.naming import derived_file_name
     from mdfollow.rules import FollowUp, candidates, gone_quiet, next_action
     from mdfollow.store import AlreadyExists, read_all_bytes, write_file
     from mdfollow.templating import TemplateProblem
@@ -88,7 +88,7 @@ def draft(app: App, name: str, kind: str | None, to_stdout: bool, force: bool, c
     text = result.file_text(f"[[{index.link_target(contact)}]]", today, contact.email).encode("utf-8")
     folder = app.vault / settings.drafts_folder
     # The note's own file name is already a safe name; `name:` may hold anything.
-    base = note_file_name(f"{today.isoformat()} {item.action} {contact.stem}")[:-3]
+    base = derived_file_name(f"{today.isoformat()} {item.action} {contact.stem}")[:-3]
     for number in range(1, 100):
         path = folder / (f"{base}.md" if number == 1 else f"{base} {number}.md")
         try:
