@@ -21,6 +21,9 @@ def _file_safe(name: str) -> str:
     return re.sub(r'[/\\:*?"<>|#^\[\]]+', "-", name).strip(" -") or name
 
 
+ATTEMPTS = 5  # reads of a note that an editor keeps saving while mdfollow writes it
+
+
 class RecordProblem(Exception):
     """Nothing was written; the message says why and what to do."""
 
@@ -47,7 +50,7 @@ def record_event(vault: Path, note_path: str, event: Event, settings: Settings) 
     path = vault / note_path
     try:
         with vault_lock(vault):
-            for attempt in (1, 2):
+            for attempt in range(1, ATTEMPTS + 1):
                 try:
                     raw = read_bytes(path)
                 except OSError as exc:
@@ -67,7 +70,7 @@ def record_event(vault: Path, note_path: str, event: Event, settings: Settings) 
                 try:
                     write_file(path, new, expected=raw, redo=apply, within=vault)
                 except WriteConflict:
-                    if attempt == 2:
+                    if attempt == ATTEMPTS:
                         raise RecordProblem(f"{note_path} keeps changing while mdfollow writes it; try again") from None
                     continue
                 except OSError as exc:
