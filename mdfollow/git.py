@@ -25,9 +25,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-
-class GitProblem(Exception):
-    pass
+from mdfollow.errors import GitProblem
 
 
 def _git(

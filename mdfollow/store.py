@@ -22,28 +22,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from mdfollow.errors import AlreadyExists, NotRegular, OutsideVault, VaultBusy, WriteConflict
+
+__all__ = ["AlreadyExists", "NotRegular", "OutsideVault", "VaultBusy", "WriteConflict"]
+
 _NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK, errno.ENOSYS}
-
-
-class WriteConflict(Exception):
-    """The file changed on disk since mdfollow read it; nothing was written."""
-
-
-class AlreadyExists(Exception):
-    """A create-only write found a file in the way; nothing was written."""
-
-
-class VaultBusy(Exception):
-    """Another mdfollow held the vault's write lock for longer than the timeout."""
 
 
 # Reads: only regular files, and at most this many bytes (a note is text; a
 # symlink to /dev/zero or a huge export must not be read until memory runs out).
 MAX_READ = 64 * 1024 * 1024
-
-
-class NotRegular(OSError):
-    """The path is a FIFO, a device, a socket or a folder: never opened for reading."""
 
 
 def _refuse_special(info: os.stat_result, path: object) -> None:
@@ -61,10 +49,6 @@ def _refuse_special(info: os.stat_result, path: object) -> None:
         else "not a regular file"
     )
     raise NotRegular(errno.EINVAL, f"is {kind}, not a regular file", str(path))
-
-
-class OutsideVault(PermissionError):
-    """The path, once its symlinks are followed, is not inside the vault: nothing is written."""
 
 
 def confined(path: Path, vault: Path) -> Path:
@@ -118,27 +102,20 @@ def read_bytes(path: Path) -> bytes | None:
 
 # --- the vault's write lock -------------------------------------------------
 
-LOCK_TIMEOUT = 30.0
+LOCK_TIMEOUT = 30.0  # seconds; the command line sets it from $MDFOLLOW_LOCK_TIMEOUT
 
 
 def lock_file(vault: Path) -> Path:
     """Where the vault's write lock lives: in mdfollow's cache folder, keyed by the vault's
     real path, never in the vault (git and sync tools would carry it around)."""
-    explicit = os.environ.get("MDFOLLOW_CACHE_DIR")
-    base = Path(explicit) if explicit else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mdfollow"
+    from mdfollow.cache import cache_dir
+
     key = hashlib.blake2b(str(Path(vault).resolve()).encode(), digest_size=10).hexdigest()
-    return base / f"{key}.lock"
+    return cache_dir() / f"{key}.lock"
 
 
 _held_guard = threading.RLock()
 _held: dict[str, tuple[int, int]] = {}  # lock path -> (fd, depth), for this process
-
-
-def _timeout() -> float:
-    try:
-        return max(0.0, float(os.environ.get("MDFOLLOW_LOCK_TIMEOUT", LOCK_TIMEOUT)))
-    except ValueError:
-        return LOCK_TIMEOUT
 
 
 @contextlib.contextmanager
@@ -147,13 +124,13 @@ def vault_lock(vault: Path, timeout: float | None = None) -> Iterator[None]:
 
     mdfollow's writers of one vault queue on it; it is re-entrant within a process and
     released by the kernel if the process dies, so it can never be left stale. Raises
-    VaultBusy after `timeout` seconds (default 30, or $MDFOLLOW_LOCK_TIMEOUT). A cache
+    VaultBusy after `timeout` seconds (default LOCK_TIMEOUT). A cache
     folder that cannot hold the lock file means no lock: the check at the rename still
     keeps every write (see write_file).
     """
     where = lock_file(vault)
     key = str(where)
-    wait = _timeout() if timeout is None else timeout
+    wait = LOCK_TIMEOUT if timeout is None else timeout
     deadline = time.monotonic() + wait
     # Threads of one process queue on the RLock; processes on the flock.
     if not _held_guard.acquire(timeout=wait if wait > 0 else -1):

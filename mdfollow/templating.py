@@ -10,12 +10,11 @@ source. Output is bounded in size.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import json
 import re
-import signal
-import threading
-import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from types import SimpleNamespace
@@ -25,18 +24,11 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from mdfollow.edits import format_value
+from mdfollow.errors import TemplateProblem
 
 MAX_OUTPUT = 64 * 1024
 MAX_LOOP = 10_000  # range() items one render may ask for, in all
 MAX_SIZE = 100_000  # longest string or list a template may build with * or **
-
-
-class TemplateProblem(Exception):
-    def __init__(self, origin: str, line: int | None, message: str):
-        super().__init__(f"{origin}:{line}: {message}" if line else f"{origin}: {message}")
-        self.origin = origin
-        self.line = line
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -47,7 +39,7 @@ class Source:
 
 
 class Fields(SimpleNamespace):
-    """Read-only attribute access to values for templates."""
+    """Values for templates, by attribute (`contact.name`) or by key (`contact["name"]`)."""
 
     def __getitem__(self, key: str) -> Any:
         try:
@@ -69,7 +61,38 @@ def yaml_value(value: Any) -> str:
 
 
 MAX_SECONDS = 5.0  # one render's time, checked at every call, operator, filter and output chunk
-_DEADLINE: contextvars.ContextVar[float] = contextvars.ContextVar("template_deadline", default=0.0)
+
+
+class TimeUp(Exception):
+    """Raised by a time budget (from its check, or from a timer signal) when a render ran too long."""
+
+
+class TimeBudget:
+    """How a render's time is bounded. This core module has no clock: the edge that renders
+    gives one (template_files.time_limited), with `check` called at every sandbox hook and
+    `arm`/`disarm` around the render (for a timer that also stops hook-free loops)."""
+
+    def arm(self) -> None:
+        pass
+
+    def check(self) -> None:
+        pass
+
+    def disarm(self) -> None:
+        pass
+
+
+_BUDGET: contextvars.ContextVar[TimeBudget | None] = contextvars.ContextVar("template_budget", default=None)
+
+
+@contextlib.contextmanager
+def time_budget(budget: TimeBudget) -> Iterator[None]:
+    """Renders inside this block are bounded by `budget`."""
+    token = _BUDGET.set(budget)
+    try:
+        yield
+    finally:
+        _BUDGET.reset(token)
 
 
 def _refuse(what: str) -> NoReturn:
@@ -77,9 +100,9 @@ def _refuse(what: str) -> NoReturn:
 
 
 def _tick() -> None:
-    deadline = _DEADLINE.get()
-    if deadline and time.monotonic() > deadline:
-        _refuse(f"rendering took longer than {MAX_SECONDS:g} s")
+    budget = _BUDGET.get()
+    if budget is not None:
+        budget.check()
 
 
 def _size(n: float) -> None:
@@ -300,8 +323,8 @@ def render(source: Source, context: dict[str, Any]) -> str:
     template_code = source.origin
     out: list[str] = []
     size = 0
-    token = _DEADLINE.set(time.monotonic() + MAX_SECONDS)
-    alarm = _Alarm()
+    budget = _BUDGET.get() or TimeBudget()
+    budget.arm()
     try:
         for chunk in template.generate(**{"range": _LoopBudget(), **context}):
             _tick()
@@ -323,39 +346,11 @@ def render(source: Source, context: dict[str, Any]) -> str:
         raise TemplateProblem(
             source.origin, _template_line(exc, template_code), f"{type(exc).__name__}: {exc}"
         ) from None
-    except _TimeUp:
+    except TimeUp:
         raise TemplateProblem(source.origin, None, f"rendering took longer than {MAX_SECONDS:g} s; stopped") from None
     finally:
-        alarm.cancel()
-        _DEADLINE.reset(token)
+        budget.disarm()
     return "".join(out)
-
-
-class _TimeUp(Exception):
-    pass
-
-
-class _Alarm:
-    """In the main thread, a timer signal also stops loops that call nothing (Jinja compiles
-    a `for` over a string to a plain Python loop, which no sandbox hook sees)."""
-
-    def __init__(self) -> None:
-        self.previous: Any = None
-        if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
-            if signal.getitimer(signal.ITIMER_REAL)[0]:
-                return  # someone else's timer is running: leave it alone
-            self.previous = signal.signal(signal.SIGALRM, self._ring)
-            signal.setitimer(signal.ITIMER_REAL, MAX_SECONDS + 0.5)
-
-    @staticmethod
-    def _ring(signum: int, frame: Any) -> None:
-        raise _TimeUp
-
-    def cancel(self) -> None:
-        if self.previous is not None:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, self.previous)
-            self.previous = None
 
 
 def _undefined_message(exc: Exception) -> str:
