@@ -133,7 +133,7 @@ def vault_lock(vault: Path, timeout: float | None = None) -> Iterator[None]:
     wait = LOCK_TIMEOUT if timeout is None else timeout
     deadline = time.monotonic() + wait
     # Threads of one process queue on the RLock; processes on the flock.
-    if not _held_guard.acquire(timeout=wait if wait > 0 else -1):
+    if not (_held_guard.acquire(timeout=wait) if wait > 0 else _held_guard.acquire(blocking=False)):
         raise VaultBusy(f"another thread of this mdfollow held the vault's write lock for {wait:g} s")
     try:
         entry = _held.get(key)
@@ -168,7 +168,10 @@ def vault_lock(vault: Path, timeout: float | None = None) -> Iterator[None]:
 
 
 def _flock(fd: int, deadline: float, wait: float, where: Path) -> None:
-    import fcntl
+    try:
+        import fcntl
+    except ImportError:  # no flock here (Windows): the check at the rename still keeps every write
+        return
 
     delay = 0.002
     while True:
