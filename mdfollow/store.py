@@ -12,6 +12,7 @@ import contextlib
 import errno
 import hashlib
 import os
+import re
 import secrets
 import signal
 import stat
@@ -319,6 +320,8 @@ def write_file(
     target = _target(path)
     folder = target.parent
     folder.mkdir(parents=True, exist_ok=True)
+    if within is not None:
+        _sweep_stale_temps(folder)
     try:
         mode = stat.S_IMODE(target.stat().st_mode)
     except FileNotFoundError:
@@ -358,6 +361,28 @@ def write_file(
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
+
+
+STALE_TEMP_SECONDS = 3600
+_TEMP_NAME = re.compile(r"^\.[0-9a-f]{12}\.mdfollow-tmp$")
+_swept: set[str] = set()
+
+
+def _sweep_stale_temps(folder: Path) -> None:
+    """Remove mdfollow's own temp files that a killed process (SIGKILL, power loss) left in this
+    folder: only names mdfollow makes, and only ones untouched for an hour (a live write takes
+    a moment), once per folder per process."""
+    key = str(folder)
+    if key in _swept:
+        return
+    _swept.add(key)
+    cutoff = time.time() - STALE_TEMP_SECONDS
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name.endswith(".mdfollow-tmp") and _TEMP_NAME.match(entry.name):
+                with contextlib.suppress(OSError):
+                    if entry.stat(follow_symlinks=False).st_mtime < cutoff and entry.is_file(follow_symlinks=False):
+                        os.unlink(entry.path)
 
 
 MAX_RACE_ROUNDS = 20
