@@ -82,37 +82,46 @@ def commit(vault: Path, paths: list[Path], message: str, before: Mapping[Path, b
     if not is_repository(vault):
         _git(vault, "rev-parse", "--is-inside-work-tree")  # raises with git's own reason
         raise GitProblem(_explain("not a git repository"))
-    rels = sorted({os.path.relpath(p, vault) for p in paths})
-    _refuse_operation_in_progress(vault)
-    head = _git(vault, "rev-parse", "--verify", "--quiet", "HEAD", check=False).stdout.strip()
-    pending = _pending(vault, rels, head, {os.path.relpath(p, vault): b for p, b in (before or {}).items()})
+    # Every git call below runs at the top of the work tree, with paths from there: a vault may
+    # be a folder inside a larger repository, and `HEAD:path` is always read from the top.
+    top = os.path.realpath(_git(vault, "rev-parse", "--show-toplevel").stdout.strip())
+
+    def from_top(path: Path) -> str:
+        real = os.path.join(os.path.realpath(os.path.dirname(os.path.abspath(path))), os.path.basename(path))
+        return os.path.relpath(real, top).replace(os.sep, "/")
+
+    repo = Path(top)
+    rels = sorted({from_top(p) for p in paths})
+    _refuse_operation_in_progress(repo)
+    head = _git(repo, "rev-parse", "--verify", "--quiet", "HEAD", check=False).stdout.strip()
+    pending = _pending(repo, rels, head, {from_top(p): b for p, b in (before or {}).items()})
     if pending:
         raise GitProblem(
             f"{', '.join(pending)} also has changes of yours not yet committed, so nothing was committed "
             "(the files are written); commit them yourself when your changes are ready"
         )
-    git_dir = _git(vault, "rev-parse", "--absolute-git-dir").stdout.strip()
-    index_lock = _git(vault, "rev-parse", "--git-path", "index.lock").stdout.strip()
-    if os.path.exists(index_lock if os.path.isabs(index_lock) else os.path.join(vault, index_lock)):
+    git_dir = _git(repo, "rev-parse", "--absolute-git-dir").stdout.strip()
+    index_lock = _git(repo, "rev-parse", "--git-path", "index.lock").stdout.strip()
+    if os.path.exists(index_lock if os.path.isabs(index_lock) else os.path.join(top, index_lock)):
         raise GitProblem(_explain("index.lock"))
     private = os.path.join(git_dir, f"mdfollow-index-{os.getpid()}-{secrets.token_hex(4)}")
     try:
         if head:
-            _git(vault, "read-tree", head, index_file=private)
+            _git(repo, "read-tree", head, index_file=private)
         else:
-            _git(vault, "read-tree", "--empty", index_file=private)
-        _git(vault, "add", "--", *rels, index_file=private)
-        _git(vault, "commit", "--quiet", "-m", message, index_file=private)
-        entries = _git(vault, "ls-files", "--stage", "-z", "--", *rels, index_file=private).stdout
+            _git(repo, "read-tree", "--empty", index_file=private)
+        _git(repo, "add", "--", *rels, index_file=private)
+        _git(repo, "commit", "--quiet", "-m", message, index_file=private)
+        entries = _git(repo, "ls-files", "--stage", "-z", "--", *rels, index_file=private).stdout
     finally:
         for leftover in (private, private + ".lock"):
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(leftover)
-    short = _git(vault, "rev-parse", "--short", "HEAD").stdout.strip()
+    short = _git(repo, "rev-parse", "--short", "HEAD").stdout.strip()
     # The commit is made; now the user's index learns the committed versions of these paths
     # (and only these), so `git status` does not show them as changed.
     info = "".join(_index_info(entries, rels))
-    result = _git(vault, "update-index", "-z", "--index-info", stdin=info, check=False)
+    result = _git(repo, "update-index", "-z", "--index-info", stdin=info, check=False)
     if result.returncode != 0:
         raise GitProblem(
             f"committed {short}, but git's index could not be updated ({_explain(result.stderr.strip())}); "

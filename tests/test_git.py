@@ -181,3 +181,19 @@ def test_a_hook_that_passes_sees_only_mdfollows_file_and_the_index_follows(run, 
     st = status(repo)
     assert "Jane Doe" not in st  # committed, and the user's index knows it
     assert "M  Notes/Plan.md" in st and ' M "People/Ann Lee.md"' in st
+
+
+def test_a_vault_inside_a_larger_repository(run, make_vault, tmp_path):
+    top = tmp_path / "repo"
+    vault = make_vault(contact(met="2026-11-20"), root=top / "notes" / "vault")
+    (top / "other.txt").write_text("x\n")
+    git(top, "init", "-q", "-b", "main")
+    git(top, "config", "user.email", "me@example.com")
+    git(top, "config", "user.name", "Me")
+    git(top, "add", "-A")
+    git(top, "commit", "-q", "-m", "start")
+    (top / "other.txt").write_text("the user's edit\n")
+    result = run("--vault", vault, "--today", TODAY, "log", "Jane Doe", "thanked", "--commit")
+    assert result.exit_code == 0, result.stderr
+    assert committed_files(top) == ["notes/vault/People/Jane Doe.md"]
+    assert status(top) == " M other.txt\n"
