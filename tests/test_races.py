@@ -123,3 +123,14 @@ def test_a_held_lock_times_out_with_one_clear_line(run, make_vault, monkeypatch)
         holder.wait()
     with open(where) as handle:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released when its holder died
+
+
+def test_an_editor_save_to_milestones_inside_the_window_keeps_both(run, make_vault, monkeypatch):
+    vault = make_vault(contact() | {"Milestones.md": "# Milestones\n\n- 2026-11-01 first\n"})
+    path = vault / "Milestones.md"
+    editor_save_in_the_window(monkeypatch, path, b"# Milestones\n\n- 2026-11-01 first\n- 2026-11-20 typed by hand\n")
+    result = run("--vault", vault, "--today", TODAY, "milestone", "Offer from Northwind")
+    assert result.exit_code == 0, result.stderr
+    assert path.read_text() == (
+        f"# Milestones\n\n- 2026-11-01 first\n- 2026-11-20 typed by hand\n- {TODAY} Offer from Northwind\n"
+    )

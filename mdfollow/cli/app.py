@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -264,15 +265,23 @@ def commit_option(func: Any) -> Any:
     )(func)
 
 
-def write_over(path: Path, data: bytes, old: bytes | None, shown: str, within: Path | None) -> None:
+def write_over(
+    path: Path,
+    data: bytes,
+    old: bytes | None,
+    shown: str,
+    within: Path | None,
+    redo: Callable[[bytes], bytes] | None = None,
+) -> None:
     """Write `data` over exactly `old` (None: a new file), or fail with one line saying why.
 
     `within`: the vault, for a path that comes from settings (refused if it leads outside);
-    None for a path the user gave on the command line (--out), which may be anywhere."""
+    None for a path the user gave on the command line (--out), which may be anywhere.
+    `redo`: the same change made on other bytes, for an editor's save caught mid-write."""
     from mdfollow.store import write_file
 
     try:
-        write_file(path, data, expected=old, within=within)
+        write_file(path, data, expected=old, within=within, redo=redo)
     except (WriteConflict, AlreadyExists):
         raise Failure(f"{shown} changed while mdfollow was working; run again") from None
     except OSError as exc:

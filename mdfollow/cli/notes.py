@@ -46,6 +46,12 @@ def milestone(app: App, text: str, company: str, when: str | None, commit: bool 
     app.report_setting_errors()
     path = app.vault / settings.milestones_file
     line = format_milestone(day, text, company)
+
+    def append(old: bytes) -> bytes:
+        newline = b"\r\n" if b"\r\n" in old else b"\n"
+        sep = b"" if not old or old.endswith((b"\n", b"\r")) else newline
+        return old + sep + line.encode() + newline
+
     with vault_lock(app.vault):
         old = read_bytes(path)
         if old is None:
@@ -54,10 +60,9 @@ def milestone(app: App, text: str, company: str, when: str | None, commit: bool 
                 "`- YYYY-MM-DD what happened (company: Name)`.\n\n" + line + "\n"
             ).encode()
         else:
-            newline = b"\r\n" if b"\r\n" in old else b"\n"
-            sep = b"" if not old or old.endswith((b"\n", b"\r")) else newline
-            new = old + sep + line.encode() + newline
-        write_over(path, new, old, settings.milestones_file, app.vault)
+            new = append(old)
+        # An editor's save caught inside the write gets the line appended on top of it.
+        write_over(path, new, old, settings.milestones_file, app.vault, redo=append)
     app.say(f"recorded in {settings.milestones_file}: {line}")
     commit_files(app, commit, [path], f"milestone: {' '.join(text.split())}", {path: old})
 
