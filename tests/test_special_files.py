@@ -46,12 +46,16 @@ def test_a_fifo_and_dev_zero_are_skipped_with_a_warning(hostile_vault, command):
 
 def test_a_fifo_as_the_milestones_or_settings_file_does_not_block(hostile_vault):
     os.mkfifo(hostile_vault / "Milestones.md")
-    os.mkfifo(hostile_vault / ".mdfollow.toml")
     result = mdfollow(hostile_vault, "list")
     assert result.returncode == 0, result.stderr
     assert "Ann Lee" in result.stdout
     assert "Milestones.md: error: cannot be read" in result.stderr
-    assert ".mdfollow.toml: error: cannot be read" in result.stderr
+    os.mkfifo(hostile_vault / ".mdfollow.toml")
+    result = mdfollow(hostile_vault, "list")  # unusable settings stop the command: at once, in one line
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "mdfollow: .mdfollow.toml: error: cannot be read: is a named pipe (FIFO), not a regular file"
+    )
 
 
 def test_reads_stop_at_the_size_cap(tmp_path, monkeypatch):
