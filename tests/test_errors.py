@@ -7,7 +7,8 @@ from mdfollow import errors
 from tests.test_architecture import PACKAGE
 
 # Exceptions that never leave their module: they become diagnostics or hand over to another reader.
-INTERNAL = {"FrontMatterError", "_GiveUp", "_NotMail"}
+# TimeUp: a render's clock, becomes a TemplateProblem; _NotMail: a message's headers, become a diagnostic.
+INTERNAL = {"FrontMatterError", "_GiveUp", "TimeUp", "_NotMail"}
 
 
 def _exception_classes() -> dict[str, str]:
