@@ -589,3 +589,14 @@ def test_me_emails_setting():
     assert settings.me.emails == () and [p.format() for p in problems] == [
         "s.toml:2: error: setting 'me.emails' must be a list of strings"
     ]
+
+
+def test_a_fifo_is_refused_not_waited_on(run, vault, tmp_path):
+    import os
+
+    fifo = tmp_path / "Inbox.mbox"
+    os.mkfifo(fifo)
+    result = harvest(run, vault, "mail", fifo, sample("apple-mail.eml"))
+    assert result.exit_code == 0 and f"{fifo}: error: not a regular file or folder; skipped" in result.stderr
+    result = harvest(run, vault, "calendar", fifo)
+    assert result.exit_code == 1 and "named pipe" in result.stderr
