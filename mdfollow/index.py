@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -117,6 +117,8 @@ class VaultIndex:
     _copies: dict[str, Contact] = field(default_factory=dict, repr=False)  # copy's path -> the note kept
     _by_path: dict[str, Contact] | None = field(default=None, repr=False)  # built on first use
     _referred: dict[str, list[Contact]] = field(default_factory=dict, repr=False)
+    # Problems that belong to no single note's text: duplicates found across notes.
+    duplicate_problems: tuple[Diagnostic, ...] = field(default=(), repr=False)
 
     def resolve(self, target: str) -> Contact | None:
         """The contact a link target names (`Jane Doe`, `People/Jane Doe`), like Obsidian."""
@@ -158,6 +160,19 @@ class VaultIndex:
         return f"[[{target}]]" if target == contact.name else f"[[{target}|{contact.name}]]"
 
 
+def milestone_order(m: Milestone) -> tuple[date, int]:
+    return (m.date, m.line)
+
+
+def stem_key(path: str) -> str:
+    """A note's file name without `.md`, folded: what a link's last part is compared with."""
+    return fold(path[path.rfind("/") + 1 : -3])
+
+
+def mention_order(m: Mention) -> tuple[date, str]:
+    return (m.date, m.path)
+
+
 def build_index(
     records: Iterable[NoteRecord], milestones: Iterable[Milestone] = (), extra_problems: Iterable[Diagnostic] = ()
 ) -> VaultIndex:
@@ -171,7 +186,7 @@ def build_index(
         path = record.path
         if record.diagnostics:
             problems.extend(record.diagnostics)
-        key = fold(path[path.rfind("/") + 1 : -3])
+        key = stem_key(path)
         stem_keys[path] = key
         counts[key] = counts.get(key, 0) + 1
         if record.kind == KIND_SKIPPED:
@@ -190,43 +205,58 @@ def build_index(
     index = VaultIndex(
         contacts=tuple(kept),
         mentions={},
-        milestones=tuple(sorted(milestones, key=lambda m: (m.date, m.line))),
+        milestones=tuple(sorted(milestones, key=milestone_order)),
         problems=(),
         notes_read=len(records),
         notes_skipped=skipped,
         ambiguous_stems=frozenset(s for s, n in counts.items() if n > 1),
         _by_stem=by_stem,
         _copies=aliases_of,
+        duplicate_problems=tuple(dupes),
     )
 
     mentions: dict[str, list[Mention]] = defaultdict(list)
     for record in records:
-        if record.kind != KIND_DATED or record.date is None:
-            continue
-        seen: set[str] = set()
-        for link in record.links:
-            linked = index.resolve(link.target)
-            if linked is None or linked.path in seen:
-                continue
-            seen.add(linked.path)
-            mentions[linked.path].append(Mention(record.date, record.path, link.line))
-    index.mentions = {p: tuple(sorted(ms, key=lambda m: (m.date, m.path))) for p, ms in mentions.items()}
+        for linked, mention in first_mentions(record, index.resolve):
+            mentions[linked.path].append(mention)
+    index.mentions = {p: tuple(sorted(ms, key=mention_order)) for p, ms in mentions.items()}
 
     for contact in kept:
         referrer = index.resolve(contact.referred_by) if contact.referred_by else None
         if referrer is not None:
             index._referred.setdefault(referrer.path, []).append(contact)
         if contact.referred_by and referrer is None:
-            problems.append(
-                warning(
-                    contact.path,
-                    _line(contact, "referred_by"),
-                    f"referred_by: [[{contact.referred_by}]] is not a contact note; "
-                    "create it (mdfollow new) or fix the link",
-                )
-            )
-    index.problems = tuple(sorted(set(problems), key=_problem_order))
+            problems.append(referral_problem(contact))
+    index.problems = sorted_problems(problems)
     return index
+
+
+def referral_problem(contact: Contact) -> Diagnostic:
+    """The warning for a `referred_by` that resolves to no contact."""
+    return warning(
+        contact.path,
+        _line(contact, "referred_by"),
+        f"referred_by: [[{contact.referred_by}]] is not a contact note; create it (mdfollow new) or fix the link",
+    )
+
+
+def first_mentions(record: NoteRecord, resolve: Callable[[str], Contact | None]) -> list[tuple[Contact, Mention]]:
+    """The contacts a dated note touches, each once, at its first link that resolves to them."""
+    found: list[tuple[Contact, Mention]] = []
+    if record.kind != KIND_DATED or record.date is None:
+        return found
+    seen: set[str] = set()
+    for link in record.links:
+        linked = resolve(link.target)
+        if linked is None or linked.path in seen:
+            continue
+        seen.add(linked.path)
+        found.append((linked, Mention(record.date, record.path, link.line)))
+    return found
+
+
+def sorted_problems(problems: Iterable[Diagnostic]) -> tuple[Diagnostic, ...]:
+    return tuple(sorted(set(problems), key=_problem_order))
 
 
 def _problem_order(d: Diagnostic) -> tuple[str, int, int, str]:

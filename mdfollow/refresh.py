@@ -16,11 +16,20 @@ from mdfollow.diagnostics import Diagnostic, error, warning
 from mdfollow.events import TICK_EVENTS, Event
 from mdfollow.index import VaultIndex
 from mdfollow.record import Recorded, RecordProblem, record_event
-from mdfollow.render import Tick, agenda_state, block_id, find_block, read_ticks, render_agenda, render_block
-from mdfollow.rules import Agenda, FollowUp, Memo, build_agenda, next_action
+from mdfollow.render import (
+    AgendaView,
+    Tick,
+    agenda_state,
+    block_id,
+    find_block,
+    read_ticks,
+    render_agenda,
+    render_block,
+)
+from mdfollow.rules import FollowUp, next_action
 from mdfollow.settings import Settings
 from mdfollow.store import AlreadyExists, WriteConflict, read_bytes, write_file
-from mdfollow.vault import VaultReader, relative
+from mdfollow.vault import Progress, VaultReader, relative
 
 
 class AgendaRefused(Exception):
@@ -29,8 +38,7 @@ class AgendaRefused(Exception):
 
 @dataclass
 class AgendaRun:
-    agenda: Agenda
-    index: VaultIndex
+    agenda: AgendaView
     text: str
     written: bool
     recorded: list[tuple[FollowUp, Recorded]] = field(default_factory=list)
@@ -52,10 +60,10 @@ def refresh_agenda(
     setting_problems: list[Diagnostic] | None = None,
     reader: VaultReader | None = None,
     changed: set[str] | None = None,
-    memo: Memo | None = None,
     last_written: bytes | None = None,
     daily: bool = False,
     use_cache: bool = True,
+    progress: Progress | None = None,
 ) -> AgendaRun:
     """Record ticks and write the agenda. With a `reader`, only `changed` notes are read again.
 
@@ -63,12 +71,33 @@ def refresh_agenda(
     """
     inside = relative(target, vault)
     if reader is None:
-        reader = VaultReader(vault, settings, setting_problems, (inside,) if inside and not daily else (), use_cache)
+        reader = VaultReader(
+            vault, settings, setting_problems, (inside,) if inside and not daily else (), use_cache, progress
+        )
+        try:
+            return _refresh(vault, settings, today, target, force, reader, changed, last_written, daily, inside)
+        finally:
+            reader.close()
+    return _refresh(vault, settings, today, target, force, reader, changed, last_written, daily, inside)
+
+
+def _refresh(
+    vault: Path,
+    settings: Settings,
+    today: date,
+    target: Path,
+    force: bool,
+    reader: VaultReader,
+    changed: set[str] | None,
+    last_written: bytes | None,
+    daily: bool,
+    inside: str | None,
+) -> AgendaRun:
     if daily:
         target = vault / reader.daily.path_for(today)
     shown = relative(target, vault) or str(target)
-    index = reader.index(changed)
-    if not index.contacts:
+    view = reader.agenda(today, changed)
+    if not view.contacts:
         # An unmounted or mistyped vault must never wipe a real agenda.
         raise AgendaRefused(
             f"no contact notes found in {vault}; nothing written. Is this the right vault? "
@@ -81,7 +110,7 @@ def refresh_agenda(
     # Exactly what we wrote last time (watch mode): no ticks to read, nothing edited by hand.
     ours = old is not None and old == last_written
     if daily:
-        return _refresh_daily(vault, settings, today, target, shown, index, reader, old, ours, force, memo)
+        return _refresh_daily(vault, settings, today, target, shown, view, reader, old, ours, force)
     old_text = old.decode("utf-8", "replace") if old is not None and not ours else ""
     if old is not None and not ours:
         state = agenda_state(old_text)
@@ -94,10 +123,10 @@ def refresh_agenda(
                 f"{shown} was edited by hand since mdfollow wrote it (beyond ticking boxes); "
                 "keep your edits elsewhere, then run again with --force"
             )
-    run = AgendaRun(build_agenda(index, today, settings, memo), index, "", False)
-    carried = _record_ticks(vault, settings, today, index, read_ticks(old_text), shown, run)
-    index = _after_ticks(run, reader, today, settings, memo)
-    run.text = render_agenda(run.agenda, index, carried)
+    run = AgendaRun(view, "", False)
+    carried = _record_ticks(vault, settings, today, reader, read_ticks(old_text), shown, run)
+    _after_ticks(run, reader, today)
+    run.text = render_agenda(run.agenda, carried)
     run.written = _write_if_changed(target, run.text.encode("utf-8"), old, shown)
     return run
 
@@ -108,12 +137,11 @@ def _refresh_daily(
     today: date,
     target: Path,
     shown: str,
-    index: VaultIndex,
+    view: AgendaView,
     reader: VaultReader,
     old: bytes | None,
     ours: bool,
     force: bool,
-    memo: Memo | None,
 ) -> AgendaRun:
     """The agenda as a block in today's daily note; every byte outside the block stays."""
     try:
@@ -126,15 +154,15 @@ def _refresh_daily(
             f"the mdfollow block in {shown} was edited by hand (beyond ticking boxes); "
             "move your edits out of it, then run again with --force"
         )
-    run = AgendaRun(build_agenda(index, today, settings, memo), index, "", False)
+    run = AgendaRun(view, "", False)
     ticks: list[Tick] = []
     if block is not None and not ours:
         first = text.count("\n", 0, block[0])
         ticks = [Tick(t.line + first, t.block_id, t.text, t.link) for t in read_ticks(text[block[0] : block[1]])]
-    carried = _record_ticks(vault, settings, today, index, ticks, shown, run)
-    index = _after_ticks(run, reader, today, settings, memo)
+    carried = _record_ticks(vault, settings, today, reader, ticks, shown, run)
+    _after_ticks(run, reader, today)
     newline = "\r\n" if "\r\n" in text else "\n"
-    new_block = render_block(run.agenda, index, carried).replace("\n", newline)
+    new_block = render_block(run.agenda, carried).replace("\n", newline)
     if block is not None:
         new_text = text[: block[0]] + new_block + text[block[1] :]
     elif text:
@@ -149,12 +177,10 @@ def _refresh_daily(
     return run
 
 
-def _after_ticks(run: AgendaRun, reader: VaultReader, today: date, settings: Settings, memo: Memo | None) -> VaultIndex:
+def _after_ticks(run: AgendaRun, reader: VaultReader, today: date) -> None:
     """Re-read the notes a recorded tick changed and recompute the agenda from them."""
     if run.recorded:
-        run.index = reader.index({item.contact.path for item, _ in run.recorded})
-        run.agenda = build_agenda(run.index, today, settings, memo)
-    return run.index
+        run.agenda = reader.agenda(today, {item.contact.path for item, _ in run.recorded})
 
 
 def _write_if_changed(target: Path, new: bytes, old: bytes | None, shown: str) -> bool:
@@ -173,11 +199,12 @@ def _write_if_changed(target: Path, new: bytes, old: bytes | None, shown: str) -
 
 
 def _record_ticks(
-    vault: Path, settings: Settings, today: date, index: VaultIndex, ticks: list[Tick], shown: str, run: AgendaRun
+    vault: Path, settings: Settings, today: date, reader: VaultReader, ticks: list[Tick], shown: str, run: AgendaRun
 ) -> list[str]:
     """Record each ticked item once; return the ticked lines to carry over (never lose a tick)."""
     if not ticks:
         return []
+    index = reader.index(set(), today)  # the whole index, as just brought up to date
     current: dict[str, FollowUp] = {}
     for contact in index.contacts:
         item = next_action(contact, index, today, settings)

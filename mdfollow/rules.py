@@ -332,53 +332,24 @@ def sort_key(item: FollowUp) -> tuple[date, str, str, int]:
     return (item.due, fold(item.contact.name), item.contact.path, _RANK[item.action])
 
 
-Memo = dict[str, tuple[object, FollowUp | None, GoneQuiet | None]]
-
-
-def _inputs(contact: Contact, index: VaultIndex, today: date, settings: Settings) -> object:
-    """Everything a contact's result depends on besides the contact itself.
-
-    Unchanged notes keep the very same Contact objects between rebuilds, so
-    identity stands for them; a re-read note is a new object and misses.
-    """
-    return (
-        today,
-        id(settings),
-        index.mentions_of(contact),
-        tuple(id(c) for c in index.referrals(contact)),
-        id(index.referrer_of(contact)),
-        index.milestones,
-    )
-
-
-def build_agenda(index: VaultIndex, today: date, settings: Settings, memo: Memo | None = None) -> Agenda:
-    """What is overdue, due today and due within the horizon, in agenda order.
-
-    With a `memo` (kept by `watch` between rebuilds), a contact whose note and
-    inputs did not change reuses its last result.
-    """
+def build_agenda(index: VaultIndex, today: date, settings: Settings) -> Agenda:
+    """What is overdue, due today and due within the horizon, in agenda order."""
     last_day = today + timedelta(days=settings.horizon_days)
     items: list[FollowUp] = []
     quiet: list[GoneQuiet] = []
     for contact in index.contacts:
-        if memo is not None:
-            inputs = (contact, _inputs(contact, index, today, settings))
-            hit = memo.get(contact.path)
-            if hit is not None and hit[0][0] is contact and hit[0][1] == inputs[1]:  # type: ignore[index]
-                item, silent = hit[1], hit[2]
-            else:
-                item = next_action(contact, index, today, settings)
-                silent = gone_quiet(contact, today, settings)
-                memo[contact.path] = (inputs, item, silent)
-        elif not is_active(contact, today):
+        if not is_active(contact, today):
             continue
-        else:
-            item = next_action(contact, index, today, settings)
-            silent = gone_quiet(contact, today, settings)
+        item = next_action(contact, index, today, settings)
+        silent = gone_quiet(contact, today, settings)
         if item is not None and item.due <= last_day:
             items.append(item)
         if silent is not None:
             quiet.append(silent)
     items.sort(key=sort_key)
-    quiet.sort(key=lambda q: (fold(q.contact.name), q.contact.path))
+    quiet.sort(key=quiet_order)
     return Agenda(today, settings.horizon_days, tuple(items), tuple(quiet), index.problems)
+
+
+def quiet_order(quiet: GoneQuiet) -> tuple[str, str]:
+    return (fold(quiet.contact.name), quiet.contact.path)

@@ -27,7 +27,6 @@ from watchdog.observers.polling import PollingObserver
 from mdfollow.diagnostics import Diagnostic
 from mdfollow.note import parse_note
 from mdfollow.refresh import AgendaRefused, AgendaRun, refresh_agenda, relative
-from mdfollow.rules import Memo
 from mdfollow.settings import SETTINGS_FILE, Settings
 from mdfollow.vault import VaultReader
 
@@ -129,7 +128,6 @@ class Watcher:
         self.reported: set[Diagnostic] = set()
         self.suspect: dict[str, int] = {}
         self.reader = self._reader()
-        self.memo: Memo = {}
         self.last_agenda: bytes | None = None
         self.day: date | None = None
 
@@ -169,6 +167,7 @@ class Watcher:
         finally:
             observer.stop()
             observer.join(timeout=5)
+            self.reader.close()
 
     def stop(self) -> None:
         self.stop_event.set()
@@ -189,8 +188,8 @@ class Watcher:
                 return Rebuild(set(), 0.0)
             if changed & RELOAD and self.load_settings is not None:
                 self.settings, self.setting_problems = self.load_settings()
+                self.reader.close()
                 self.reader = self._reader()
-                self.memo = {}
                 changed = None
             elif RESCAN in changed:
                 changed = None
@@ -209,7 +208,6 @@ class Watcher:
                 setting_problems=self.setting_problems,
                 reader=self.reader,
                 changed=changed,
-                memo=self.memo,
                 last_written=self.last_agenda,
                 daily=self.daily,
             )
@@ -219,10 +217,10 @@ class Watcher:
             if run.written or self.last_agenda is None:
                 self._remember(run.target or self.target)
                 self.last_agenda = run.text.encode("utf-8")
-            for problem in (*run.index.problems, *run.problems):
+            for problem in (*run.agenda.problems, *run.problems):
                 if problem not in self.reported:
                     self.report_problem(problem)
-            self.reported = set(run.index.problems) | set(run.problems)
+            self.reported = set(run.agenda.problems) | set(run.problems)
         except AgendaRefused as exc:
             result.error = str(exc)
         except Exception as exc:  # one bad rebuild must not kill the watcher
@@ -287,10 +285,7 @@ class Watcher:
         recorded = [f"{item.action} for {item.contact.name}" for item, r in run.recorded if not r.already]
         done = f"recorded {', '.join(recorded)}; " if recorded else ""
         if run.written or recorded or result.changed == set():
-            agenda = run.agenda
-            counts = (
-                f"{len(agenda.overdue())} overdue, {len(agenda.due_today())} today, {len(agenda.upcoming())} coming up"
-            )
+            counts = run.agenda.counts()
             state = "wrote" if run.written else "unchanged"
             self.report(f"{time.strftime('%H:%M:%S')} {what}: {done}{state} {shown} ({counts}) in {ms}")
         else:

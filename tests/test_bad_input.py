@@ -64,12 +64,12 @@ def test_a_broken_settings_file_is_reported_and_the_run_goes_on(run, vault):
 
 
 def test_an_unexpected_error_is_one_line_without_debug(run, vault, monkeypatch):
-    from mdfollow import rules
+    from mdfollow import vault as vault_module
 
     def boom(*args, **kwargs):
         raise RuntimeError("something impossible")
 
-    monkeypatch.setattr(rules, "build_agenda", boom)
+    monkeypatch.setattr(vault_module, "build_agenda", boom)
     monkeypatch.delenv("MDFOLLOW_DEBUG")
     result = run("--vault", vault, "--no-cache", "agenda", "--json")
     assert result.exit_code == 1

@@ -319,5 +319,7 @@ def test_renaming_a_folder_reads_the_vault_again(harness):
     h = harness()
     n = len(h.rebuilds)
     os.rename(h.vault / "People", h.vault / "Contacts")
-    h.wait(lambda r: r.run is not None and any(c.path.startswith("Contacts/") for c in r.run.index.contacts), start=n)
+    h.wait(
+        lambda r: r.run is not None and any(i["note"].startswith("Contacts/") for i in r.run.agenda.items_json), start=n
+    )
     assert "Thank [[Jane Doe]]" in h.agenda()

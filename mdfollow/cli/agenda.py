@@ -63,7 +63,6 @@ def agenda(
       mdfollow agenda --json | jq '.items[] | .contact'
     """
     from mdfollow.render import agenda_json, render_agenda
-    from mdfollow.rules import build_agenda
     from mdfollow.vault import relative
 
     settings = app.settings
@@ -71,29 +70,24 @@ def agenda(
     target = out if out is not None else vault / settings.agenda_file
     today = app.today
     if as_json or to_stdout:
-        from mdfollow import cache
-        from mdfollow.diagnostics import Diagnostic
         from mdfollow.vault import VaultReader
 
         skip = relative(target, vault)
-        reader = VaultReader(vault, settings, app._setting_problems, (skip,) if skip else (), not app.no_cache)
-        name = f"agenda-{'json' if as_json else 'md'}-{today.isoformat()}"
-        snapshot = reader.snapshot() if not app.no_cache else ""
-        saved = cache.load_result(vault, snapshot, name) if snapshot else None
-        if saved is not None:  # nothing the agenda depends on changed since this was computed
-            app.report([Diagnostic(**p) for p in saved[1]])
-            click.echo(saved[0], nl=False)
-            return
-        index = reader.index()
-        result = build_agenda(index, today, settings)
-        app.report(index.problems)
-        if as_json:
-            text = json.dumps(agenda_json(result, index), ensure_ascii=False, indent=2) + "\n"
-        else:
-            text = render_agenda(result, index)
+        reader = VaultReader(
+            vault,
+            settings,
+            app._setting_problems,
+            (skip,) if skip else (),
+            not app.no_cache,
+            progress=app.progress(as_json),
+        )
+        try:
+            view = reader.agenda(today)
+        finally:
+            reader.close()
+        app.report(view.problems)
+        text = json.dumps(agenda_json(view), ensure_ascii=False, indent=2) + "\n" if as_json else render_agenda(view)
         click.echo(text, nl=False)
-        if snapshot:
-            cache.save_result(vault, snapshot, name, text, [p.to_json() for p in index.problems])
         return
     from mdfollow.refresh import AgendaRefused, refresh_agenda
 
@@ -111,19 +105,20 @@ def agenda(
             setting_problems=settings_problems,
             daily=daily,
             use_cache=not app.no_cache,
+            progress=app.progress(False),
         )
     except AgendaRefused as exc:
         raise Failure(str(exc)) from None
     target = run.target or target
-    app.report(run.index.problems)
+    app.report(run.agenda.problems)
     app.report(run.problems)
-    app.summary(run.index)
+    app.summary(run.agenda)
     shown = relative(target, vault) or str(target)
     for item, recorded in run.recorded:
         if not recorded.already:
             app.say(f"recorded: {item.action} for {item.contact.name} ({item.contact.path})")
     result = run.agenda
-    counts = f"{len(result.overdue())} overdue, {len(result.due_today())} today, {len(result.upcoming())} coming up"
+    counts = result.counts()
     if result.gone_quiet:
         counts += f"; {len(result.gone_quiet)} gone quiet"
     app.say(f"wrote {shown} ({counts})" if run.written else f"{shown} is up to date ({counts})")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from mdfollow.contact import Contact
     from mdfollow.diagnostics import Diagnostic
     from mdfollow.index import VaultIndex
+    from mdfollow.render import AgendaView
     from mdfollow.settings import Settings
 
 
@@ -100,7 +102,15 @@ class App:
         from mdfollow.vault import load_index
 
         settings = self.settings
-        return load_index(self.vault, settings, self._setting_problems, extra_skips, use_cache=not self.no_cache)
+        return load_index(
+            self.vault, settings, self._setting_problems, extra_skips, use_cache=not self.no_cache, today=self.today
+        )
+
+    def progress(self, as_json: bool) -> Callable[[int, int], None] | None:
+        """A progress bar for a long first read, on a terminal only (never in pipes or with --json)."""
+        if as_json or self.quiet or not sys.stderr.isatty():
+            return None
+        return ProgressBar()
 
     def report(self, problems: tuple[Diagnostic, ...] | list[Diagnostic], *, always: bool = False) -> None:
         """Diagnostics on stderr, coloured on a terminal; warnings hidden by -q."""
@@ -118,7 +128,7 @@ class App:
         if not self.quiet:
             click.echo(message, err=True)
 
-    def summary(self, index: VaultIndex) -> None:
+    def summary(self, index: VaultIndex | AgendaView) -> None:
         if index.notes_skipped:
             self.say(
                 f"{index.notes_skipped} of {index.notes_read} notes could not be read "
@@ -164,6 +174,36 @@ class MdfollowGroup(click.Group):
             )
             sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)
+
+
+class ProgressBar:
+    """`done of total` on stderr, drawn only once the work has taken a second, and wiped at the end."""
+
+    DELAY = 1.0
+    WIDTH = 30
+
+    def __init__(self, clock: Callable[[], float] | None = None, write: Callable[[str], None] | None = None):
+        import time
+
+        self.clock = clock or time.monotonic
+        self.write = write or (lambda text: click.echo(text, nl=False, err=True))
+        self.started = self.clock()
+        self.drawn = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = self.clock()
+        if now - self.started < self.DELAY or total <= 0:
+            return
+        if done >= total:
+            if self.drawn:
+                self.write("\r\x1b[K")
+            return
+        if now - self.drawn < 0.1:
+            return
+        self.drawn = now
+        filled = self.WIDTH * done // total
+        bar = "#" * filled + "-" * (self.WIDTH - filled)
+        self.write(f"\rmdfollow: indexing the vault [{bar}] {done}/{total} notes")
 
 
 def plural(count: int, noun: str) -> str:

@@ -151,7 +151,7 @@ def show(app: App, name: str, as_json: bool) -> None:
     and accents.
     """
     from mdfollow.render import item_json, one_line
-    from mdfollow.rules import Agenda, gone_quiet, next_action
+    from mdfollow.rules import gone_quiet, next_action
 
     index = app.index()
     contact = find_contact(app, index, name)
@@ -166,13 +166,12 @@ def show(app: App, name: str, as_json: bool) -> None:
     front = parse_note(contact.path, (app.vault / contact.path).read_bytes()).front
     state = {key: _plain(front[key]) for key in front if key != "type"}
     if as_json:
-        empty = Agenda(today, settings.horizon_days, (), (), ())
         print_json(
             {
                 "contact": contact.name,
                 "note": contact.path,
                 "state": state,
-                "next": item_json(item, empty) if item else None,
+                "next": item_json(item, today) if item else None,
                 "gone_quiet": quiet is not None,
                 "history": [{"date": d.isoformat(), "event": e, "source": s} for d, e, s in history],
             }
