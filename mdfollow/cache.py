@@ -157,6 +157,7 @@ def _prepare(db: sqlite3.Connection) -> None:
         if tables:
             raise StoreDamaged("it is another program's database")
         db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")
         db.execute("BEGIN IMMEDIATE")
         if db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0:  # nobody created it meanwhile
             for statement in _TABLES.split(";"):
@@ -173,6 +174,7 @@ def _prepare(db: sqlite3.Connection) -> None:
     if version < SCHEMA:
         raise StoreDamaged("it was written by an older mdfollow")
     db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA synchronous = NORMAL")  # a copy of the vault: a lost last update is only re-read
 
 
 def connect_store(vault: Path, warn: Callable[[str], None]) -> Store | None:

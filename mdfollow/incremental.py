@@ -27,12 +27,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import marshal
 import os
 import sqlite3
 import stat
 import time
+from array import array
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from mdfollow.cache import RACY_NS, Store, code_digest, content_hash, discard, pack, unpack
@@ -200,9 +202,10 @@ class Indexer:
         milestones, run_problems, milestone_text = reader.run_problems()
         parse_key = _digest(self.code, reader.settings.fingerprint(), repr(reader.daily))
         rules_key = _digest(parse_key, today.isoformat() if today else "", milestone_text)
-        for rel in paths:
-            if not rel.isascii():
+        if not "".join(paths).isascii():
+            for rel in paths:
                 rel.encode("utf-8")  # a name that is not valid Unicode cannot be stored: UnicodeError
+        walked = _walk_digest(paths, stamps) if scope is None else ""
         db = self.store.db
         self.store.begin()
         try:
@@ -210,27 +213,45 @@ class Indexer:
             if rebuilt:
                 self.store.clear()
                 self.store.set_meta("parse", parse_key)
-            old = self._stored(scope)
+            unchanged = (
+                walked
+                and not rebuilt
+                and self.store.meta("walk") == walked
+                and (today is None or self.store.meta("rules") == rules_key)
+            )
+            # Nothing on disk moved since the last walk (and no note is recent enough to need
+            # its hash checked): no stamp needs comparing.
+            rows = {} if unchanged else self._stored(scope)
+            if unchanged:
+                paths = {}
             now = time.time_ns()
             todo: ToRead = []
+            settled: list[tuple[str]] = []
             for rel in paths:
                 stamp = stamps.setdefault(rel, NO_STAMP)  # a broken link: read (and reported) every time
-                before = old.get(rel)
-                if (
-                    before is not None
-                    and before.stamp == stamp
-                    and (before.hash is None or _same(paths[rel], before.hash))
-                ):
-                    continue
+                row = rows.get(rel)
                 racy = stamp[1] >= now - RACY_NS or stamp[2] >= now - RACY_NS
+                if row is not None and row[1:5] == stamp:
+                    if row[5] is None:
+                        continue
+                    if _same(paths[rel], row[5]):
+                        if not racy:  # old enough now that any later write changes its stamp
+                            settled.append((rel,))
+                        continue
                 todo.append((rel, paths[rel], racy))
-            gone = [rel for rel in old if rel not in paths]
+            db.executemany("UPDATE notes SET hash = NULL WHERE path = ?", settled)
+            gone = [rel for rel in rows if rel not in paths]
             todo.sort()
             progress = reader.progress if len(todo) >= 1000 else None
             read = read_all(todo, reader.settings, reader.daily, progress)
             vanished = [r for r in read if r[3]]
             read = [r for r in read if not r[3]]
-            gone += [r[0] for r in vanished if r[0] in old]
+            gone += [r[0] for r in vanished if r[0] in rows]
+            old = {
+                rel: _Old((r[1], r[2], r[3], r[4]), r[5], r[6], r[7], r[8], bool(r[9]), r[10])
+                for rel in [*gone, *(r[0] for r in read)]
+                if (r := rows.get(rel)) is not None
+            }
             run_problems = run_problems + [warning(r[0], None, GONE) for r in vanished]
             structural = rebuilt or self._structural(read, gone, old)
             total = len(stamps) if scope is None else db.execute("SELECT count(*) FROM notes").fetchone()[0]
@@ -244,11 +265,15 @@ class Indexer:
                 index = self._full(read, gone, stamps, milestones, run_problems, today, len(vanished))
                 self.store.set_meta("rules", rules_key if today is not None else "")
                 view = self._view(today, run_problems, len(vanished)) if today is not None else None
+                self._remember_walk(walked)
                 self.store.commit()
                 return index, view
             assert today is not None
-            self._incremental(read, gone, old, stamps, milestones, today)
+            if read or gone:
+                self._incremental(read, gone, old, stamps, milestones, today)
             view = self._view(today, run_problems, len(vanished))
+            if not unchanged:
+                self._remember_walk(walked)
             self.store.commit()
         except BaseException:
             self.store.rollback()
@@ -257,7 +282,12 @@ class Indexer:
             return self._load_index(milestones, run_problems), view
         return None, view
 
-    def _stored(self, scope: set[str] | None) -> dict[str, _Old]:
+    def _remember_walk(self, walked: str) -> None:
+        """Keep the walk's digest, unless a note is recent enough that its bytes must be checked."""
+        racy = self.store.db.execute("SELECT 1 FROM notes WHERE hash IS NOT NULL LIMIT 1").fetchone()
+        self.store.set_meta("walk", "" if racy else walked)
+
+    def _stored(self, scope: set[str] | None) -> dict[str, tuple[Any, ...]]:
         query = "SELECT path, size, mtime, ctime, ino, hash, kind, stem_key, name_key, kept, referrer FROM notes"
         if scope is None:
             rows = self.store.db.execute(query).fetchall()
@@ -265,7 +295,7 @@ class Indexer:
             rows = []
             for rel in scope:
                 rows += self.store.db.execute(query + " WHERE path = ?", (rel,)).fetchall()
-        return {r[0]: _Old((r[1], r[2], r[3], r[4]), r[5], r[6], r[7], r[8], bool(r[9]), r[10]) for r in rows}
+        return {r[0]: r for r in rows}
 
     @staticmethod
     def _structural(read: list[Read], gone: list[str], old: dict[str, _Old]) -> bool:
@@ -273,7 +303,7 @@ class Indexer:
         for rel in gone:
             if old[rel].kind == KIND_CONTACT:
                 return True
-        for rel, record, _, _ in read:
+        for rel, record, *_ in read:
             before = old.get(rel)
             is_contact = record.contact is not None
             if before is None:
@@ -290,10 +320,11 @@ class Indexer:
 
     def _note_rows(self, read: list[Read], stamps: dict[str, Stamp]) -> list[tuple[Any, ...]]:
         rows = []
-        for rel, record, digest, _ in read:
+        for rel, record, digest, _, encoded in read:
             size, mtime, ctime, ino = stamps[rel]
             name = fold(record.contact.name) if record.contact is not None else None
-            rows.append((rel, size, mtime, ctime, ino, digest, record.kind, stem_key(rel), name, pack(record)))
+            blob = marshal.dumps(encoded) if encoded is not None else pack(record)
+            rows.append((rel, size, mtime, ctime, ino, digest, record.kind, stem_key(rel), name, blob))
         return rows
 
     def _full(
@@ -307,7 +338,7 @@ class Indexer:
         vanished: int,
     ) -> VaultIndex:
         db = self.store.db
-        fresh = {rel: record for rel, record, _, _ in read}
+        fresh = {r[0]: r[1] for r in read}
         records: dict[str, NoteRecord] = {}
         for path, summary in db.execute("SELECT path, summary FROM notes"):
             if path not in fresh:
@@ -379,7 +410,7 @@ class Indexer:
             db.execute("DELETE FROM notes WHERE path = ?", (rel,))
             same_stem(old[rel].stem_key)
         rows = self._note_rows(read, stamps)
-        for row, (rel, record, _, _) in zip(rows, read, strict=True):
+        for row, (rel, record, *_) in zip(rows, read, strict=True):
             before = old.get(rel)
             if before is not None:
                 forget(rel)
@@ -403,7 +434,7 @@ class Indexer:
                 [(rel, *_problem(p)) for p in record.diagnostics],
             )
         # Links and referrals after every note row is in place: they resolve against the new state.
-        for rel, record, _, _ in read:
+        for rel, record, *_ in read:
             found = first_mentions(record, view.resolve)
             db.executemany(
                 "INSERT INTO links(src, contact, day, line) VALUES (?, ?, ?, ?)",
@@ -435,7 +466,7 @@ class Indexer:
     def _view(self, today: date, run_problems: list[Diagnostic], vanished: int) -> AgendaView:
         db = self.store.db
         settings = self.reader.settings
-        last = (today + timedelta(days=settings.horizon_days)).toordinal()
+        last = today.toordinal() + settings.horizon_days
         items = sorted(
             db.execute(
                 "SELECT due, name_key, path, line, item FROM results WHERE line IS NOT NULL AND due <= ?", (last,)
@@ -474,17 +505,30 @@ class Indexer:
         return build_index(records, milestones, run_problems)
 
 
+def _walk_digest(paths: dict[str, str], stamps: dict[str, Stamp]) -> str:
+    """A digest of every note's path and stamp: equal digests, nothing on disk changed."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update("\0".join(paths).encode("utf-8", "surrogateescape"))
+    flat: list[int] = []
+    for rel in paths:
+        flat.extend(stamps.get(rel, NO_STAMP))
+    digest.update(array("q", flat).tobytes())
+    return digest.hexdigest()
+
+
 def _result(contact: Contact, index: VaultIndex, today: date, reader: VaultReader) -> Row:
-    """One contact's line in the agenda and in the gone-quiet list, as rendered."""
+    """One contact's line in the agenda and in the gone-quiet list, as rendered (the line
+    only when it is due within the horizon: the day and the horizon are in the rules key)."""
     settings = reader.settings
     item = next_action(contact, index, today, settings)
     quiet = gone_quiet(contact, today, settings)
+    shown = item is not None and item.due.toordinal() <= today.toordinal() + settings.horizon_days
     return (
         contact.path,
         item.due.toordinal() if item is not None else None,
         fold(contact.name),
-        task_line(item, index) if item is not None else None,
-        json.dumps(item_json(item, today), ensure_ascii=False) if item is not None else None,
+        task_line(item, index) if item is not None and shown else None,
+        json.dumps(item_json(item, today), ensure_ascii=False) if item is not None and shown else None,
         quiet_line(quiet, index) if quiet is not None else None,
         json.dumps(quiet_json(quiet), ensure_ascii=False) if quiet is not None else None,
     )

@@ -16,7 +16,7 @@ from datetime import date
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mdfollow.dates import compile_daily_format
 from mdfollow.diagnostics import Diagnostic, error, warning
@@ -262,13 +262,14 @@ def paused_gc(freeze: bool = True) -> Iterator[None]:
 PARALLEL_FROM = 2000  # below this, starting processes costs more than it saves
 
 ToRead = list[tuple[str, str, bool]]  # (vault-relative path, OS path, racy)
-Read = tuple[str, NoteRecord, bytes | None, bool]  # (path, record, hash of a racy note, vanished)
+Read = tuple[str, NoteRecord, bytes | None, bool, tuple[Any, ...] | None]
+# (path, record, hash of a racy note, vanished, the record encoded when a worker sent it so)
 Progress = Callable[[int, int], None]
 
 
 def _read_chunk(args: tuple[ToRead, Settings, DailyNotes]) -> list[Read]:
     files, settings, daily = args
-    return [(rel, *read_note(rel, path, settings, daily, racy)) for rel, path, racy in files]
+    return [(rel, *read_note(rel, path, settings, daily, racy), None) for rel, path, racy in files]
 
 
 def _read_chunk_encoded(args: tuple[ToRead, Settings, DailyNotes]) -> bytes:
@@ -277,7 +278,7 @@ def _read_chunk_encoded(args: tuple[ToRead, Settings, DailyNotes]) -> bytes:
 
     from mdfollow.cache import encode
 
-    return marshal.dumps([(rel, encode(record), digest, gone) for rel, record, digest, gone in _read_chunk(args)])
+    return marshal.dumps([(rel, encode(record), digest, gone) for rel, record, digest, gone, _ in _read_chunk(args)])
 
 
 def _die_with_parent(parent: int) -> None:
@@ -341,7 +342,7 @@ def read_all(
             initargs=(os.getpid(),),
         ) as pool:
             for chunk in pool.map(_read_chunk_encoded, chunks):
-                done.extend((rel, decode(row), digest, gone) for rel, row, digest, gone in marshal.loads(chunk))
+                done.extend((rel, decode(row), digest, gone, row) for rel, row, digest, gone in marshal.loads(chunk))
                 if progress is not None:
                     progress(len(done), len(todo))
         return done
@@ -426,7 +427,7 @@ class VaultReader:
     def _index(self, changed: set[str] | None) -> VaultIndex:
         if not self.loaded or changed is None:
             files, self.walk_problems = walk(self.vault, self.skip)
-            self.records = {rel: record for rel, record, _, _ in read_all(files, self.settings, self.daily)}
+            self.records = {read[0]: read[1] for read in read_all(files, self.settings, self.daily)}
             self.loaded = True
         else:
             for rel in changed:

@@ -161,3 +161,19 @@ def test_records_round_trip_through_the_encoding(run, example_vault):
         if record.contact is not None:
             assert vars(again.contact) == vars(record.contact), rel
             assert again.contact.fields == record.contact.fields and again.contact.lines == record.contact.lines
+
+
+def test_nothing_changed_is_known_from_the_walk_alone_and_any_change_breaks_it(run, make_vault, monkeypatch):
+    """Notes older than the racy window: an unchanged walk skips every stamp comparison."""
+    from mdfollow import incremental
+
+    monkeypatch.setattr(incremental, "RACY_NS", -(10**18))  # nothing counts as recently written
+    vault = make_vault(contact(met="2026-11-20") | contact("Ann Lee", met="2026-11-19"))
+    first = agenda_json(run, vault)
+    assert agenda_json(run, vault) == first
+    path = vault / "People/Jane Doe.md"
+    stat = path.stat()
+    path.write_text(path.read_text().replace("met: 2026-11-20", "met: 2026-11-12"))  # same size
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert agenda_json(run, vault) == agenda_json(run, vault, "--no-cache")
+    assert {i["contact"]: i["due"] for i in agenda_json(run, vault)["items"]}["Jane Doe"] == "2026-11-13"
