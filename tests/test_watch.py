@@ -323,3 +323,31 @@ def test_renaming_a_folder_reads_the_vault_again(harness):
         lambda r: r.run is not None and any(i["note"].startswith("Contacts/") for i in r.run.agenda.items_json), start=n
     )
     assert "Thank [[Jane Doe]]" in h.agenda()
+
+
+def test_the_watcher_keeps_the_index_store_current_for_other_runs(harness, run, monkeypatch):
+    """While a watcher is up, an `agenda` run finds every change already indexed."""
+    import json
+
+    from mdfollow import incremental
+
+    h = harness()
+    n = len(h.rebuilds)
+    path = h.vault / NOTE
+    path.write_text(path.read_text().replace("met: 2026-11-20", "met: 2026-11-18"))
+    h.wait(updated(NOTE), start=n)
+    assert "met 2026-11-18" in h.agenda()
+    real = incremental.read_all
+    reads = []
+
+    def counting(todo, *args, **kwargs):
+        reads.append([t[0] for t in todo])
+        return real(todo, *args, **kwargs)
+
+    monkeypatch.setattr(incremental, "read_all", counting)
+    result = run("--vault", h.vault, "--today", "2026-11-23", "agenda", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert reads == [[]]  # nothing left to re-read
+    fresh = run("--vault", h.vault, "--today", "2026-11-23", "--no-cache", "agenda", "--json")
+    assert json.loads(result.stdout) == json.loads(fresh.stdout)
+    assert json.loads(result.stdout)["items"][0]["due"] == "2026-11-19"
