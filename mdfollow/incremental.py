@@ -147,6 +147,10 @@ class Indexer:
         self.store = store
         self.walked = False
         self.code = code_digest()
+        # The results and problems as last read or written, for a long-lived reader (watch):
+        # valid while no other process has written the store since (SQLite's data_version).
+        self.mirror: _Mirror | None = None
+        self.version: int | None = None
 
     # --- what callers ask for ---------------------------------------------------------
 
@@ -209,6 +213,10 @@ class Indexer:
         db = self.store.db
         self.store.begin()
         try:
+            version = db.execute("PRAGMA data_version").fetchone()[0]
+            if version != self.version:
+                self.mirror = None  # another process wrote the store
+            self.version = version
             rebuilt = self.store.meta("parse") != parse_key
             if rebuilt:
                 self.store.clear()
@@ -348,6 +356,7 @@ class Indexer:
         records.update(fresh)
         index = build_index(records.values(), milestones, run_problems)
 
+        self.mirror = None
         db.executemany("DELETE FROM notes WHERE path = ?", [(rel,) for rel in gone])
         db.executemany(
             "INSERT OR REPLACE INTO notes(path, size, mtime, ctime, ino, hash, kind, stem_key, name_key, summary)"
@@ -396,7 +405,10 @@ class Indexer:
         view = StoredIndex(db, milestones)
         affected: set[str] = set()
 
+        touched: set[tuple[str, str]] = set()
+
         def forget(rel: str) -> None:
+            touched.add((rel, "note"))
             affected.update(c for (c,) in db.execute("SELECT contact FROM links WHERE src = ?", (rel,)))
             db.execute("DELETE FROM links WHERE src = ?", (rel,))
             db.execute("DELETE FROM problems WHERE owner = ? AND kind = 'note'", (rel,))
@@ -452,6 +464,7 @@ class Indexer:
             contact = view.contact(path) if kept and kept[0] else None
             db.execute("DELETE FROM results WHERE path = ?", (path,))
             db.execute("DELETE FROM problems WHERE owner = ? AND kind = 'ref'", (path,))
+            touched.add((path, "ref"))
             if contact is None:
                 continue
             db.execute("INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?)", _result(contact, view, today, self.reader))
@@ -460,27 +473,22 @@ class Indexer:
                     "INSERT INTO problems VALUES (?, 'ref', ?, ?, ?, ?, ?)",
                     (path, *_problem(referral_problem(contact))),
                 )
+        if self.mirror is not None:
+            for rel, _, _, _, _ in read:
+                touched.add((rel, "note"))
+            self.mirror.refresh(db, affected, touched)
 
     # --- reading back -------------------------------------------------------------------
 
     def _view(self, today: date, run_problems: list[Diagnostic], vanished: int) -> AgendaView:
         db = self.store.db
         settings = self.reader.settings
+        if self.mirror is None:
+            self.mirror = _Mirror.load(db)
         last = today.toordinal() + settings.horizon_days
-        items = sorted(
-            db.execute(
-                "SELECT due, name_key, path, line, item FROM results WHERE line IS NOT NULL AND due <= ?", (last,)
-            )
-        )
-        quiet = sorted(
-            db.execute("SELECT name_key, path, quiet_line, quiet_item FROM results WHERE quiet_line IS NOT NULL")
-        )
-        stored = [
-            Diagnostic(path, line, col, severity, message)
-            for path, line, col, severity, message in db.execute(
-                "SELECT path, line, col, severity, message FROM problems"
-            )
-        ]
+        rows = self.mirror.results.values()
+        items = sorted((r[1], r[2], r[0], r[3], r[4]) for r in rows if r[3] is not None and r[1] <= last)
+        quiet = sorted((r[2], r[0], r[5], r[6]) for r in rows if r[5] is not None)
         day = today.toordinal()
         counts = db.execute(
             "SELECT count(*), coalesce(sum(kind = ?), 0), coalesce(sum(kept), 0) FROM notes", (KIND_SKIPPED,)
@@ -492,9 +500,9 @@ class Indexer:
             due_today=tuple(r[3] for r in items if r[0] == day),
             upcoming=tuple(r[3] for r in items if r[0] > day),
             gone_quiet=tuple(r[2] for r in quiet),
-            items_json=tuple(json.loads(r[4]) for r in items),
-            quiet_json=tuple(json.loads(r[3]) for r in quiet),
-            problems=sorted_problems([*run_problems, *stored]),
+            items_json=tuple(r[4] for r in items),
+            quiet_json=tuple(r[3] for r in quiet),
+            problems=sorted_problems([*run_problems, *self.mirror.all_problems()]),
             contacts=counts[2],
             notes_read=counts[0] + vanished,
             notes_skipped=counts[1] + vanished,
@@ -503,6 +511,45 @@ class Indexer:
     def _load_index(self, milestones: list[Milestone], run_problems: list[Diagnostic]) -> VaultIndex:
         records = [unpack(summary) for (summary,) in self.store.db.execute("SELECT summary FROM notes")]
         return build_index(records, milestones, run_problems)
+
+
+_RESULTS = "SELECT path, due, name_key, line, item, quiet_line, quiet_item FROM results"
+_PROBLEMS = "SELECT owner, kind, path, line, col, severity, message FROM problems"
+
+
+@dataclass
+class _Mirror:
+    """The stored results (JSON parsed) and problems, kept in memory between updates."""
+
+    results: dict[str, tuple[Any, ...]]
+    problems: dict[tuple[str, str], list[Diagnostic]]
+
+    @staticmethod
+    def _row(r: tuple[Any, ...]) -> tuple[Any, ...]:
+        return (r[0], r[1], r[2], r[3], json.loads(r[4]) if r[4] else None, r[5], json.loads(r[6]) if r[6] else None)
+
+    @classmethod
+    def load(cls, db: sqlite3.Connection) -> _Mirror:
+        mirror = cls({r[0]: cls._row(r) for r in db.execute(_RESULTS)}, {})
+        for owner, kind, *rest in db.execute(_PROBLEMS):
+            mirror.problems.setdefault((owner, kind), []).append(Diagnostic(*rest))
+        return mirror
+
+    def refresh(self, db: sqlite3.Connection, paths: set[str], owners: set[tuple[str, str]]) -> None:
+        """Read again what an update rewrote: these contacts' results, these owners' problems."""
+        for path in paths:
+            self.results.pop(path, None)
+            for r in db.execute(_RESULTS + " WHERE path = ?", (path,)):
+                self.results[path] = self._row(r)
+        for owner, kind in owners:
+            found = [Diagnostic(*r[2:]) for r in db.execute(_PROBLEMS + " WHERE owner = ? AND kind = ?", (owner, kind))]
+            if found:
+                self.problems[(owner, kind)] = found
+            else:
+                self.problems.pop((owner, kind), None)
+
+    def all_problems(self) -> list[Diagnostic]:
+        return [p for found in self.problems.values() for p in found]
 
 
 def _walk_digest(paths: dict[str, str], stamps: dict[str, Stamp]) -> str:
