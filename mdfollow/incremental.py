@@ -174,6 +174,10 @@ class Indexer:
             # make sure the next run starts a new one when it is damaged.
             self.store.rollback()
             self.store.close()
+            if os.environ.get("MDFOLLOW_DEBUG") and not isinstance(exc, sqlite3.Error | UnicodeError):
+                raise  # a bug of ours, not a damaged file: show it
+            if isinstance(exc, UnicodeError):
+                return None  # a file name that is not valid Unicode cannot be stored: run without
             if not (isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)):
                 self.reader.warn(f"the index store {self.store.path} failed ({exc}); it will be rebuilt")
                 discard(self.store.path)

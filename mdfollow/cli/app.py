@@ -233,7 +233,7 @@ def print_json(data: Any) -> None:
 )
 @click.option("-q", "--quiet", is_flag=True, help="Only errors and the output asked for.")
 @click.option("-v", "--verbose", count=True, help="Say more (timings, files skipped).")
-@click.option("--no-cache", is_flag=True, help="Read every note afresh; neither use nor update the index cache.")
+@click.option("--no-cache", is_flag=True, help="Read every note afresh; neither use nor update the index store.")
 @click.version_option(__version__, "--version", prog_name="mdfollow")
 @click.pass_context
 def cli(
