@@ -259,11 +259,7 @@ class Indexer:
             vanished = [r for r in read if r[3]]
             read = [r for r in read if not r[3]]
             gone += [r[0] for r in vanished if r[0] in rows]
-            old = {
-                rel: _Old((r[1], r[2], r[3], r[4]), r[5], r[6], r[7], r[8], bool(r[9]), r[10])
-                for rel in [*gone, *(r[0] for r in read)]
-                if (r := rows.get(rel)) is not None
-            }
+            old = self._old([rel for rel in [*gone, *(r[0] for r in read)] if rel in rows])
             run_problems = run_problems + [warning(r[0], None, GONE) for r in vanished]
             structural = rebuilt or self._structural(read, gone, old)
             total = len(stamps) if scope is None else db.execute("SELECT count(*) FROM notes").fetchone()[0]
@@ -299,8 +295,20 @@ class Indexer:
         racy = self.store.db.execute("SELECT 1 FROM notes WHERE hash IS NOT NULL LIMIT 1").fetchone()
         self.store.set_meta("walk", "" if racy else walked)
 
+    def _old(self, paths: list[str]) -> dict[str, _Old]:
+        """What the store knew of these notes before this update."""
+        query = (
+            "SELECT size, mtime, ctime, ino, hash, kind, stem_key, name_key, kept, referrer FROM notes WHERE path = ?"
+        )
+        old = {}
+        for rel in paths:
+            r = self.store.db.execute(query, (rel,)).fetchone()
+            if r is not None:
+                old[rel] = _Old((r[0], r[1], r[2], r[3]), r[4], r[5], r[6], r[7], bool(r[8]), r[9])
+        return old
+
     def _stored(self, scope: set[str] | None) -> dict[str, tuple[Any, ...]]:
-        query = "SELECT path, size, mtime, ctime, ino, hash, kind, stem_key, name_key, kept, referrer FROM notes"
+        query = "SELECT path, size, mtime, ctime, ino, hash FROM notes"
         if scope is None:
             rows = self.store.db.execute(query).fetchall()
         else:
@@ -518,6 +526,7 @@ class Indexer:
 
 
 _RESULTS = "SELECT path, due, name_key, line, item, quiet_line, quiet_item FROM results"
+_SHOWN = " WHERE line IS NOT NULL OR quiet_line IS NOT NULL"  # the rest cannot appear in the agenda
 _PROBLEMS = "SELECT owner, kind, path, line, col, severity, message FROM problems"
 
 
@@ -534,7 +543,7 @@ class _Mirror:
 
     @classmethod
     def load(cls, db: sqlite3.Connection) -> _Mirror:
-        mirror = cls({r[0]: cls._row(r) for r in db.execute(_RESULTS)}, {})
+        mirror = cls({r[0]: cls._row(r) for r in db.execute(_RESULTS + _SHOWN)}, {})
         for owner, kind, *rest in db.execute(_PROBLEMS):
             mirror.problems.setdefault((owner, kind), []).append(Diagnostic(*rest))
         return mirror
