@@ -29,14 +29,14 @@ from pathlib import Path
 from typing import Any
 
 from mdfollow import __version__
-from mdfollow.contact import Contact
+from mdfollow.contact import DATE_KEYS, Contact
 from mdfollow.dates import Cadence
 from mdfollow.diagnostics import Diagnostic
-from mdfollow.index import NoteRecord
+from mdfollow.index import NoteSummary
 from mdfollow.note import Link
 
-SCHEMA = 1  # the tables below; a file with another number is rebuilt
-SUMMARY_VERSION = 3  # bump when NoteRecord or what summarize() puts in it changes
+SCHEMA = 2  # the tables below; a file with another number is rebuilt
+SUMMARY_VERSION = 3  # bump when NoteSummary or what summarize() puts in it changes
 APPLICATION_ID = 0x6D64666C  # "mdfl": tells our file from any other SQLite database
 BUSY_MS = 30_000  # how long to wait for another mdfollow process holding the store
 RACY_NS = 2_000_000_000  # a note modified this close to being read is also checked by a hash
@@ -45,7 +45,7 @@ _TABLES = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE notes(
     path TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, ctime INTEGER, ino INTEGER, hash BLOB,
-    kind TEXT NOT NULL, stem_key TEXT NOT NULL, name_key TEXT, kept INTEGER NOT NULL DEFAULT 0,
+    kind TEXT NOT NULL, stem_key TEXT NOT NULL, name TEXT, kept INTEGER NOT NULL DEFAULT 0,
     referrer TEXT, summary BLOB NOT NULL);
 CREATE INDEX notes_stem ON notes(stem_key);
 CREATE INDEX notes_referrer ON notes(referrer);
@@ -228,35 +228,29 @@ def discard(path: Path) -> None:
             os.unlink(f"{path}{suffix}")
 
 
-def pack(record: NoteRecord) -> bytes:
+def pack(record: NoteSummary) -> bytes:
     return marshal.dumps(encode(record))
 
 
-def unpack(blob: bytes) -> NoteRecord:
+def unpack(blob: bytes) -> NoteSummary:
     return decode(marshal.loads(blob))
 
 
 # --- encoding: records as plain tuples -----------------------------------------------
-
-_DATES = ("met", "thanked", "reported_back", "last_contact", "last_outreach", "next_follow_up", "snooze_until", "added")
 
 
 def _day(value: date | None) -> int | None:
     return value.toordinal() if value is not None else None
 
 
-def _undate(value: int | None) -> date | None:
-    return date.fromordinal(value) if value is not None else None
-
-
 _CONTACT_KEYS = (
-    "path", "name", "aliases", *_DATES, "advice", "advice_outcome", "strikes", "cadence", "warmth", "referred_by",
-    "keep_informed", "status", "company", "email", "tags", "emails", "linkedin", "fields", "lines",
+    "path", "name", "aliases", *DATE_KEYS, "advice", "advice_outcome", "strikes", "cadence", "warmth", "referred_by",
+    "keep_informed", "status", "company", "email", "tags", "emails", "linkedin", "lines",
 )  # fmt: skip
-_DATE_KEYS = frozenset(_DATES)
+_DATE_KEYS = frozenset(DATE_KEYS)
 
 
-def encode(record: NoteRecord) -> tuple[Any, ...]:
+def encode(record: NoteSummary) -> tuple[Any, ...]:
     contact = None
     if record.contact is not None:
         values = []
@@ -278,12 +272,12 @@ def encode(record: NoteRecord) -> tuple[Any, ...]:
     )
 
 
-_DATE_AT = tuple(_CONTACT_KEYS.index(key) for key in _DATES)
+_DATE_AT = tuple(_CONTACT_KEYS.index(key) for key in DATE_KEYS)
 _CADENCE_AT = _CONTACT_KEYS.index("cadence")
 _CADENCE_KEYS = ("count", "unit", "text")
 
 
-def decode(data: tuple[Any, ...]) -> NoteRecord:
+def decode(data: tuple[Any, ...]) -> NoteSummary:
     """The record `encode` made, each object filled through its __dict__: several
     times faster than a frozen dataclass's __init__ (one object.__setattr__ per
     field), which matters when a warm run decodes 100k notes. The values come
@@ -311,7 +305,7 @@ def decode(data: tuple[Any, ...]) -> NoteRecord:
         links = tuple(made)
     if diagnostics:
         diagnostics = tuple(Diagnostic(*d) for d in diagnostics)
-    record = new(NoteRecord)
+    record = new(NoteSummary)
     record.__dict__.update(
         path=path,
         kind=kind,

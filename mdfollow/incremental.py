@@ -44,7 +44,7 @@ from mdfollow.index import (
     KIND_CONTACT,
     KIND_SKIPPED,
     Mention,
-    NoteRecord,
+    NoteSummary,
     VaultIndex,
     build_index,
     first_mentions,
@@ -79,7 +79,7 @@ class _Old:
     hash: bytes | None
     kind: str
     stem_key: str
-    name_key: str | None
+    name: str | None  # the contact's name exactly as shown (duplicate warnings quote it)
     kept: bool
     referrer: str | None
 
@@ -174,8 +174,6 @@ class Indexer:
             # make sure the next run starts a new one when it is damaged.
             self.store.rollback()
             self.store.close()
-            if os.environ.get("MDFOLLOW_DEBUG") and not isinstance(exc, sqlite3.Error | UnicodeError):
-                raise  # a bug of ours, not a damaged file: show it
             if isinstance(exc, UnicodeError):
                 return None  # a file name that is not valid Unicode cannot be stored: run without
             if not (isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)):
@@ -297,9 +295,7 @@ class Indexer:
 
     def _old(self, paths: list[str]) -> dict[str, _Old]:
         """What the store knew of these notes before this update."""
-        query = (
-            "SELECT size, mtime, ctime, ino, hash, kind, stem_key, name_key, kept, referrer FROM notes WHERE path = ?"
-        )
+        query = "SELECT size, mtime, ctime, ino, hash, kind, stem_key, name, kept, referrer FROM notes WHERE path = ?"
         old = {}
         for rel in paths:
             r = self.store.db.execute(query, (rel,)).fetchone()
@@ -319,7 +315,8 @@ class Indexer:
 
     @staticmethod
     def _structural(read: list[Read], gone: list[str], old: dict[str, _Old]) -> bool:
-        """Whether the set of contacts or their names changed: then any link may resolve anew."""
+        """Whether the set of contacts or their names changed: then any link may resolve anew,
+        and the duplicate warnings (which quote names) may read differently."""
         for rel in gone:
             if old[rel].kind == KIND_CONTACT:
                 return True
@@ -332,7 +329,7 @@ class Indexer:
                 continue
             if (before.kind == KIND_CONTACT) != is_contact:
                 return True
-            if is_contact and record.contact is not None and before.name_key != fold(record.contact.name):
+            if is_contact and record.contact is not None and before.name != record.contact.name:
                 return True
         return False
 
@@ -342,7 +339,7 @@ class Indexer:
         rows = []
         for rel, record, digest, _, encoded in read:
             size, mtime, ctime, ino = stamps[rel]
-            name = fold(record.contact.name) if record.contact is not None else None
+            name = record.contact.name if record.contact is not None else None
             blob = marshal.dumps(encoded) if encoded is not None else pack(record)
             rows.append((rel, size, mtime, ctime, ino, digest, record.kind, stem_key(rel), name, blob))
         return rows
@@ -359,7 +356,7 @@ class Indexer:
     ) -> VaultIndex:
         db = self.store.db
         fresh = {r[0]: r[1] for r in read}
-        records: dict[str, NoteRecord] = {}
+        records: dict[str, NoteSummary] = {}
         for path, summary in db.execute("SELECT path, summary FROM notes"):
             if path not in fresh:
                 records[path] = unpack(summary)
@@ -371,7 +368,7 @@ class Indexer:
         self.mirror = None
         db.executemany("DELETE FROM notes WHERE path = ?", [(rel,) for rel in gone])
         db.executemany(
-            "INSERT OR REPLACE INTO notes(path, size, mtime, ctime, ino, hash, kind, stem_key, name_key, summary)"
+            "INSERT OR REPLACE INTO notes(path, size, mtime, ctime, ino, hash, kind, stem_key, name, summary)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             self._note_rows(read, stamps),
         )
@@ -446,7 +443,7 @@ class Indexer:
                         p for (p,) in db.execute("SELECT path FROM notes WHERE referrer = ? AND kept = 1", (rel,))
                     )
             db.execute(
-                "INSERT OR REPLACE INTO notes(path, size, mtime, ctime, ino, hash, kind, stem_key, name_key, kept,"
+                "INSERT OR REPLACE INTO notes(path, size, mtime, ctime, ino, hash, kind, stem_key, name, kept,"
                 " referrer, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
                 (*row[:9], int(before.kept) if before else 0, row[9]),
             )

@@ -1,7 +1,8 @@
 """Reading the vault from disk: where it is, its settings, its notes.
 
 This is the edge between the file system and the pure core: it finds files,
-reads bytes, and hands them to `index.summarize`. It never writes.
+reads bytes, and hands them to `index.summarize`. It writes nothing in the
+vault; the index store it keeps current (mdfollow.incremental) lives outside it.
 """
 
 from __future__ import annotations
@@ -14,13 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mdfollow.dates import compile_daily_format
 from mdfollow.diagnostics import Diagnostic, error, warning
-from mdfollow.index import DailyNotes, NoteRecord, VaultIndex, build_index, summarize
+from mdfollow.index import DailyNotes, NoteSummary, VaultIndex, build_index, summarize
 from mdfollow.milestones import Milestone, parse_milestones
 from mdfollow.render import AgendaView, view_of
 from mdfollow.rules import build_agenda
@@ -31,30 +31,6 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from mdfollow.incremental import Indexer
-    from mdfollow.templating import Source
-
-BUILTIN_TEMPLATES = "templates"
-
-
-def builtin_template_names() -> list[str]:
-    folder = resources.files("mdfollow").joinpath(BUILTIN_TEMPLATES)
-    return sorted(entry.name for entry in folder.iterdir() if entry.name.endswith(".md"))
-
-
-def load_template(vault: Path, settings: Settings, name: str) -> Source:
-    """The vault's template of that name if there is one, else the built-in one."""
-    from mdfollow.templating import Source
-
-    own = vault / settings.templates_folder / name
-    try:
-        text = own.read_text(encoding="utf-8-sig")
-        return Source(name, text.replace("\r\n", "\n"), f"{settings.templates_folder.strip('/')}/{name}")
-    except FileNotFoundError:
-        pass
-    except (OSError, UnicodeDecodeError) as exc:
-        raise OSError(f"{settings.templates_folder}/{name} cannot be read: {exc}") from None
-    text = resources.files("mdfollow").joinpath(BUILTIN_TEMPLATES, name).read_text(encoding="utf-8")
-    return Source(name, text, f"built-in {name}")
 
 
 def relative(path: Path, vault: Path) -> str | None:
@@ -94,15 +70,21 @@ def _shown(path: Path, vault: Path) -> str:
         return str(path)
 
 
+# Where Obsidian keeps the daily-note settings, first found first, each with how to find
+# them in its JSON. Everything that must follow a change of them (the index store's
+# keys, watch's reload) reads this table.
+DAILY_NOTES_SOURCES: tuple[tuple[str, Callable[[Any], Any]], ...] = (
+    (".obsidian/daily-notes.json", lambda data: data),
+    (".obsidian/plugins/periodic-notes/data.json", lambda data: data.get("daily") or {}),
+)
+DAILY_NOTES_CONFIG: tuple[str, ...] = tuple(path for path, _ in DAILY_NOTES_SOURCES)
+
+
 def daily_notes(vault: Path, settings: Settings) -> tuple[DailyNotes, list[Diagnostic]]:
     """Daily-note folder and format: settings, else Obsidian's core plugin, else Periodic Notes."""
     folder, fmt = "", ""
     problems: list[Diagnostic] = []
-    sources = [
-        (".obsidian/daily-notes.json", lambda d: d),
-        (".obsidian/plugins/periodic-notes/data.json", lambda d: d.get("daily") or {}),
-    ]
-    for relative, pick in sources:
+    for relative, pick in DAILY_NOTES_SOURCES:
         path = vault / relative
         if not path.is_file():
             continue
@@ -206,13 +188,13 @@ def walk(
 GONE = "was moved or deleted while mdfollow read the vault; skipped (run again to see it)"
 
 
-def read_record(rel: str, path: str | Path, settings: Settings, daily: DailyNotes) -> NoteRecord:
+def read_record(rel: str, path: str | Path, settings: Settings, daily: DailyNotes) -> NoteSummary:
     return read_note(rel, path, settings, daily)[0]
 
 
 def read_note(
     rel: str, path: str | Path, settings: Settings, daily: DailyNotes, racy: bool = False
-) -> tuple[NoteRecord, bytes | None, bool]:
+) -> tuple[NoteSummary, bytes | None, bool]:
     """(record, a hash of the very bytes read when `racy`, whether the note vanished).
 
     A note that vanished between the walk and the read (deleted, or its folder
@@ -225,11 +207,11 @@ def read_note(
     except FileNotFoundError:
         if os.path.islink(path):
             problem = warning(rel, None, "is a link to a file that does not exist; skipped")
-            return NoteRecord(rel, "skipped", diagnostics=(problem,)), None, False
-        return NoteRecord(rel, "skipped", diagnostics=(warning(rel, None, GONE),)), None, True
+            return NoteSummary(rel, "skipped", diagnostics=(problem,)), None, False
+        return NoteSummary(rel, "skipped", diagnostics=(warning(rel, None, GONE),)), None, True
     except OSError as exc:
         problem = error(rel, None, f"cannot be read: {exc.strerror or exc}; skipped")
-        return NoteRecord(rel, "skipped", diagnostics=(problem,)), None, False
+        return NoteSummary(rel, "skipped", diagnostics=(problem,)), None, False
     record = summarize(rel, raw, settings.contact_types, daily)
     return record, content_hash(raw) if racy else None, False
 
@@ -262,7 +244,7 @@ def paused_gc(freeze: bool = True) -> Iterator[None]:
 PARALLEL_FROM = 2000  # below this, starting processes costs more than it saves
 
 ToRead = list[tuple[str, str, bool]]  # (vault-relative path, OS path, racy)
-Read = tuple[str, NoteRecord, bytes | None, bool, tuple[Any, ...] | None]
+Read = tuple[str, NoteSummary, bytes | None, bool, tuple[Any, ...] | None]
 # (path, record, hash of a racy note, vanished, the record encoded when a worker sent it so)
 Progress = Callable[[int, int], None]
 
@@ -386,7 +368,7 @@ class VaultReader:
         self.setting_problems = list(setting_problems or [])
         self.skip = exclusions(settings, extra_skips)
         self.daily, self.daily_problems = daily_notes(vault, settings)
-        self.records: dict[str, NoteRecord] = {}
+        self.records: dict[str, NoteSummary] = {}
         self.walk_problems: list[Diagnostic] = []
         self.loaded = False
         self.progress = progress
@@ -434,7 +416,7 @@ class VaultReader:
                 self.reread(rel)
         return self.build()
 
-    def reread(self, rel: str) -> NoteRecord | None:
+    def reread(self, rel: str) -> NoteSummary | None:
         self.records.pop(rel, None)
         if not self.is_note(rel):
             return None

@@ -68,6 +68,20 @@ def note_path(draw: st.DrawFn, kind: str) -> str:
     )
 
 
+def refuse(message: str) -> None:
+    raise AssertionError(f"the store was not used: {message}")
+
+
+def same(got: tuple[str, str], expected: tuple[str, str]) -> str:
+    """The difference, line by line, or "" when there is none."""
+    import difflib
+
+    lines = []
+    for a, b in zip(got, expected, strict=True):
+        lines += difflib.unified_diff(b.splitlines(), a.splitlines(), "fresh", "stored", lineterm="", n=1)
+    return "\n".join(lines)
+
+
 def outputs(reader: VaultReader, today: date, changed: set[str] | None = None) -> tuple[str, str]:
     view = reader.agenda(today, changed)
     return json.dumps(agenda_json(view), ensure_ascii=False, indent=2), render_agenda(view)
@@ -85,7 +99,7 @@ def test_the_store_answers_as_a_fresh_read_after_every_change(tmp_path_factory, 
     (vault / "Milestones.md").write_text("# M\n\n- 2026-11-10 Offer (company: Acme)\n", encoding="utf-8")
     (vault / ".mdfollow.toml").write_text("horizon_days = 400\n", encoding="utf-8")  # every item shows
     settings_, problems = load_settings(vault)
-    live = VaultReader(vault, settings_, problems)  # as watch keeps it, told what changed
+    live = VaultReader(vault, settings_, problems, warn=refuse)  # as watch keeps it, told what changed
     today = TODAY
     try:
         outputs(live, today)
@@ -131,12 +145,13 @@ def test_the_store_answers_as_a_fresh_read_after_every_change(tmp_path_factory, 
                 (vault / "Milestones.md").write_text(f"# M\n\n- {day} News (company: Globex)\n", encoding="utf-8")
             fresh = VaultReader(vault, settings_, problems, use_cache=False)
             expected = outputs(fresh, today)
-            stored = VaultReader(vault, settings_, problems)  # a new process: walks and diffs stamps
+            stored = VaultReader(vault, settings_, problems, warn=refuse)  # a new process: walks, diffs stamps
             try:
-                assert outputs(stored, today) == expected, op
+                assert not (diff := same(outputs(stored, today), expected)), f"{op}, new process:\n{diff}"
             finally:
                 stored.close()
-            assert outputs(live, today, changed if op not in ("milestone",) else None) == expected, op
+            got = outputs(live, today, changed if op not in ("milestone",) else None)
+            assert not (diff := same(got, expected)), f"{op}, long-lived reader:\n{diff}"
     finally:
         live.close()
         shutil.rmtree(vault, ignore_errors=True)
@@ -148,7 +163,7 @@ def _check_steps(tmp_path: Path, files: dict[str, str], steps: list[dict[str, st
         (vault / rel).parent.mkdir(parents=True, exist_ok=True)
         (vault / rel).write_text(text, encoding="utf-8")
     settings_, problems = load_settings(vault)
-    live = VaultReader(vault, settings_, problems)
+    live = VaultReader(vault, settings_, problems, warn=refuse)
     try:
         outputs(live, TODAY)
         for step in steps:
@@ -156,7 +171,7 @@ def _check_steps(tmp_path: Path, files: dict[str, str], steps: list[dict[str, st
                 (vault / rel).write_text(text, encoding="utf-8")
             expected = outputs(VaultReader(vault, settings_, problems, use_cache=False), TODAY)
             assert outputs(live, TODAY, set(step)) == expected
-            stored = VaultReader(vault, settings_, problems)
+            stored = VaultReader(vault, settings_, problems, warn=refuse)
             try:
                 assert outputs(stored, TODAY) == expected
             finally:

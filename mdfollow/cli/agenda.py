@@ -89,26 +89,23 @@ def agenda(
         text = json.dumps(agenda_json(view), ensure_ascii=False, indent=2) + "\n" if as_json else render_agenda(view)
         click.echo(text, nl=False)
         return
-    from mdfollow.refresh import AgendaRefused, refresh_agenda
+    from mdfollow.refresh import refresh_agenda
 
     settings_problems = app._setting_problems
     daily = settings.daily_agenda if daily is None else daily
     if daily and out is not None:
         raise Usage("--daily writes into today's daily note; it does not go with --out")
-    try:
-        run = refresh_agenda(
-            vault,
-            settings,
-            today,
-            target,
-            force=force,
-            setting_problems=settings_problems,
-            daily=daily,
-            use_cache=not app.no_cache,
-            progress=app.progress(False),
-        )
-    except AgendaRefused as exc:
-        raise Failure(str(exc)) from None
+    run = refresh_agenda(
+        vault,
+        settings,
+        today,
+        target,
+        force=force,
+        setting_problems=settings_problems,
+        daily=daily,
+        use_cache=not app.no_cache,
+        progress=app.progress(False),
+    )
     target = run.target or target
     app.report(run.agenda.problems)
     app.report(run.problems)
@@ -152,7 +149,7 @@ def ics(app: App, out: Path | None, todo: bool | None, commit: bool | None) -> N
     To see it in a calendar app, import the file, or keep it in a synced folder
     and subscribe to that file's URL (see the README).
     """
-    from mdfollow.calendar import agenda_calendar, is_ours
+    from mdfollow.feed import agenda_calendar, is_ours
     from mdfollow.rules import build_agenda
     from mdfollow.store import read_bytes
     from mdfollow.vault import relative
@@ -165,7 +162,7 @@ def ics(app: App, out: Path | None, todo: bool | None, commit: bool | None) -> N
     if not index.contacts:
         raise Failure(f"no contact notes found in {vault}; nothing written")
     result = build_agenda(index, app.today, settings)
-    data = agenda_calendar(result, index, todo=settings.calendar_todo if todo is None else todo)
+    data = agenda_calendar(result, todo=settings.calendar_todo if todo is None else todo)
     shown = relative(target, vault) or str(target)
     try:
         old = read_bytes(target)
