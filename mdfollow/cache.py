@@ -3,10 +3,9 @@
 Kept in the user's cache folder ($MDFOLLOW_CACHE_DIR, else $XDG_CACHE_HOME/mdfollow,
 else ~/.cache/mdfollow), never inside the vault, so git and sync tools never see
 it. It holds, per note, its stamp (size, mtime, ctime, inode, as git's index
-compares them) and its summary; the index across notes (which contact each
-name resolves to, the dated notes that mention each contact, who referred
-whom, the problems found); and each contact's computed agenda line. The
-incremental module keeps it in step with the vault.
+compares them) and its summary, and the results memo: a command's output saved
+with a digest of every input it depends on. The incremental module keeps the
+notes in step with the vault.
 
 Summaries are marshal of plain tuples, never pickle. The store is only ever a
 copy of what the vault says: a damaged, foreign or newer-schema file is
@@ -35,8 +34,8 @@ from mdfollow.diagnostics import Diagnostic
 from mdfollow.index import NoteSummary
 from mdfollow.note import Link
 
-SCHEMA = 2  # the tables below; a file with another number is rebuilt
-SUMMARY_VERSION = 3  # bump when NoteSummary or what summarize() puts in it changes
+SCHEMA = 4  # the tables below; a file with another number is rebuilt
+SUMMARY_VERSION = 4  # bump when NoteSummary or what summarize() puts in it changes
 APPLICATION_ID = 0x6D64666C  # "mdfl": tells our file from any other SQLite database
 BUSY_MS = 30_000  # how long to wait for another mdfollow process holding the store
 RACY_NS = 2_000_000_000  # a note modified this close to being read is also checked by a hash
@@ -44,20 +43,8 @@ RACY_NS = 2_000_000_000  # a note modified this close to being read is also chec
 _TABLES = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE notes(
-    path TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, ctime INTEGER, ino INTEGER, hash BLOB,
-    kind TEXT NOT NULL, stem_key TEXT NOT NULL, name TEXT, kept INTEGER NOT NULL DEFAULT 0,
-    referrer TEXT, summary BLOB NOT NULL);
-CREATE INDEX notes_stem ON notes(stem_key);
-CREATE INDEX notes_referrer ON notes(referrer);
-CREATE TABLE names(key TEXT PRIMARY KEY, contact TEXT NOT NULL);
-CREATE TABLE links(src TEXT NOT NULL, contact TEXT NOT NULL, day INTEGER NOT NULL, line INTEGER NOT NULL);
-CREATE INDEX links_contact ON links(contact);
-CREATE INDEX links_src ON links(src);
-CREATE TABLE problems(owner TEXT NOT NULL, kind TEXT NOT NULL, path TEXT NOT NULL, line INTEGER, col INTEGER,
-    severity TEXT NOT NULL, message TEXT NOT NULL);
-CREATE INDEX problems_owner ON problems(owner, kind);
-CREATE TABLE results(path TEXT PRIMARY KEY, due INTEGER, name_key TEXT NOT NULL, line TEXT, item TEXT,
-    quiet_line TEXT, quiet_item TEXT);
+    path TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, ctime INTEGER, ino INTEGER, hash BLOB, summary BLOB NOT NULL);
+CREATE TABLE outputs(name TEXT PRIMARY KEY, snapshot TEXT NOT NULL, text TEXT NOT NULL, problems TEXT NOT NULL);
 """
 
 
@@ -134,7 +121,7 @@ class Store:
                 self.db.execute("ROLLBACK")
 
     def clear(self) -> None:
-        for table in ("notes", "names", "links", "problems", "results", "meta"):
+        for table in ("notes", "outputs", "meta"):
             self.db.execute(f"DELETE FROM {table}")
 
     def close(self) -> None:
@@ -226,6 +213,46 @@ def discard(path: Path) -> None:
     for suffix in ("", "-wal", "-shm", "-journal"):
         with contextlib.suppress(OSError):
             os.unlink(f"{path}{suffix}")
+
+
+def load_result(vault: Path, snapshot: str, name: str) -> tuple[str, list[dict[str, Any]]] | None:
+    """A command's output saved for exactly these inputs, with the problems it reported;
+    None when there is none, or it cannot be trusted."""
+    import json
+
+    store = connect_store(vault, lambda message: None)
+    if store is None:
+        return None
+    try:
+        row = store.db.execute("SELECT snapshot, text, problems FROM outputs WHERE name = ?", (name,)).fetchone()
+        if row is None or row[0] != snapshot:
+            return None
+        problems = json.loads(row[2])
+        keys = {"path", "line", "column", "severity", "message"}
+        if not isinstance(problems, list) or not all(isinstance(p, dict) and set(p) == keys for p in problems):
+            return None
+        return str(row[1]), problems
+    except (sqlite3.Error, ValueError, TypeError):
+        return None
+    finally:
+        store.close()
+
+
+def save_result(vault: Path, snapshot: str, name: str, text: str, problems: list[dict[str, Any]]) -> None:
+    import json
+
+    store = connect_store(vault, lambda message: None)
+    if store is None:
+        return
+    try:
+        store.db.execute(
+            "INSERT OR REPLACE INTO outputs(name, snapshot, text, problems) VALUES (?, ?, ?, ?)",
+            (name, snapshot, text, json.dumps(problems)),
+        )
+    except sqlite3.Error:
+        pass  # a memo that cannot be saved only costs time
+    finally:
+        store.close()
 
 
 def pack(record: NoteSummary) -> bytes:

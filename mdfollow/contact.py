@@ -15,7 +15,8 @@ from typing import Any
 
 from mdfollow.dates import Cadence, CadenceError, DateError, describe_value, parse_cadence, parse_date
 from mdfollow.diagnostics import Diagnostic, error, warning
-from mdfollow.note import ParsedNote
+from mdfollow.errors import BadValue
+from mdfollow.note import ParsedNote, scan_tags
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,59 @@ DATES: tuple[DateKey, ...] = (
 DATE_KEYS: tuple[str, ...] = tuple(row.key for row in DATES)
 WARMTHS = ("warm", "neutral", "cool")
 STATUSES = ("active", "paused", "closed")
+# Words before a given name that are not one: "Dr. Priya Nair" is greeted as Priya.
+TITLES = frozenset(
+    [
+        "dr",
+        "doctor",
+        "ms",
+        "mr",
+        "mrs",
+        "mx",
+        "miss",
+        "mister",
+        "madam",
+        "madame",
+        "mme",
+        "mlle",
+        "sir",
+        "dame",
+        "lady",
+        "lord",
+        "prof",
+        "professor",
+        "rev",
+        "revd",
+        "fr",
+        "herr",
+        "frau",
+        "sra",
+        "sr",
+    ]
+)
+
+
+def first_name(name: str, front: dict[str, Any]) -> str:
+    """How to greet them: the `first_name` key, else `nickname`, else the name without titles."""
+    for key in ("first_name", "nickname"):
+        value = front.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return given_name(name)
+
+
+def without_titles(name: str) -> str:
+    """The name without the titles before it: "Dr. Priya Nair" -> "Priya Nair"."""
+    words = name.split()
+    while len(words) > 1 and words[0].rstrip(".").casefold() in TITLES:
+        words.pop(0)
+    return " ".join(words)
+
+
+def given_name(name: str) -> str:
+    """The first word of a name that is not a title ("Dr. Priya Nair" -> "Priya")."""
+    words = without_titles(name).split()
+    return words[0] if words else name
 
 
 @lru_cache(maxsize=65536)
@@ -74,7 +128,7 @@ class Contact:
     strikes: int = 0
     cadence: Cadence | None = None
     warmth: str | None = None
-    referred_by: str | None = None  # link target, e.g. "Jane Doe"
+    referred_by: tuple[str, ...] = ()  # link targets, e.g. ("Jane Doe",): several people may refer one
     keep_informed: bool = False
     status: str = "active"
     company: str = ""
@@ -92,7 +146,8 @@ class Contact:
 
     @property
     def first_name(self) -> str:
-        return self.name.split()[0] if self.name.split() else self.name
+        """The given name, titles skipped; drafts prefer the note's `first_name`/`nickname` (first_name())."""
+        return given_name(self.name)
 
     # The touches of DATES, spelled out: the rules call these for every contact on every run
     # (tests/test_tables.py holds them to the table).
@@ -114,6 +169,23 @@ def is_contact(front: dict[str, Any], contact_types: tuple[str, ...]) -> bool:
 
 
 _LINK = re.compile(r"^\[\[([^\[\]]+)\]\]$")
+
+
+def parse_links(value: Any) -> tuple[tuple[str, ...], str | None]:
+    """(targets, problem) from a key that holds links: one link, or a list of them (a List
+    property in Obsidian: `- "[[Elena]]"`). A one-item list is that one link."""
+    if not isinstance(value, list) or (len(value) == 1 and isinstance(value[0], list)):
+        target, problem = parse_link(value)
+        return ((target,) if target else ()), problem
+    targets: list[str] = []
+    problems: list[str] = []
+    for item in value:
+        target, problem = parse_link([item] if isinstance(item, list) else item)
+        if target and target not in targets:
+            targets.append(target)
+        if problem:
+            problems.append(problem)
+    return tuple(targets), "; ".join(problems) or None
 
 
 def parse_link(value: Any) -> tuple[str | None, str | None]:
@@ -253,12 +325,12 @@ def build_contact(note: ParsedNote) -> tuple[Contact, list[Diagnostic]]:
             bad("keep_informed", f"{describe_value(raw)} is not true or false; the key is ignored")
 
     raw = front.get("referred_by")
-    if raw is not None and raw != "":
-        target, problem = parse_link(raw)
-        if target is None:
+    if raw is not None and raw != "" and raw != []:
+        targets, problem = parse_links(raw)
+        if not targets:
             bad("referred_by", f"{problem}; the key is ignored")
         else:
-            values["referred_by"] = target
+            values["referred_by"] = targets
             if problem:
                 bad("referred_by", problem, "warning")
 
@@ -266,6 +338,12 @@ def build_contact(note: ParsedNote) -> tuple[Contact, list[Diagnostic]]:
     if raw is not None:
         items = raw if isinstance(raw, list) else re.split(r"[,\s]+", raw) if isinstance(raw, str) else []
         values["tags"] = tuple(str(t).lstrip("#") for t in items if isinstance(t, str | int) and str(t).strip())
+    # Tags written in the body (`#recruiter`, `#work/recruiter`) are the note's tags too, as in Obsidian.
+    body_tags = scan_tags(note.body) if "#" in note.body else ()
+    if body_tags:
+        have = values.get("tags", ())
+        known = {fold(t) for t in have}
+        values["tags"] = have + tuple(t for t in body_tags if fold(t) not in known)
 
     raw = front.get("emails")
     if isinstance(raw, list):
@@ -275,3 +353,45 @@ def build_contact(note: ParsedNote) -> tuple[Contact, list[Diagnostic]]:
         values["linkedin"] = raw.strip()
     values["lines"] = {"referred_by": note.line_of("referred_by")} if "referred_by" in front else {}
     return Contact(path=path, **values), diags
+
+
+_KEY_NAME = re.compile(r"^[A-Za-z_][\w-]*$")
+_CHOICES = {"warmth": WARMTHS, "status": STATUSES}
+
+
+def typed_value(key: str, text: str) -> date | int | bool | str | None:
+    """The front-matter value `set KEY=TEXT` writes (None: remove the key).
+
+    A known key's text is checked the way the note will be read (ValueError
+    with a fix-it message); another key's text is written as text.
+    """
+    if not _KEY_NAME.match(key):
+        raise BadValue(f"{key!r} is not a key name (letters, digits, _ and -)")
+    text = text.strip()
+    if text == "":
+        return None
+    if key in DATE_KEYS:
+        try:
+            return parse_date(text)
+        except DateError as exc:
+            raise BadValue(f"{key}: {exc}") from None
+    if key in _CHOICES:
+        if text.lower() not in _CHOICES[key]:
+            raise BadValue(f"{key}: {text!r} is not one of {', '.join(_CHOICES[key])}")
+        return text.lower()
+    if key == "strikes":
+        if not text.isdigit():
+            raise BadValue(f"strikes: {text!r} is not a count of unanswered messages (0, 1, 2 ...)")
+        return int(text)
+    if key == "keep_informed":
+        if text.lower() not in ("true", "false", "yes", "no"):
+            raise BadValue(f"keep_informed: {text!r} is not true or false")
+        return text.lower() in ("true", "yes")
+    if key == "cadence":
+        try:
+            parse_cadence(text)
+        except CadenceError as exc:
+            raise BadValue(f"cadence: {exc}") from None
+    if key == "type":
+        raise BadValue("type: set it by hand; mdfollow only edits contact notes")
+    return text

@@ -9,35 +9,44 @@ file replaced, and only if its bytes change.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time, timedelta
 from pathlib import Path
 
 from mdfollow.actions import BY_NAME
 from mdfollow.diagnostics import Diagnostic, error, warning
-from mdfollow.errors import AgendaRefused, AlreadyExists, RecordProblem, WriteConflict
-from mdfollow.events import Event
+from mdfollow.errors import AgendaRefused, AlreadyExists, RecordProblem, UsageError, WriteConflict
+from mdfollow.events import KINDS, Event
 from mdfollow.index import VaultIndex
 from mdfollow.record import Recorded, record_event
-from mdfollow.render import AgendaView, render_agenda, render_block
-from mdfollow.rules import FollowUp, next_action
+from mdfollow.render import render_agenda, render_block
+from mdfollow.rules import Agenda, FollowUp, Memo, build_agenda, candidates, next_action
 from mdfollow.settings import Settings
 from mdfollow.store import read_bytes, write_file
-from mdfollow.ticks import Tick, agenda_state, block_id, find_block, read_ticks
+from mdfollow.ticks import AgendaReading, Kept, Tick, block_id, find_block, place_kept, read_agenda
 from mdfollow.vault import Progress, VaultReader, relative
 
 
 @dataclass
 class AgendaRun:
-    agenda: AgendaView
+    agenda: Agenda
+    index: VaultIndex
     text: str
     written: bool
     recorded: list[tuple[FollowUp, Recorded]] = field(default_factory=list)
     problems: list[Diagnostic] = field(default_factory=list)  # about ticks
-    target: Path | None = None  # the file written, when it was not the one asked for (daily notes)
+    target: Path | None = None  # the file the agenda is in: the agenda file, or today's daily note
 
     @property
     def written_paths(self) -> list[Path]:
         return [r.path for _, r in self.recorded if not r.already]
+
+
+def agenda_target(vault: Path, settings: Settings, out: Path | None, daily: bool | None) -> tuple[Path, bool]:
+    """(agenda file, daily?) from `--out` and `--daily/--no-daily` and the settings: one rule for agenda and watch."""
+    daily = settings.daily_agenda if daily is None else daily
+    if daily and out is not None:
+        raise UsageError("--daily writes into today's daily note; it does not go with --out")
+    return (out if out is not None else vault / settings.agenda_file), daily
 
 
 def refresh_agenda(
@@ -50,44 +59,29 @@ def refresh_agenda(
     setting_problems: list[Diagnostic] | None = None,
     reader: VaultReader | None = None,
     changed: set[str] | None = None,
+    memo: Memo | None = None,
     last_written: bytes | None = None,
     daily: bool = False,
     use_cache: bool = True,
+    now: time | None = None,
     progress: Progress | None = None,
 ) -> AgendaRun:
     """Record ticks and write the agenda. With a `reader`, only `changed` notes are read again.
 
-    `daily`: write the agenda as a block in today's daily note instead of `target`.
+    `daily`: write the agenda as a block in today's daily note instead of `target`;
+    a daily note that does not exist yet starts from the daily-notes template, its
+    `{{time}}` filled with `now` (read by the caller: this module reads no clock).
     """
     inside = relative(target, vault)
     if reader is None:
         reader = VaultReader(
             vault, settings, setting_problems, (inside,) if inside and not daily else (), use_cache, progress
         )
-        try:
-            return _refresh(vault, settings, today, target, force, reader, changed, last_written, daily, inside)
-        finally:
-            reader.close()
-    return _refresh(vault, settings, today, target, force, reader, changed, last_written, daily, inside)
-
-
-def _refresh(
-    vault: Path,
-    settings: Settings,
-    today: date,
-    target: Path,
-    force: bool,
-    reader: VaultReader,
-    changed: set[str] | None,
-    last_written: bytes | None,
-    daily: bool,
-    inside: str | None,
-) -> AgendaRun:
     if daily:
         target = vault / reader.daily.path_for(today)
     shown = relative(target, vault) or str(target)
-    view = reader.agenda(today, changed)
-    if not view.contacts:
+    index = reader.index(changed)
+    if not index.contacts:
         # An unmounted or mistyped vault must never wipe a real agenda.
         raise AgendaRefused(
             f"no contact notes found in {vault}; nothing written. Is this the right vault? "
@@ -100,25 +94,43 @@ def _refresh(
     # Exactly what we wrote last time (watch mode): no ticks to read, nothing edited by hand.
     ours = old is not None and old == last_written
     if daily:
-        return _refresh_daily(vault, settings, today, target, shown, view, reader, old, ours, force)
+        run = AgendaRun(build_agenda(index, today, settings, memo), index, "", False)
+        start = old
+        if old is None and reader.daily.template:
+            start = _daily_template(vault, reader, today, now or time.min, shown, run)
+        return _refresh_daily(vault, settings, today, target, shown, reader, old, start, ours, force, memo, run)
     old_text = old.decode("utf-8", "replace") if old is not None and not ours else ""
+    reading = AgendaReading("ours")
     if old is not None and not ours:
-        state = agenda_state(old_text)
-        if state == "foreign":
+        reading = read_agenda(old_text)
+        if reading.state == "foreign":
             raise AgendaRefused(
                 f"{shown} exists and was not written by mdfollow; move it away or choose another file with --out"
             )
-        if state == "edited" and not force:
+        if reading.state == "edited" and not force:
             raise AgendaRefused(
                 f"{shown} was edited by hand since mdfollow wrote it (beyond ticking boxes); "
                 "keep your edits elsewhere, then run again with --force"
             )
-    run = AgendaRun(view, "", False)
-    carried = _record_ticks(vault, settings, today, reader, read_ticks(old_text), shown, run)
-    _after_ticks(run, reader, today)
-    run.text = render_agenda(run.agenda, carried)
+    run = AgendaRun(build_agenda(index, today, settings, memo), index, "", False)
+    carried = _record_ticks(vault, settings, today, index, [t for t in reading.ticks if t.ticked], shown, run)
+    index = _after_ticks(run, reader, today, settings, memo)
+    since = quiet_since(vault, run.agenda, settings)
+    text, orphans = place_kept(render_agenda(run.agenda, index, carried, reading.statuses(), since), reading.kept)
+    _report_moved(orphans, shown, "below the agenda's footer", run)
+    tail = "".join(k.text + "\n" for k in orphans) + reading.tail
+    run.text = reading.head + text + tail
     run.written = _write_if_changed(target, run.text.encode("utf-8"), old, shown)
+    run.target = target
     return run
+
+
+def _report_moved(orphans: list[Kept], shown: str, where: str, run: AgendaRun) -> None:
+    """The user's lines whose neighbour is gone are kept elsewhere, and the user is told where."""
+    for line in orphans:
+        run.problems.append(
+            warning(shown, line.line, f"a line you added was kept {where}: the line it followed is gone")
+        )
 
 
 def _refresh_daily(
@@ -127,32 +139,37 @@ def _refresh_daily(
     today: date,
     target: Path,
     shown: str,
-    view: AgendaView,
     reader: VaultReader,
     old: bytes | None,
+    start: bytes | None,
     ours: bool,
     force: bool,
+    memo: Memo | None,
+    run: AgendaRun,
 ) -> AgendaRun:
-    """The agenda as a block in today's daily note; every byte outside the block stays."""
+    """The agenda as a block in today's daily note; every byte outside the block stays.
+
+    `start` is the note's text so far: `old`, or the template a new note starts from.
+    """
+    index = run.index
     try:
-        text = old.decode("utf-8") if old is not None else ""
+        text = start.decode("utf-8") if start is not None else ""
     except UnicodeDecodeError:
         raise AgendaRefused(f"{shown} is not UTF-8; mdfollow will not write into it") from None
     block = find_block(text) if old is not None else None
-    if block is not None and block[2] == "edited" and not force and not ours:
+    if block is not None and block[2].state == "edited" and not force and not ours:
         raise AgendaRefused(
             f"the mdfollow block in {shown} was edited by hand (beyond ticking boxes); "
             "move your edits out of it, then run again with --force"
         )
-    run = AgendaRun(view, "", False)
-    ticks: list[Tick] = []
-    if block is not None and not ours:
-        first = text.count("\n", 0, block[0])
-        ticks = [Tick(t.line + first, t.block_id, t.text, t.link) for t in read_ticks(text[block[0] : block[1]])]
-    carried = _record_ticks(vault, settings, today, reader, ticks, shown, run)
-    _after_ticks(run, reader, today)
+    reading = block[2] if block is not None and not ours else AgendaReading("ours")
+    carried = _record_ticks(vault, settings, today, index, [t for t in reading.ticks if t.ticked], shown, run)
+    index = _after_ticks(run, reader, today, settings, memo)
     newline = "\r\n" if "\r\n" in text else "\n"
-    new_block = render_block(run.agenda, carried).replace("\n", newline)
+    since = quiet_since(vault, run.agenda, settings)
+    rendered, orphans = place_kept(render_block(run.agenda, index, carried, reading.statuses(), since), reading.kept)
+    _report_moved(orphans, shown, "below the mdfollow block", run)
+    new_block = (rendered + "".join(k.text + "\n" for k in orphans)).replace("\n", newline)
     if block is not None:
         new_text = text[: block[0]] + new_block + text[block[1] :]
     elif text:
@@ -161,16 +178,45 @@ def _refresh_daily(
     else:
         new_text = new_block
     run.text = new_text
-    if _write_if_changed(target, new_text.encode("utf-8"), old, shown):
-        run.written = True
-        run.target = target
+    run.written = _write_if_changed(target, new_text.encode("utf-8"), old, shown)
+    run.target = target
     return run
 
 
-def _after_ticks(run: AgendaRun, reader: VaultReader, today: date) -> None:
+def _daily_template(vault: Path, reader: VaultReader, today: date, now: time, shown: str, run: AgendaRun) -> bytes:
+    """Today's new daily note from the daily-notes template, Obsidian's variables filled in."""
+    from mdfollow.dates import fill_template
+    from mdfollow.vault import template_formats
+
+    template = reader.daily.template
+    candidates = [template] if template.lower().endswith(".md") else [template + ".md", template]
+    why = "is not in the vault"
+    for rel in candidates:
+        try:
+            raw = read_bytes(vault / rel)
+        except OSError as exc:
+            raw, why = None, f"cannot be read ({exc.strerror or exc})"
+        if raw is None:
+            continue
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            why = "is not UTF-8"
+            break
+        title = shown.rsplit("/", 1)[-1].removesuffix(".md")
+        _, time_format = template_formats(vault)
+        filled = fill_template(text, today, now, title, reader.daily.format.format, time_format)
+        return filled.encode("utf-8")
+    run.problems.append(warning(template, None, f"the daily-notes template {why}; {shown} starts without it"))
+    return b""
+
+
+def _after_ticks(run: AgendaRun, reader: VaultReader, today: date, settings: Settings, memo: Memo | None) -> VaultIndex:
     """Re-read the notes a recorded tick changed and recompute the agenda from them."""
     if run.recorded:
-        run.agenda = reader.agenda(today, {item.contact.path for item, _ in run.recorded})
+        run.index = reader.index({item.contact.path for item, _ in run.recorded})
+        run.agenda = build_agenda(run.index, today, settings, memo)
+    return run.index
 
 
 def _write_if_changed(target: Path, new: bytes, old: bytes | None, shown: str) -> bool:
@@ -189,12 +235,11 @@ def _write_if_changed(target: Path, new: bytes, old: bytes | None, shown: str) -
 
 
 def _record_ticks(
-    vault: Path, settings: Settings, today: date, reader: VaultReader, ticks: list[Tick], shown: str, run: AgendaRun
+    vault: Path, settings: Settings, today: date, index: VaultIndex, ticks: list[Tick], shown: str, run: AgendaRun
 ) -> list[str]:
     """Record each ticked item once; return the ticked lines to carry over (never lose a tick)."""
     if not ticks:
         return []
-    index = reader.index(set(), today)  # the whole index, as just brought up to date
     current: dict[str, FollowUp] = {}
     for contact in index.contacts:
         item = next_action(contact, index, today, settings)
@@ -202,9 +247,9 @@ def _record_ticks(
             current[block_id(item)] = item
     carried: list[str] = []
     for tick in ticks:
-        item = current.pop(tick.block_id, None)
+        item = current.pop(tick.block_id, None) or _renamed(tick, index, current, shown)
         if item is None:
-            if _already_recorded(vault, index, tick):
+            if _already_recorded(vault, index, tick, shown) or _done_anyway(index, tick, today, settings, shown):
                 continue
             carried.append(tick.text)
             run.problems.append(
@@ -216,8 +261,17 @@ def _record_ticks(
                 )
             )
             continue
+        when = tick_date(tick, today)
+        if tick.done is not None and when != tick.done:
+            run.problems.append(
+                warning(
+                    shown,
+                    tick.line,
+                    f"the done date {tick.done.isoformat()} is after today; recorded as {today.isoformat()}",
+                )
+            )
         action = BY_NAME[item.action]
-        event = Event(action.tick, today, note=action.tick_note(item), tag=tick.block_id)
+        event = Event(action.tick, when, note=action.tick_note(item), tag=tick.block_id)
         try:
             recorded = record_event(vault, item.contact.path, event, settings)
         except RecordProblem as exc:
@@ -228,9 +282,66 @@ def _record_ticks(
     return carried
 
 
-def _already_recorded(vault: Path, index: VaultIndex, tick: Tick) -> bool:
-    contact = index.resolve(tick.link) if tick.link else None
+def tick_date(tick: Tick, today: date) -> date:
+    """The day a tick is logged on: the Tasks plugin's done date when the line has one, never after today."""
+    return tick.done if tick.done is not None and tick.done <= today else today
+
+
+def _renamed(tick: Tick, index: VaultIndex, current: dict[str, FollowUp], source: str) -> FollowUp | None:
+    """The item a tick was written for when its contact's note was renamed or moved since.
+
+    The block id names the note's old path; the link Obsidian rewrote names the new
+    one. The same action, due the same day, for that contact is the same item.
+    """
+    if tick.link is None or tick.action is None or tick.due is None:
+        return None
+    contact = index.resolve(tick.link, source)
+    if contact is None:
+        return None
+    for ident, item in current.items():
+        if item.contact.path == contact.path and item.action == tick.action and item.due == tick.due:
+            del current[ident]
+            return item
+    return None
+
+
+def _already_recorded(vault: Path, index: VaultIndex, tick: Tick, source: str) -> bool:
+    contact = index.resolve(tick.link, source) if tick.link else None
     if contact is None:
         return False
     raw = read_bytes(vault / contact.path)
     return raw is not None and tick.block_id.encode() in raw
+
+
+def quiet_since(vault: Path, agenda: Agenda, settings: Settings) -> dict[str, date]:
+    """Note path -> the first unanswered try, for each contact gone quiet (their logs are read)."""
+    from mdfollow.timeline import first_unanswered
+
+    found = {}
+    for quiet in agenda.gone_quiet:
+        raw = read_bytes(vault / quiet.contact.path)
+        text = raw.decode("utf-8", "replace") if raw is not None else ""
+        first = first_unanswered(quiet.contact, text, settings.log_heading)
+        if first is not None:
+            found[quiet.contact.path] = first
+    return found
+
+
+def _done_anyway(index: VaultIndex, tick: Tick, today: date, settings: Settings, source: str) -> bool:
+    """The note shows the ticked item was done another way (logged by hand): drop the tick quietly.
+
+    Done: no item of that action is due by the ticked date any more, and the
+    note holds the matching event (for an ask, a reply will do) dated no
+    earlier than the day the item could first have shown in the agenda.
+    """
+    contact = index.resolve(tick.link, source) if tick.link else None
+    action, due = tick.action, tick.due
+    if contact is None or action is None or due is None:
+        return False
+    if any(c.action == action and c.due <= due for c in candidates(contact, index, today, settings)):
+        return False
+    kind = KINDS[BY_NAME[action].tick]
+    # An ask is answered by a reply as well as done by a message; gratitude and news only by themselves.
+    keys = (*kind.moves, "met", "last_contact") if kind.strike == "add" else kind.moves
+    since = due - timedelta(days=settings.horizon_days)
+    return any((day := getattr(contact, key)) is not None and since <= day <= today for key in keys)

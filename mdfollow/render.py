@@ -6,16 +6,19 @@ in `ticks`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
 from mdfollow.actions import verb
-from mdfollow.diagnostics import Diagnostic
 from mdfollow.index import VaultIndex
-from mdfollow.rules import Agenda, FollowUp, GoneQuiet
+from mdfollow.rules import Agenda, FollowUp
 from mdfollow.ticks import BLOCK_START, CARRIED, MARKER, block_id, signature
+
+
+def days(count: int) -> str:
+    """'1 day', '7 days'."""
+    return f"{count} day" + ("" if count == 1 else "s")
 
 
 def one_line(text: str) -> str:
@@ -27,86 +30,52 @@ def plain_verb(item: FollowUp) -> str:
     return verb(item).format(link=item.contact.name)
 
 
-def task_line(item: FollowUp, index: VaultIndex) -> str:
+def task_line(item: FollowUp, index: VaultIndex, status: str = " ") -> str:
     link = index.link_for(item.contact)
     text = verb(item).format(link=link) + ": " + one_line(item.reason)
     if item.also:
         text += f" (also: {', '.join(item.also)})"
-    return f"- [ ] {text} 📅 {item.due.isoformat()} ^{block_id(item)}"
+    return f"- [{status}] {text} 📅 {item.due.isoformat()} ^{block_id(item)}"
 
 
-@dataclass(frozen=True)
-class AgendaView:
-    """The agenda with each item already rendered: what the Markdown and the JSON are made of.
+def render_agenda(
+    agenda: Agenda,
+    index: VaultIndex,
+    carried: Sequence[str] = (),
+    statuses: Mapping[str, str] | None = None,
+    since: Mapping[str, date] | None = None,
+) -> str:
+    """The agenda file.
 
-    Built from an `Agenda` (`view_of`) or from results kept per contact by the
-    index store; both give the same bytes. Items are in agenda order.
+    `statuses`: block id -> a status the user set that is kept (cancelled);
+    `since`: note path -> first unanswered try, for the gone-quiet lines.
     """
-
-    today: date
-    horizon: int
-    overdue: tuple[str, ...]  # task lines
-    due_today: tuple[str, ...]
-    upcoming: tuple[str, ...]
-    gone_quiet: tuple[str, ...]  # gone-quiet lines
-    items_json: tuple[dict[str, Any], ...]
-    quiet_json: tuple[dict[str, Any], ...]
-    problems: tuple[Diagnostic, ...]
-    contacts: int = 0
-    notes_read: int = 0
-    notes_skipped: int = 0
-
-    def counts(self) -> str:
-        return f"{len(self.overdue)} overdue, {len(self.due_today)} today, {len(self.upcoming)} coming up"
-
-
-def view_of(agenda: Agenda, index: VaultIndex) -> AgendaView:
-    today = agenda.today
-    lines = [(item.due, task_line(item, index)) for item in agenda.items]
-    return AgendaView(
-        today=today,
-        horizon=agenda.horizon,
-        overdue=tuple(line for due, line in lines if due < today),
-        due_today=tuple(line for due, line in lines if due == today),
-        upcoming=tuple(line for due, line in lines if due > today),
-        gone_quiet=tuple(quiet_line(q, index) for q in agenda.gone_quiet),
-        items_json=tuple(item_json(item, today) for item in agenda.items),
-        quiet_json=tuple(quiet_json(q) for q in agenda.gone_quiet),
-        problems=agenda.problems,
-        contacts=len(index.contacts),
-        notes_read=index.notes_read,
-        notes_skipped=index.notes_skipped,
-    )
-
-
-def quiet_line(quiet: GoneQuiet, index: VaultIndex) -> str:
-    since = f" since {quiet.last_outreach.isoformat()}" if quiet.last_outreach else ""
-    return f"- {index.link_for(quiet.contact)}: {quiet.strikes} messages unanswered{since}"
-
-
-def quiet_json(quiet: GoneQuiet) -> dict[str, Any]:
-    return {
-        "contact": quiet.contact.name,
-        "note": quiet.contact.path,
-        "strikes": quiet.strikes,
-        "last_outreach": quiet.last_outreach.isoformat() if quiet.last_outreach else None,
-    }
-
-
-def render_agenda(agenda: AgendaView, carried: Sequence[str] = ()) -> str:
     today = agenda.today
     title = f"# Follow-ups for {today.strftime('%A')} {today.day} {today.strftime('%B %Y')}"
-    body = "\n".join([title, "", *_agenda_lines(agenda, carried, "##")]) + "\n"
+    body = "\n".join([title, "", *_agenda_lines(agenda, index, carried, "##", statuses or {}, since or {})]) + "\n"
     return body + f"{MARKER} {signature(body)}: tick a box when it is done; the next run records it. %%\n"
 
 
-def render_block(agenda: AgendaView, carried: Sequence[str] = ()) -> str:
+def render_block(
+    agenda: Agenda,
+    index: VaultIndex,
+    carried: Sequence[str] = (),
+    statuses: Mapping[str, str] | None = None,
+    since: Mapping[str, date] | None = None,
+) -> str:
     """The agenda as a block for a daily note: what the agenda file says, between markers."""
-    body = "\n".join(_agenda_lines(agenda, carried, "###")) + "\n"
+    body = "\n".join(_agenda_lines(agenda, index, carried, "###", statuses or {}, since or {})) + "\n"
     return f"{BLOCK_START}\n{body}%% mdfollow agenda: end {signature(body)} %%\n"
 
 
-def _agenda_lines(agenda: AgendaView, carried: Sequence[str], level: str) -> list[str]:
+def _agenda_lines(
+    agenda: Agenda,
+    index: VaultIndex,
+    carried: Sequence[str],
+    level: str,
+    statuses: Mapping[str, str],
+    since: Mapping[str, date],
+) -> list[str]:
     lines: list[str] = []
     if carried:
         lines += [
@@ -119,21 +88,27 @@ def _agenda_lines(agenda: AgendaView, carried: Sequence[str], level: str) -> lis
             "",
         ]
     sections = [
-        ("Overdue", agenda.overdue),
-        ("Today", agenda.due_today),
-        (f"Coming up (next {agenda.horizon} days)", agenda.upcoming),
+        ("Overdue", agenda.overdue()),
+        ("Today", agenda.due_today()),
+        (f"Coming up (next {days(agenda.horizon)})", agenda.upcoming()),
     ]
-    if not agenda.items_json:
-        lines += [f"Nothing is due in the next {agenda.horizon} days.", ""]
+    if not agenda.items:
+        lines += [f"Nothing is due in the next {days(agenda.horizon)}.", ""]
     for title, items in sections:
         if not items:
             continue
         lines += [f"{level} {title}", ""]
-        lines += items
+        lines += [task_line(item, index, statuses.get(block_id(item), " ")) for item in items]
         lines.append("")
     if agenda.gone_quiet:
         lines += [f"{level} Gone quiet", "", "No reply after the last try: wait until they write back.", ""]
-        lines += agenda.gone_quiet
+        for quiet in agenda.gone_quiet:
+            first = since.get(quiet.contact.path)
+            if first is not None:
+                when = f" since {first.isoformat()}"
+            else:  # the log does not show the run's first try
+                when = f", the last on {quiet.last_outreach.isoformat()}" if quiet.last_outreach else ""
+            lines.append(f"- {index.link_for(quiet.contact)}: {quiet.strikes} messages unanswered{when}")
         lines.append("")
     problem_notes = len({p.path for p in agenda.problems})
     if problem_notes:
@@ -142,22 +117,30 @@ def _agenda_lines(agenda: AgendaView, carried: Sequence[str], level: str) -> lis
     return lines
 
 
-def agenda_json(agenda: AgendaView) -> dict[str, Any]:
+def agenda_json(agenda: Agenda) -> dict[str, Any]:
     return {
         "today": agenda.today.isoformat(),
-        "items": list(agenda.items_json),
-        "gone_quiet": list(agenda.quiet_json),
+        "items": [item_json(item, agenda) for item in agenda.items],
+        "gone_quiet": [
+            {
+                "contact": q.contact.name,
+                "note": q.contact.path,
+                "strikes": q.strikes,
+                "last_outreach": q.last_outreach.isoformat() if q.last_outreach else None,
+            }
+            for q in agenda.gone_quiet
+        ],
         "problems": [p.to_json() for p in agenda.problems],
     }
 
 
-def item_json(item: FollowUp, today: date) -> dict[str, Any]:
+def item_json(item: FollowUp, agenda: Agenda) -> dict[str, Any]:
     return {
         "contact": item.contact.name,
         "note": item.contact.path,
         "action": item.action,
         "due": item.due.isoformat(),
-        "days_overdue": item.days_overdue(today),
+        "days_overdue": item.days_overdue(agenda.today),
         "light_touch": item.light_touch,
         "reason": one_line(item.reason),
         "also": list(item.also),

@@ -14,7 +14,7 @@ from mdfollow.actions import RANK
 from mdfollow.contact import Contact, fold
 from mdfollow.diagnostics import Diagnostic
 from mdfollow.index import VaultIndex
-from mdfollow.milestones import Milestone
+from mdfollow.milestones import Milestone, same_company
 from mdfollow.settings import Settings
 
 
@@ -151,8 +151,11 @@ def candidates(contact: Contact, index: VaultIndex, today: date, settings: Setti
 
     # 2. reach-out
     if contact.referred_by and touch is None and not contact.two_way_dates() and not contact.sent_dates():
-        referrer = index.referrer_of(contact)
-        who = referrer.name if referrer else contact.referred_by
+        referrers = []
+        for target in contact.referred_by:
+            referrer = index.resolve(target, contact.path)
+            referrers.append(referrer.name if referrer else target)
+        who = " and ".join(dict.fromkeys(referrers))
         due = contact.added + timedelta(days=settings.reach_out_after_days) if contact.added else today
         found.append(
             follow_up(contact, "reach-out", due, f"referred by {who}; not contacted yet", undated=contact.added is None)
@@ -273,11 +276,23 @@ def _pending_referrals(referrer: Contact, index: VaultIndex, today: date) -> lis
     return sorted(pending, key=lambda c: (c.met, fold(c.name)))
 
 
+def concerns(contact: Contact, milestone: Milestone) -> bool:
+    """Whether they want to hear of it: `keep_informed`, or the milestone is about their company."""
+    return contact.keep_informed or bool(
+        contact.company and milestone.company and same_company(contact.company, milestone.company)
+    )
+
+
+def to_be_told(milestone: Milestone, index: VaultIndex, today: date) -> list[Contact]:
+    """The active contacts a new milestone concerns (each will get an `update` item), by name."""
+    found = [c for c in index.contacts if is_active(c, today) and concerns(c, milestone)]
+    return sorted(found, key=lambda c: (fold(c.name), c.path))
+
+
 def _pending_milestones(contact: Contact, index: VaultIndex, today: date) -> list[Milestone]:
     """Milestones that concern the contact and that they have not heard of since."""
     if not index.milestones:
         return []
-    company = fold(contact.company) if contact.company else ""
     known = [d for d in (contact.added, contact.met) if d is not None]
     start = min(known) if known else None
     touches = contact.two_way_dates() + contact.sent_dates() + [m.date for m in index.mentions_of(contact)]
@@ -286,8 +301,7 @@ def _pending_milestones(contact: Contact, index: VaultIndex, today: date) -> lis
     for milestone in index.milestones:
         if milestone.date > today or (start is not None and milestone.date < start):
             continue
-        concerns = contact.keep_informed or (company and fold(milestone.company) == company)
-        if concerns and not any(d >= milestone.date for d in touches):
+        if concerns(contact, milestone) and not any(d >= milestone.date for d in touches):
             pending.append(milestone)
     return pending
 
@@ -316,28 +330,66 @@ def gone_quiet(contact: Contact, today: date, settings: Settings) -> GoneQuiet |
     return None
 
 
+def contact_state(contact: Contact, today: date, settings: Settings) -> str:
+    """'active', 'paused', 'closed', 'snoozed' or 'gone quiet', for listings."""
+    if contact.status != "active":
+        return contact.status
+    if not is_active(contact, today):
+        return "snoozed"
+    return "gone quiet" if gone_quiet(contact, today, settings) is not None else "active"
+
+
 def sort_key(item: FollowUp) -> tuple[date, str, str, int]:
     return (item.due, fold(item.contact.name), item.contact.path, RANK[item.action])
 
 
-def build_agenda(index: VaultIndex, today: date, settings: Settings) -> Agenda:
-    """What is overdue, due today and due within the horizon, in agenda order."""
+Memo = dict[str, tuple[object, FollowUp | None, GoneQuiet | None]]
+
+
+def _inputs(contact: Contact, index: VaultIndex, today: date, settings: Settings) -> object:
+    """Everything a contact's result depends on besides the contact itself.
+
+    Unchanged notes keep the very same Contact objects between rebuilds, so
+    identity stands for them; a re-read note is a new object and misses.
+    """
+    return (
+        today,
+        id(settings),
+        index.mentions_of(contact),
+        tuple(id(c) for c in index.referrals(contact)),
+        tuple(id(c) for c in index.referrers_of(contact)),
+        index.milestones,
+    )
+
+
+def build_agenda(index: VaultIndex, today: date, settings: Settings, memo: Memo | None = None) -> Agenda:
+    """What is overdue, due today and due within the horizon, in agenda order.
+
+    With a `memo` (kept by `watch` between rebuilds), a contact whose note and
+    inputs did not change reuses its last result.
+    """
     last_day = today + timedelta(days=settings.horizon_days)
     items: list[FollowUp] = []
     quiet: list[GoneQuiet] = []
     for contact in index.contacts:
-        if not is_active(contact, today):
+        if memo is not None:
+            inputs = (contact, _inputs(contact, index, today, settings))
+            hit = memo.get(contact.path)
+            if hit is not None and hit[0][0] is contact and hit[0][1] == inputs[1]:  # type: ignore[index]
+                item, silent = hit[1], hit[2]
+            else:
+                item = next_action(contact, index, today, settings)
+                silent = gone_quiet(contact, today, settings)
+                memo[contact.path] = (inputs, item, silent)
+        elif not is_active(contact, today):
             continue
-        item = next_action(contact, index, today, settings)
-        silent = gone_quiet(contact, today, settings)
+        else:
+            item = next_action(contact, index, today, settings)
+            silent = gone_quiet(contact, today, settings)
         if item is not None and item.due <= last_day:
             items.append(item)
         if silent is not None:
             quiet.append(silent)
     items.sort(key=sort_key)
-    quiet.sort(key=quiet_order)
+    quiet.sort(key=lambda q: (fold(q.contact.name), q.contact.path))
     return Agenda(today, settings.horizon_days, tuple(items), tuple(quiet), index.problems)
-
-
-def quiet_order(quiet: GoneQuiet) -> tuple[str, str]:
-    return (fold(quiet.contact.name), quiet.contact.path)

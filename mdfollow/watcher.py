@@ -9,6 +9,7 @@ another run. One failed rebuild is reported and the watcher goes on.
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import hashlib
 import os
@@ -25,8 +26,10 @@ from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
 from mdfollow.diagnostics import Diagnostic
+from mdfollow.errors import SettingsUnusable
 from mdfollow.note import parse_note
 from mdfollow.refresh import AgendaRefused, AgendaRun, refresh_agenda, relative
+from mdfollow.rules import Memo
 from mdfollow.settings import SETTINGS_FILE, Settings
 from mdfollow.vault import DAILY_NOTES_CONFIG, VaultReader
 
@@ -42,13 +45,17 @@ INOTIFY_HELP = (
 
 
 def ignored(rel: str) -> bool:
-    """Editor swap, backup and temp files, and anything in a dot-folder."""
+    """Anything that is not a note: editors' swap, backup and temp files (whatever
+    they are called: only `.md` files can be notes), and anything in a dot-folder."""
     name = rel.rsplit("/", 1)[-1]
     if rel in RELOAD:
         return False
     if any(part.startswith(".") for part in rel.split("/")):
         return True
-    return name == "4913" or name.startswith((".#", "~$")) or name.endswith(_TEMP_SUFFIXES)
+    if name[-3:].lower() != ".md":  # Jane.md.tmp.123, Jane.md___jb_tmp___, 4913, .swp ...
+        return True
+    # Emacs' autosave (#Jane.md#) and lock (.#Jane.md), Office/LibreOffice locks (~$x.md)
+    return name.startswith(("#", ".#", "~$")) or name.endswith(_TEMP_SUFFIXES)
 
 
 class _Recorder(FileSystemEventHandler):
@@ -108,6 +115,7 @@ class Watcher:
     settings: Settings
     today: Callable[[], date]
     target: Path
+    clock: Callable[[], dt.time] | None = None  # the time of day, for {{time}} in a new daily note
     setting_problems: list[Diagnostic] = field(default_factory=list)
     load_settings: Callable[[], tuple[Settings, list[Diagnostic]]] | None = None
     poll: bool = False
@@ -128,6 +136,7 @@ class Watcher:
         self.reported: set[Diagnostic] = set()
         self.suspect: dict[str, int] = {}
         self.reader = self._reader()
+        self.memo: Memo = {}
         self.last_agenda: bytes | None = None
         self.day: date | None = None
 
@@ -167,7 +176,6 @@ class Watcher:
         finally:
             observer.stop()
             observer.join(timeout=5)
-            self.reader.close()
 
     def stop(self) -> None:
         self.stop_event.set()
@@ -187,9 +195,13 @@ class Watcher:
             if not changed and self.today() == self.day:
                 return Rebuild(set(), 0.0)
             if changed & RELOAD and self.load_settings is not None:
-                self.settings, self.setting_problems = self.load_settings()
-                self.reader.close()
+                try:
+                    self.settings, self.setting_problems = self.load_settings()
+                except SettingsUnusable as exc:  # mid-edit: keep the settings in force, say why
+                    self.report_problem(exc.problem)
+                    return Rebuild(set(), 0.0)
                 self.reader = self._reader()
+                self.memo = {}
                 changed = None
             elif RESCAN in changed:
                 changed = None
@@ -208,8 +220,10 @@ class Watcher:
                 setting_problems=self.setting_problems,
                 reader=self.reader,
                 changed=changed,
+                memo=self.memo,
                 last_written=self.last_agenda,
                 daily=self.daily,
+                now=self.clock() if self.clock is not None else None,
             )
             result.run = run
             for _, recorded in run.recorded:
@@ -217,10 +231,10 @@ class Watcher:
             if run.written or self.last_agenda is None:
                 self._remember(run.target or self.target)
                 self.last_agenda = run.text.encode("utf-8")
-            for problem in (*run.agenda.problems, *run.problems):
+            for problem in (*run.index.problems, *run.problems):
                 if problem not in self.reported:
                     self.report_problem(problem)
-            self.reported = set(run.agenda.problems) | set(run.problems)
+            self.reported = set(run.index.problems) | set(run.problems)
         except AgendaRefused as exc:
             result.error = str(exc)
         except Exception as exc:  # one bad rebuild must not kill the watcher
@@ -270,7 +284,8 @@ class Watcher:
             self.written[rel] = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
 
     def _log(self, result: Rebuild) -> None:
-        shown = relative(self.target, self.vault) or str(self.target)
+        target = result.run.target if result.run is not None and result.run.target is not None else self.target
+        shown = relative(target, self.vault) or str(target)
         what = ", ".join(sorted(result.changed)[:3]) + (
             f" and {len(result.changed) - 3} more" if len(result.changed) > 3 else ""
         )
@@ -285,7 +300,10 @@ class Watcher:
         recorded = [f"{item.action} for {item.contact.name}" for item, r in run.recorded if not r.already]
         done = f"recorded {', '.join(recorded)}; " if recorded else ""
         if run.written or recorded or result.changed == set():
-            counts = run.agenda.counts()
+            agenda = run.agenda
+            counts = (
+                f"{len(agenda.overdue())} overdue, {len(agenda.due_today())} today, {len(agenda.upcoming())} coming up"
+            )
             state = "wrote" if run.written else "unchanged"
             self.report(f"{time.strftime('%H:%M:%S')} {what}: {done}{state} {shown} ({counts}) in {ms}")
         else:

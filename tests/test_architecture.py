@@ -26,6 +26,7 @@ CORE = [
     "settings",
     "templating",
     "ticks",
+    "timeline",
 ]
 # Where the outside world comes in: files, git, the clock, the terminal.
 EDGES = [

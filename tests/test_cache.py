@@ -56,6 +56,9 @@ def test_a_recent_same_size_edit_with_its_mtime_restored_is_read_again(run, make
 def test_a_damaged_foreign_or_newer_store_is_rebuilt_with_one_warning(run, example_vault, private_cache):
     good = agenda_json(run, example_vault)
     [made] = store_files(private_cache)
+    db = sqlite3.connect(made)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything into the main file, to damage it
+    db.close()
     raw = made.read_bytes()
 
     def foreign(path):

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mdfollow.render import agenda_json, render_agenda
+from mdfollow.rules import build_agenda
 from mdfollow.vault import VaultReader, load_settings
 
 TODAY = date(2026, 11, 23)
@@ -83,8 +84,9 @@ def same(got: tuple[str, str], expected: tuple[str, str]) -> str:
 
 
 def outputs(reader: VaultReader, today: date, changed: set[str] | None = None) -> tuple[str, str]:
-    view = reader.agenda(today, changed)
-    return json.dumps(agenda_json(view), ensure_ascii=False, indent=2), render_agenda(view)
+    index = reader.index(changed, today)
+    agenda = build_agenda(index, today, reader.settings)
+    return json.dumps(agenda_json(agenda), ensure_ascii=False, indent=2), render_agenda(agenda, index)
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -60,15 +60,16 @@ def test_a_made_safe_name_is_a_file_name():
     assert naming.note_file_name(naming.file_safe("AT&T / Retail")) == "AT&T - Retail.md"
 
 
-def test_every_daily_notes_config_file_keys_the_index_store_and_reloads_watch(make_vault, tmp_path):
-    """The store's summaries are keyed on the daily-note config read from each of these files."""
+def test_every_daily_notes_config_file_is_in_the_snapshot_and_reloads_watch(make_vault):
+    vault = make_vault({"People/Ann.md": "---\ntype: contact\n---\n"})
     assert set(DAILY_NOTES_CONFIG) | {SETTINGS_FILE} <= watcher.RELOAD
-    plain = VaultReader(make_vault({"People/Ann.md": "---\ntype: contact\n---\n"}), Settings(), use_cache=False).daily
-    for n, rel in enumerate(DAILY_NOTES_CONFIG):
-        vault = make_vault({"People/Ann.md": "---\ntype: contact\n---\n"}, root=tmp_path / f"v{n}")
+    before = VaultReader(vault, Settings()).snapshot()
+    for rel in DAILY_NOTES_CONFIG:
         (vault / rel).parent.mkdir(parents=True, exist_ok=True)
-        (vault / rel).write_text('{"folder": "Daily", "daily": {"folder": "Daily"}}')
-        assert repr(VaultReader(vault, Settings(), use_cache=False).daily) != repr(plain), rel
+        (vault / rel).write_text('{"folder": "Daily"}')
+        after = VaultReader(vault, Settings()).snapshot()
+        assert after != before, rel
+        before = after
 
 
 def test_latest_touch_counts_exactly_the_touch_keys():

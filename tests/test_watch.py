@@ -2,6 +2,7 @@
 
 import errno
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -186,6 +187,19 @@ def test_a_tick_in_the_agenda_is_recorded_and_own_writes_do_not_loop(harness):
     assert later == []  # our own writes to the note and the agenda did not trigger a run
 
 
+def test_a_tasks_plugin_tick_with_its_done_date_is_recorded_on_that_date(harness):
+    h = harness()
+    n = len(h.rebuilds)
+    agenda = h.vault / "Agenda.md"
+    # What the Tasks plugin writes when the box is ticked: [x] and the done date before the block link.
+    text = agenda.read_text(encoding="utf-8")
+    text = re.sub(r"- \[ \] (Thank .*) \^(mf-\w+)", r"- [x] \1 ✅ 2026-11-22 ^\2", text)
+    agenda.write_text(text, encoding="utf-8")
+    h.wait(lambda r: r.run is not None and r.run.recorded, start=n)
+    assert "thanked: 2026-11-22" in (h.vault / NOTE).read_text()
+    assert not [r for r in h.rebuilds[n:] if r.error]
+
+
 def test_a_burst_of_200_saves_loses_no_update(harness):
     h = harness()
     n = len(h.rebuilds)
@@ -309,6 +323,13 @@ def test_ignored_paths():
         ".obsidian/workspace.json",
         "x.tmp",
         "People/.#Jane.md",
+        "People/#Jane.md#",
+        "People/Jane.md.tmp.4821",  # write-then-rename savers with a random suffix
+        "People/Jane.md___jb_tmp___",
+        "People/Jane.md___jb_old___",
+        "People/Jane.md.crswap",
+        "People/Jane.md.orig",
+        "Agenda.ics",
     ):
         assert ignored(rel), rel
     for rel in ("People/Jane.md", "Agenda.md", ".mdfollow.toml", ".obsidian/daily-notes.json"):
@@ -319,35 +340,27 @@ def test_renaming_a_folder_reads_the_vault_again(harness):
     h = harness()
     n = len(h.rebuilds)
     os.rename(h.vault / "People", h.vault / "Contacts")
-    h.wait(
-        lambda r: r.run is not None and any(i["note"].startswith("Contacts/") for i in r.run.agenda.items_json), start=n
-    )
+    h.wait(lambda r: r.run is not None and any(c.path.startswith("Contacts/") for c in r.run.index.contacts), start=n)
     assert "Thank [[Jane Doe]]" in h.agenda()
 
 
-def test_the_watcher_keeps_the_index_store_current_for_other_runs(harness, run, monkeypatch):
-    """While a watcher is up, an `agenda` run finds every change already indexed."""
-    import json
-
-    from mdfollow import incremental
+def test_a_settings_file_saved_half_written_keeps_the_settings_in_force(harness):
+    from mdfollow.vault import load_settings
 
     h = harness()
+    h.watcher.load_settings = lambda: load_settings(h.vault)
+    (h.vault / ".mdfollow.toml").write_text("horizon_days = [\n", encoding="utf-8")
+    deadline = time.monotonic() + 10
+    while not any("not valid TOML" in p.message for p in h.problems):
+        assert time.monotonic() < deadline, h.problems
+        time.sleep(0.05)
+    assert h.watcher.settings == Settings()
     n = len(h.rebuilds)
     path = h.vault / NOTE
-    path.write_text(path.read_text().replace("met: 2026-11-20", "met: 2026-11-18"))
+    path.write_text(path.read_text().replace("met: 2026-11-20", "met: 2026-11-19"))
     h.wait(updated(NOTE), start=n)
-    assert "met 2026-11-18" in h.agenda()
-    real = incremental.read_all
-    reads = []
-
-    def counting(todo, *args, **kwargs):
-        reads.append([t[0] for t in todo])
-        return real(todo, *args, **kwargs)
-
-    monkeypatch.setattr(incremental, "read_all", counting)
-    result = run("--vault", h.vault, "--today", "2026-11-23", "agenda", "--json")
-    assert result.exit_code == 0, result.stderr
-    assert reads == [[]]  # nothing left to re-read
-    fresh = run("--vault", h.vault, "--today", "2026-11-23", "--no-cache", "agenda", "--json")
-    assert json.loads(result.stdout) == json.loads(fresh.stdout)
-    assert json.loads(result.stdout)["items"][0]["due"] == "2026-11-19"
+    assert "met 2026-11-19" in h.agenda()  # still watching, with the settings it had
+    n = len(h.rebuilds)
+    (h.vault / ".mdfollow.toml").write_text("horizon_days = 1\n", encoding="utf-8")
+    h.wait(lambda r: r.run is not None, start=n)
+    assert h.watcher.settings.horizon_days == 1

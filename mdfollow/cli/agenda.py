@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,6 @@ import click
 from mdfollow.cli.app import (
     App,
     Failure,
-    Usage,
     cli,
     commit_files,
     commit_option,
@@ -47,9 +46,11 @@ def agenda(
     Each contact gets at most one item: the follow-up due first (others it
     also needs are listed as "also"). Items are task lines Obsidian's Tasks
     plugin understands. Tick one when it is done: the next run records it in
-    the contact's note (thank → thanked, report-back → reported, the rest →
-    sent) and drops it from the agenda. A tick is recorded once; a tick on an
-    item that changed since is kept and reported, never lost.
+    the contact's note (thank → thanked, report-back → reported; reach-out,
+    nudge, scheduled → sent, an ask; check-in, update, tell-referrer →
+    informed, news that adds no strike) and drops it from the agenda. A tick
+    is recorded once; a tick on an item you logged by hand is dropped; one on
+    an item that changed otherwise is kept and reported, never lost.
 
     The file is rewritten only when its content changes, never when no
     contacts are found (a wrong or unmounted vault), and never over a file
@@ -62,39 +63,43 @@ def agenda(
       mdfollow --today 2026-11-23 agenda --stdout
       mdfollow agenda --json | jq '.items[] | .contact'
     """
+    from mdfollow.refresh import agenda_target, quiet_since, refresh_agenda
     from mdfollow.render import agenda_json, render_agenda
+    from mdfollow.rules import build_agenda
     from mdfollow.vault import relative
 
     settings = app.settings
     vault = app.vault
-    target = out if out is not None else vault / settings.agenda_file
+    target, daily = agenda_target(vault, settings, out, daily)
     today = app.today
     if as_json or to_stdout:
+        from mdfollow import cache
+        from mdfollow.diagnostics import Diagnostic
         from mdfollow.vault import VaultReader
 
         skip = relative(target, vault)
         reader = VaultReader(
-            vault,
-            settings,
-            app._setting_problems,
-            (skip,) if skip else (),
-            not app.no_cache,
-            progress=app.progress(as_json),
+            vault, settings, app._setting_problems, (skip,) if skip else (), not app.no_cache, app.progress(as_json)
         )
-        try:
-            view = reader.agenda(today)
-        finally:
-            reader.close()
-        app.report(view.problems)
-        text = json.dumps(agenda_json(view), ensure_ascii=False, indent=2) + "\n" if as_json else render_agenda(view)
+        name = f"agenda-{'json' if as_json else 'md'}-{today.isoformat()}"
+        snapshot = reader.snapshot() if not app.no_cache else ""
+        saved = cache.load_result(vault, snapshot, name) if snapshot else None
+        if saved is not None:  # nothing the agenda depends on changed since this was computed
+            app.report([Diagnostic(**p) for p in saved[1]])
+            click.echo(saved[0], nl=False)
+            return
+        index = reader.index()
+        result = build_agenda(index, today, settings)
+        app.report(index.problems)
+        if as_json:
+            text = json.dumps(agenda_json(result), ensure_ascii=False, indent=2) + "\n"
+        else:
+            text = render_agenda(result, index, since=quiet_since(vault, result, settings))
         click.echo(text, nl=False)
+        if snapshot:
+            cache.save_result(vault, snapshot, name, text, [p.to_json() for p in index.problems])
         return
-    from mdfollow.refresh import refresh_agenda
-
     settings_problems = app._setting_problems
-    daily = settings.daily_agenda if daily is None else daily
-    if daily and out is not None:
-        raise Usage("--daily writes into today's daily note; it does not go with --out")
     run = refresh_agenda(
         vault,
         settings,
@@ -105,17 +110,18 @@ def agenda(
         daily=daily,
         use_cache=not app.no_cache,
         progress=app.progress(False),
+        now=datetime.now().time().replace(microsecond=0),  # {{time}} in a new daily note
     )
     target = run.target or target
-    app.report(run.agenda.problems)
+    app.report(run.index.problems)
     app.report(run.problems)
-    app.summary(run.agenda)
+    app.summary(run.index)
     shown = relative(target, vault) or str(target)
     for item, recorded in run.recorded:
         if not recorded.already:
             app.say(f"recorded: {item.action} for {item.contact.name} ({item.contact.path})")
     result = run.agenda
-    counts = result.counts()
+    counts = f"{len(result.overdue())} overdue, {len(result.due_today())} today, {len(result.upcoming())} coming up"
     if result.gone_quiet:
         counts += f"; {len(result.gone_quiet)} gone quiet"
     app.say(f"wrote {shown} ({counts})" if run.written else f"{shown} is up to date ({counts})")
@@ -203,22 +209,25 @@ def watch(app: App, poll: bool, out: Path | None, daily: bool | None) -> None:
     """
     import signal
 
+    from mdfollow.refresh import agenda_target
     from mdfollow.vault import load_settings
     from mdfollow.watcher import Watcher
 
     vault = app.vault
     settings = app.settings
+    target, daily = agenda_target(vault, settings, out, daily)
     fixed_today = app.today if (app.today_option or os.environ.get("MDFOLLOW_TODAY")) else None
     watcher = Watcher(
         vault=vault,
         settings=settings,
         today=(lambda: fixed_today) if fixed_today else date.today,
-        target=out if out is not None else vault / settings.agenda_file,
+        target=target,
+        clock=lambda: datetime.now().time().replace(microsecond=0),
         setting_problems=app._setting_problems,
         load_settings=lambda: load_settings(vault, app.config),
         poll=poll,
         use_cache=not app.no_cache,
-        daily=settings.daily_agenda if daily is None else daily,
+        daily=daily,
         report=app.say,
         report_problem=lambda problem: app.report([problem]),
     )

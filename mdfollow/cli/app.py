@@ -8,6 +8,7 @@ imported inside commands so that `mdfollow --help` starts fast.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
     from mdfollow.contact import Contact
     from mdfollow.diagnostics import Diagnostic
     from mdfollow.index import VaultIndex
-    from mdfollow.render import AgendaView
     from mdfollow.settings import Settings
 
 
@@ -89,6 +89,7 @@ class App:
         if self._settings is None:
             from mdfollow.vault import load_settings
 
+            # SettingsUnusable (an MdfollowError) stops the command here, before anything is read.
             self._settings, self._setting_problems = load_settings(self.vault, self.config)
         return self._settings
 
@@ -122,7 +123,7 @@ class App:
         if not self.quiet:
             click.echo(message, err=True)
 
-    def summary(self, index: VaultIndex | AgendaView) -> None:
+    def summary(self, index: VaultIndex) -> None:
         if index.notes_skipped:
             self.say(
                 f"{index.notes_skipped} of {index.notes_read} notes could not be read "
@@ -130,7 +131,24 @@ class App:
             )
 
 
-pass_app = click.make_pass_decorator(App)
+def pass_app(func: Any) -> Any:
+    """Hand the command the App, its settings loaded first: a settings file that
+    cannot be used stops the command before it reads or writes anything."""
+
+    @click.pass_context
+    def wrapper(ctx: click.Context, *args: Any, **kwargs: Any) -> Any:
+        app = ctx.find_object(App)
+        assert app is not None
+        app.settings  # noqa: B018 - loading is the point
+        return ctx.invoke(func, app, *args, **kwargs)
+
+    return functools.update_wrapper(wrapper, func)
+
+
+def _quiet_after_command(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    app = ctx.find_object(App)
+    if value and app is not None:
+        app.quiet = True
 
 
 class MdfollowCommand(click.Command):
@@ -147,10 +165,27 @@ class MdfollowCommand(click.Command):
 
 class MdfollowGroup(click.Group):
     """The one place errors become messages and exit codes: one line each, no traceback
-    (unless MDFOLLOW_DEBUG is set for an unexpected one)."""
+    (unless MDFOLLOW_DEBUG is set for an unexpected one).
+
+    `-q` is accepted after the command name too (`mdfollow agenda -q`), as
+    users type it: every command, in subgroups as well, gets it.
+    """
 
     command_class = MdfollowCommand
     group_class = type  # `import` and any later group handle errors the same way
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        if not any(isinstance(p, click.Option) and "--quiet" in p.opts for p in cmd.params):
+            cmd.params.append(
+                click.Option(
+                    ["-q", "--quiet"],
+                    is_flag=True,
+                    expose_value=False,
+                    callback=_quiet_after_command,
+                    help="Only errors and the output asked for (as before the command).",
+                )
+            )
+        super().add_command(cmd, name)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         run: Any = super().main  # click's overloads do not admit a pass-through; we always ask for the value
@@ -312,14 +347,13 @@ def commit_files(app: App, wanted: bool | None, paths: list[Path], message: str)
 
 
 def find_contact(index: VaultIndex, name: str) -> Contact:
-    from mdfollow.index import lookup
+    from mdfollow.index import ambiguous, lookup
 
     matches, suggestions = lookup(index, name)
     if len(matches) == 1:
         return matches[0]
     if matches:
-        listed = "; ".join(f"{c.name} ({c.path})" for c in matches)
-        raise Failure(f"{name!r} matches several contacts: {listed}; use the file name")
+        raise Failure(ambiguous(name, matches))
     hint = (
         f"; did you mean {', '.join(repr(s) for s in suggestions)}?"
         if suggestions
