@@ -37,6 +37,7 @@ EDGES = [
     "cli",
     "git",
     "harvesting",
+    "incremental",
     "mailfiles",
     "record",
     "refresh",
