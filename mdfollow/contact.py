@@ -15,6 +15,7 @@ from typing import Any
 
 from mdfollow.dates import Cadence, CadenceError, DateError, describe, parse_cadence, parse_date
 from mdfollow.diagnostics import Diagnostic, error, warning
+from mdfollow.keys import KeyMap, People, tag_values
 from mdfollow.note import ParsedNote
 
 DATE_KEYS = (
@@ -93,13 +94,8 @@ class Contact:
 
 
 def is_contact(front: dict[str, Any], contact_types: tuple[str, ...]) -> bool:
-    kind = front.get("type")
-    wanted = {t.casefold() for t in contact_types}
-    if isinstance(kind, str):
-        return kind.strip().casefold() in wanted
-    if isinstance(kind, list):
-        return any(isinstance(k, str) and k.strip().casefold() in wanted for k in kind)
-    return False
+    """Whether the front matter's `type` marks a contact (tags and folders: `People.is_contact`)."""
+    return People(contact_types).is_contact("", front)
 
 
 _LINK = re.compile(r"^\[\[([^\[\]]+)\]\]$")
@@ -133,16 +129,24 @@ def _text(value: Any) -> str | None:
     return None
 
 
-def build_contact(note: ParsedNote, keep_fields: bool = True) -> tuple[Contact, list[Diagnostic]]:
-    """A Contact from a parsed contact note, with one diagnostic per bad key."""
-    front = note.front
+def build_contact(
+    note: ParsedNote, keep_fields: bool = True, keys: KeyMap | None = None
+) -> tuple[Contact, list[Diagnostic]]:
+    """A Contact from a parsed contact note, with one diagnostic per bad key.
+
+    `keys` are the user's names for mdfollow's keys: the front matter is read
+    under mdfollow's names, and messages name the key as the note spells it.
+    """
+    keys = keys or KeyMap()
+    front = keys.read(note.front)
     path = note.path
     diags: list[Diagnostic] = []
     values: dict[str, Any] = {}
 
     def bad(key: str, message: str, severity: str = "error") -> None:
         make = error if severity == "error" else warning
-        diags.append(make(path, note.line_of(key), f"{key}: {message}"))
+        shown = keys.user(key)
+        diags.append(make(path, note.line_of(shown), f"{shown}: {message}"))
 
     stem = path.rsplit("/", 1)[-1][:-3]
     name = front.get("name")
@@ -250,8 +254,7 @@ def build_contact(note: ParsedNote, keep_fields: bool = True) -> tuple[Contact, 
 
     raw = front.get("tags")
     if raw is not None:
-        items = raw if isinstance(raw, list) else re.split(r"[,\s]+", raw) if isinstance(raw, str) else []
-        values["tags"] = tuple(str(t).lstrip("#") for t in items if isinstance(t, str | int) and str(t).strip())
+        values["tags"] = tuple(tag_values(raw))
 
     raw = front.get("emails")
     if isinstance(raw, list):
@@ -260,5 +263,5 @@ def build_contact(note: ParsedNote, keep_fields: bool = True) -> tuple[Contact, 
     if isinstance(raw, str) and raw.strip():
         values["linkedin"] = raw.strip()
     values["fields"] = dict(front) if keep_fields else {}
-    values["lines"] = {"referred_by": note.line_of("referred_by")} if "referred_by" in front else {}
+    values["lines"] = {"referred_by": note.line_of(keys.user("referred_by"))} if "referred_by" in front else {}
     return Contact(path=path, **values), diags

@@ -13,6 +13,7 @@ from typing import Any
 
 from mdfollow.contact import DATE_KEYS, Contact
 from mdfollow.index import VaultIndex
+from mdfollow.keys import KeyMap
 from mdfollow.milestones import parse_log
 from mdfollow.note import parse_note
 from mdfollow.rules import FollowUp
@@ -56,10 +57,21 @@ class Draft:
 
 
 def contact_fields(
-    contact: Contact, index: VaultIndex, note_text: str = "", log_heading: str = "Interactions"
+    contact: Contact,
+    index: VaultIndex,
+    note_text: str = "",
+    log_heading: str = "Interactions",
+    keys: KeyMap | None = None,
 ) -> Fields:
-    """Every front-matter key as an attribute, known keys always present, values parsed."""
-    front = parse_note(contact.path, note_text.encode("utf-8")).front if note_text else contact.fields
+    """Every front-matter key as an attribute, known keys always present, values parsed.
+
+    Templates see mdfollow's key names (`contact.last_contact`) whatever the
+    user calls them in the note.
+    """
+    if note_text:
+        front = (keys or KeyMap()).read(parse_note(contact.path, note_text.encode("utf-8")).front)
+    else:
+        front = contact.fields
     values: dict[str, Any] = {str(k): v for k, v in front.items() if str(k).isidentifier()}
     for key in _KNOWN:
         values.setdefault(key, None)
@@ -128,7 +140,7 @@ def render_draft(
     referrer = index.referrer_of(contact)
     me = settings.me
     context = {
-        "contact": contact_fields(contact, index, note_text, settings.log_heading),
+        "contact": contact_fields(contact, index, note_text, settings.log_heading, settings.keys),
         "item": item_fields(item, index),
         "referrer": contact_fields(referrer, index) if referrer else None,
         "today": today,

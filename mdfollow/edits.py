@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from mdfollow.keys import KeyMap
 from mdfollow.note import _KEY_LINE, FrontMatterError, load_yaml, parse_note
 
 _LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
@@ -186,10 +187,15 @@ def _split_value(rest: str) -> tuple[str, str, str]:
     return space, stripped, ""
 
 
-def set_keys(raw: bytes, changes: dict[str, Value]) -> bytes:
-    """The note with the given top-level keys set (None: removed), every other byte kept."""
+def set_keys(raw: bytes, changes: dict[str, Value], keys: KeyMap | None = None) -> bytes:
+    """The note with the given top-level keys set (None: removed), every other byte kept.
+
+    `changes` name mdfollow's keys; `keys` turns them into the user's names.
+    """
     if not changes:
         return raw
+    if keys:
+        changes = keys.write(changes)
     before = parse_note("note.md", raw)
     if not before.readable or not before.has_front_matter:
         raise EditError("the note's front matter cannot be read; fix it first (mdfollow check)")
@@ -232,6 +238,30 @@ def set_keys(raw: bytes, changes: dict[str, Value]) -> bytes:
     result = doc.bytes()
     _prove(before.front, result, changes)
     return result
+
+
+def rename_keys(raw: bytes, keys: KeyMap) -> bytes:
+    """A note mdfollow is creating, its top-level keys under the user's names.
+
+    Templates write mdfollow's key names; this is where a new note's keys
+    become the user's (`last_contact:` -> `last_contacted:`), nothing else changes.
+    """
+    if not keys:
+        return raw
+    doc = _Doc.read(raw)
+    close = doc.front_close()
+    present = {_key_of(doc.lines[i]) for i in range(1, close)}
+    for index in range(1, close):
+        key = _key_of(doc.lines[index])
+        if key is None:
+            continue
+        name = keys.user(key)
+        if name == key or name in present:
+            continue  # the template already wrote the user's name: keep that one
+        line = doc.lines[index]
+        at = line.index(key)
+        doc.lines[index] = line[:at] + name + line[at + len(key) :]
+    return doc.bytes()
 
 
 def _same(old: Any, value: Value) -> bool:

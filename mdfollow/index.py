@@ -13,9 +13,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from mdfollow.contact import Contact, build_contact, fold, is_contact
+from mdfollow.contact import Contact, build_contact, fold
 from mdfollow.dates import DailyFormat, DateError, leading_date, parse_date
 from mdfollow.diagnostics import Diagnostic, warning
+from mdfollow.keys import People
 from mdfollow.milestones import Milestone
 from mdfollow.note import Link, parse_note, scan_links
 
@@ -63,13 +64,16 @@ class NoteRecord:
 _DATEISH = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
 
 
-def summarize(path: str, raw: bytes, contact_types: tuple[str, ...], daily: DailyNotes) -> NoteRecord:
+def summarize(path: str, raw: bytes, people: People | tuple[str, ...], daily: DailyNotes) -> NoteRecord:
+    """One note's record; `people` says which notes are contacts (a tuple: contact types only)."""
+    if not isinstance(people, People):
+        people = People(tuple(people))
     note = parse_note(path, raw)
     diags = list(note.diagnostics)
     if not note.readable:
         return NoteRecord(path, KIND_SKIPPED, diagnostics=tuple(diags))
-    if is_contact(note.front, contact_types):
-        contact, more = build_contact(note, keep_fields=False)
+    if people.is_contact(path, note.front, note.body if people.tags else ""):
+        contact, more = build_contact(note, keep_fields=False, keys=people.keys)
         return NoteRecord(path, KIND_CONTACT, contact=contact, diagnostics=tuple(diags + more))
 
     when = daily.date_of(path)

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from mdfollow.contact import Contact, build_contact, fold, is_contact
-from mdfollow.edits import EditError, append_log, set_keys
+from mdfollow.contact import Contact, build_contact, fold
+from mdfollow.edits import EditError, append_log, rename_keys, set_keys
 from mdfollow.events import Event, changes_for, log_line
 from mdfollow.index import VaultIndex
 from mdfollow.naming import NameError_, note_file_name
@@ -47,9 +47,9 @@ def record_event(vault: Path, note_path: str, event: Event, settings: Settings) 
         note = parse_note(note_path, raw)
         if not note.readable:
             raise RecordProblem(f"{note_path} cannot be read ({note.diagnostics[0].message}); fix it first")
-        if not is_contact(note.front, settings.contact_types):
+        if not settings.people.is_contact(note_path, note.front, note.body):
             raise RecordProblem(f"{note_path} is no longer a contact note")
-        contact, problems = build_contact(note)
+        contact, problems = build_contact(note, keys=settings.keys)
         errors = [p for p in (*note.diagnostics, *problems) if p.severity == "error"]
         if errors:
             listed = "; ".join(p.format() for p in errors)
@@ -59,7 +59,7 @@ def record_event(vault: Path, note_path: str, event: Event, settings: Settings) 
         changes = changes_for(contact, event)
         line = log_line(event)
         try:
-            new = append_log(set_keys(raw, changes), line, settings.log_heading)
+            new = append_log(set_keys(raw, changes, settings.keys), line, settings.log_heading)
         except EditError as exc:
             raise RecordProblem(f"{note_path}: {exc}") from None
         try:
@@ -131,15 +131,19 @@ def create_contact(
     except TemplateProblem as exc:
         raise RecordProblem(str(exc)) from None
     rel = path.relative_to(root).as_posix()
-    check = parse_note(rel, text.encode("utf-8"))
-    if not check.readable or not is_contact(check.front, settings.contact_types):
+    try:
+        data = rename_keys(text.encode("utf-8"), settings.keys)
+    except EditError as exc:
+        raise RecordProblem(f"the template {source.origin} does not produce a contact note: {exc}") from None
+    check = parse_note(rel, data)
+    if not check.readable or not settings.people.is_contact(rel, check.front, check.body):
         raise RecordProblem(f"the template {source.origin} does not produce a contact note mdfollow can read")
-    _, problems = build_contact(check)
+    _, problems = build_contact(check, keys=settings.keys)
     errors = [p for p in (*check.diagnostics, *problems) if p.severity == "error"]
     if errors:
         raise RecordProblem(f"the new note would have errors: {errors[0].message}")
     try:
-        write_file(path, text.encode("utf-8"), expected=None)
+        write_file(path, data, expected=None)
     except AlreadyExists:
         raise RecordProblem(f"{rel} already exists; mdfollow never overwrites a note") from None
     except OSError as exc:

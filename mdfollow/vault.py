@@ -209,7 +209,7 @@ def read_record(rel: str, path: str | Path, settings: Settings, daily: DailyNote
         return NoteRecord(
             rel, "skipped", diagnostics=(error(rel, None, f"cannot be read: {exc.strerror or exc}; skipped"),)
         )
-    return summarize(rel, raw, settings.contact_types, daily)
+    return summarize(rel, raw, settings.people, daily)
 
 
 @contextlib.contextmanager
