@@ -190,6 +190,14 @@ def tag_matches(tag: str, wanted: str) -> bool:
     return tag == wanted or tag.startswith(wanted + "/")
 
 
+def type_value(value: str) -> str:
+    """A `type`/`category` value folded for comparison; `"[[People]]"` (a link to a category note) is `people`."""
+    text = value.strip()
+    if text.startswith("[[") and text.endswith("]]"):
+        text = text[2:-2].split("|", 1)[0].rsplit("/", 1)[-1]
+    return text.strip().casefold()
+
+
 @dataclass(frozen=True)
 class People:
     """What makes a note a contact: its `type`, a tag, or its folder; and the key names."""
@@ -211,9 +219,9 @@ class People:
         """Whether the note at `path` (front matter as written, under the user's names) is a contact."""
         kind = front.get(self.keys.user("type"))
         if isinstance(kind, str):
-            if kind.strip().casefold() in self._types:
+            if type_value(kind) in self._types:
                 return True
-        elif isinstance(kind, list) and any(isinstance(k, str) and k.strip().casefold() in self._types for k in kind):
+        elif isinstance(kind, list) and any(isinstance(k, str) and type_value(k) in self._types for k in kind):
             return True
         if self._prefixes and path.startswith(self._prefixes):
             return True
