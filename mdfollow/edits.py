@@ -22,7 +22,7 @@ _CLOSE = re.compile(r"^---[ \t]*$")
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 
-Value = date | int | str | None  # None removes the key
+Value = date | int | str | list[str] | None  # None removes the key
 
 
 class EditError(Exception):
@@ -98,10 +98,16 @@ def _extent(lines: list[str], start: int, close: int) -> int:
     return last
 
 
+_SURELY_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9 ._@/&()+'-]*")
+_WORDS = {"true", "false", "null", "y", "n", "yes", "no", "on", "off"}
+
+
 def plain_ok(text: str) -> bool:
     """Whether `text` can be written as a plain YAML scalar and read back as the same text."""
     if not text or text != text.strip() or "\n" in text or "\r" in text:
         return False
+    if _SURELY_PLAIN.fullmatch(text) and text.lower() not in _WORDS and not text.endswith(":"):
+        return True  # names, companies, addresses: no YAML round trip needed (most of an import)
     if text[0] in "-?:,[]{}#&*!|>'\"%@`" or ": " in text or " #" in text or text.endswith(":"):
         return False
     if any(ord(c) < 32 or c in "\x7f\u2028\u2029\ufeff" for c in text):
@@ -113,6 +119,8 @@ def plain_ok(text: str) -> bool:
 
 
 def format_value(value: Value, quote: str = "") -> str:
+    if isinstance(value, list):  # a flow list, each item plain when it can be
+        return "[" + ", ".join(_flow_item(str(v)) for v in value) + "]"
     if isinstance(value, date):
         text = value.isoformat()
         return f"{quote}{text}{quote}" if quote else text
@@ -126,6 +134,12 @@ def format_value(value: Value, quote: str = "") -> str:
     if quote == "'" and all(_printable(c) and c not in "\t\n\r\ufeff" for c in value):
         return "'" + value.replace("'", "''") + "'"
     return double_quoted(value)
+
+
+def _flow_item(text: str) -> str:
+    if plain_ok(text) and not any(c in text for c in ",[]{}"):
+        return text
+    return double_quoted(text)
 
 
 def _printable(char: str) -> bool:

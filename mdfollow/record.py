@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mdfollow.contact import Contact, build_contact, fold
 from mdfollow.edits import EditError, append_log, rename_keys, set_keys
@@ -15,6 +16,9 @@ from mdfollow.naming import NameError_, note_file_name
 from mdfollow.note import parse_note
 from mdfollow.settings import Settings
 from mdfollow.store import AlreadyExists, WriteConflict, read_bytes, write_file
+
+if TYPE_CHECKING:
+    from mdfollow.templating import Source
 
 
 def _file_safe(name: str) -> str:
@@ -89,18 +93,28 @@ def create_contact(
     extra: list[tuple[str, object]] | None = None,
     lenient: bool = False,
     about: str = "",
+    source: Source | None = None,
+    check_existing: bool = True,
+    durable: bool = True,
 ) -> Path:
     """A new contact note from the contact.md template; never overwrites anything.
 
     `lenient` (imports): characters a file name cannot hold become '-' instead
-    of refusing the name; the `name` key keeps the name as it was.
+    of refusing the name; the `name` key keeps the name as it was. An import
+    passes the template `source` it loaded once, has matched people against
+    the vault itself (`check_existing=False`), and syncs the disk once at the
+    end (`durable=False`).
     """
     clean = " ".join(name.split())
     try:
         file_name = note_file_name(_file_safe(clean) if lenient else clean)
     except NameError_ as exc:
         raise RecordProblem(str(exc)) from None
-    existing = [c for c in index.contacts if fold(c.name) == fold(clean) or fold(c.stem) == fold(file_name[:-3])]
+    existing = (
+        [c for c in index.contacts if fold(c.name) == fold(clean) or fold(c.stem) == fold(file_name[:-3])]
+        if check_existing
+        else []
+    )
     if existing:
         raise RecordProblem(f"{clean!r} is already a contact: {existing[0].path}")
     folder = (vault / settings.contacts_folder).resolve()
@@ -113,7 +127,8 @@ def create_contact(
     from mdfollow.templating import Fields, TemplateProblem, render
     from mdfollow.vault import load_template
 
-    source = load_template(vault, settings, "contact.md")
+    if source is None:
+        source = load_template(vault, settings, "contact.md")
     view = Fields(
         name=clean,
         first_name=clean.split()[0],
@@ -143,7 +158,7 @@ def create_contact(
     if errors:
         raise RecordProblem(f"the new note would have errors: {errors[0].message}")
     try:
-        write_file(path, data, expected=None)
+        write_file(path, data, expected=None, durable=durable)
     except AlreadyExists:
         raise RecordProblem(f"{rel} already exists; mdfollow never overwrites a note") from None
     except OSError as exc:

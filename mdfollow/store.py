@@ -14,6 +14,7 @@ import os
 import secrets
 import stat
 from pathlib import Path
+from typing import BinaryIO
 
 _NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK, errno.ENOSYS}
 
@@ -38,6 +39,11 @@ def read_all_bytes(path: str | os.PathLike[str]) -> bytes:
         return handle.read()
 
 
+def read_stream(path: Path) -> BinaryIO:
+    """A file opened for reading as a stream (a large export, read a line at a time)."""
+    return open(path, "rb")  # the caller closes it
+
+
 def read_bytes(path: Path) -> bytes | None:
     try:
         return path.read_bytes()
@@ -45,14 +51,16 @@ def read_bytes(path: Path) -> bytes | None:
         return None
 
 
-def write_file(path: Path, data: bytes, *, expected: bytes | None, replace: bool = False) -> None:
+def write_file(path: Path, data: bytes, *, expected: bytes | None, replace: bool = False, durable: bool = True) -> None:
     """Replace `path` with `data` if it still holds `expected` (None: must not exist yet).
 
     Raises WriteConflict when the file changed since it was read, AlreadyExists
     when a new file would overwrite one; in both cases nothing is written.
     `replace=True` is for mdfollow's own cache files: whatever is there is
     replaced, and without fsync (a torn cache fails its checksum and is rebuilt,
-    so waiting for the disk would buy nothing).
+    so waiting for the disk would buy nothing). `durable=False` is for a batch
+    (an import of thousands of notes): the write is as atomic, but waiting for
+    the disk is left to one `sync()` when the batch is done.
     """
     target = _target(path)
     folder = target.parent
@@ -68,7 +76,7 @@ def write_file(path: Path, data: bytes, *, expected: bytes | None, replace: bool
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            if not replace:
+            if not replace and durable:
                 os.fsync(handle.fileno())
         if mode is not None:
             os.chmod(tmp, mode)
@@ -95,10 +103,17 @@ def write_file(path: Path, data: bytes, *, expected: bytes | None, replace: bool
             if read_bytes(target) != expected:
                 raise WriteConflict(str(path))
             os.replace(tmp, target)
-        _fsync_dir(folder)
+        if durable:
+            _fsync_dir(folder)
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+
+
+def sync() -> None:
+    """Wait until everything written (by a batch of `durable=False` writes) is on disk."""
+    if hasattr(os, "sync"):
+        os.sync()
 
 
 def _fsync_dir(folder: Path) -> None:
