@@ -47,6 +47,61 @@ def fold(text: str) -> str:
     return " ".join(stripped.casefold().split())
 
 
+_HONORIFICS = frozenset(
+    [
+        "dr",
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "mx",
+        "prof",
+        "sir",
+        "dame",
+        "jr",
+        "sr",
+        "ii",
+        "iii",
+        "iv",
+        "phd",
+        "md",
+        "mba",
+        "esq",
+        "cpa",
+    ]
+)
+
+
+def name_key(name: str) -> str:
+    """'Dr. Doe, Jane' and 'jane doe' are the same key: accents, case, word order and titles ignored."""
+    words = re.findall(r"[^\W_]+", fold(name))
+    return " ".join(sorted(w for w in words if w not in _HONORIFICS))
+
+
+def linkedin_key(url: str) -> str:
+    """One LinkedIn profile however it is written (scheme, www./country host, query, trailing /)."""
+    text = url.strip().lower().split("?", 1)[0].split("#", 1)[0].rstrip("/")
+    text = re.sub(r"^https?://", "", text)
+    return re.sub(r"^(www\.|[a-z]{2}\.)", "", text)
+
+
+def email_key(address: str) -> str:
+    """An e-mail address as it is compared everywhere (imports, duplicates, harvests):
+    `mailto:`, angle brackets, spaces and case dropped."""
+    text = address.strip().strip("<>").strip()
+    if text[:7].lower() == "mailto:":
+        text = text[7:]
+    return text.casefold()
+
+
+def contact_emails(contact: Contact) -> set[str]:
+    """Every address of a contact (`email` and `emails`), as `email_key`s."""
+    found = {email_key(contact.email)} if contact.email else set()
+    found.update(email_key(e) for e in contact.emails)
+    found.discard("")
+    return found
+
+
 @dataclass(frozen=True)
 class Contact:
     path: str  # vault-relative, POSIX separators

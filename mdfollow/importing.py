@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from mdfollow.contact import Contact, fold
+from mdfollow.contact import Contact, contact_emails, email_key, fold, linkedin_key, name_key
 from mdfollow.diagnostics import Diagnostic, warning
 
 
@@ -372,45 +372,9 @@ STREAMS = {"linkedin": stream_linkedin, "vcard": stream_vcard, "google": stream_
 
 # --- matching -----------------------------------------------------------------------
 
-_HONORIFICS = {
-    "dr",
-    "mr",
-    "mrs",
-    "ms",
-    "miss",
-    "mx",
-    "prof",
-    "sir",
-    "dame",
-    "jr",
-    "sr",
-    "ii",
-    "iii",
-    "iv",
-    "phd",
-    "md",
-    "mba",
-    "esq",
-    "cpa",
-}
-
-
-def name_key(name: str) -> str:
-    """'Dr. Doe, Jane' and 'jane doe' are the same key: accents, case, order and titles ignored."""
-    words = re.findall(r"[^\W_]+", fold(name))
-    return " ".join(sorted(w for w in words if w not in _HONORIFICS))
-
-
-def linkedin_key(url: str) -> str:
-    text = url.strip().lower().split("?", 1)[0].split("#", 1)[0].rstrip("/")
-    text = re.sub(r"^https?://", "", text)
-    return re.sub(r"^(www\.|[a-z]{2}\.)", "", text)
-
 
 def _contact_emails(contact: Contact) -> set[str]:
-    found = {contact.email.casefold()} if contact.email else set()
-    found.update(e.casefold() for e in contact.emails)
-    return found
+    return contact_emails(contact)
 
 
 @dataclass(frozen=True)
@@ -440,7 +404,7 @@ class Planner:
 
     def add(self, path: str, emails: Iterable[str], linkedin: str, names: Iterable[str]) -> None:
         for email in emails:
-            self.by_email.setdefault(email.casefold(), set()).add(path)
+            self.by_email.setdefault(email_key(email), set()).add(path)
         if linkedin:
             self.by_linkedin.setdefault(linkedin_key(linkedin), set()).add(path)
         for name in names:
@@ -449,7 +413,7 @@ class Planner:
     def decide(self, person: Person) -> Decision:
         found: dict[str, str] = {}
         for email in person.emails:
-            for path in self.by_email.get(email.casefold(), ()):
+            for path in self.by_email.get(email_key(email), ()):
                 found.setdefault(path, "same e-mail")
         if person.linkedin:
             for path in self.by_linkedin.get(linkedin_key(person.linkedin), ()):

@@ -307,3 +307,44 @@ def lookup(index: VaultIndex, name: str) -> tuple[list[Contact], list[str]]:
     names = {fold(c.name): c.name for c in index.contacts}
     close = difflib.get_close_matches(wanted, list(names), n=3, cutoff=0.6)
     return [], [names[c] for c in close]
+
+
+def likely_duplicates(contacts: Iterable[Contact]) -> list[Diagnostic]:
+    """One warning per pair of contacts that are likely the same person.
+
+    Same e-mail address, same LinkedIn profile, or the same name once case,
+    accents, word order and titles are ignored ("Dr. Doe, Jane" is Jane Doe).
+    Each pair is named once, on the later note, with both paths and the
+    command that merges them.
+    """
+    from mdfollow.contact import contact_emails, linkedin_key, name_key
+
+    groups: dict[tuple[str, str], list[Contact]] = defaultdict(list)
+    for contact in contacts:
+        for email in sorted(contact_emails(contact)):
+            groups[("same e-mail", email)].append(contact)
+        if contact.linkedin:
+            groups[("same LinkedIn profile", linkedin_key(contact.linkedin))].append(contact)
+        key = name_key(contact.name)
+        if key:
+            groups[("same name", key)].append(contact)
+    reasons: dict[tuple[str, str], str] = {}
+    order = ("same e-mail", "same LinkedIn profile", "same name")
+    for (why, value), members in sorted(groups.items(), key=lambda g: (order.index(g[0][0]), g[0][1])):
+        if len(members) < 2:
+            continue
+        paths = sorted({c.path for c in members})
+        for i, first in enumerate(paths):
+            for second in paths[i + 1 :]:
+                reasons.setdefault((first, second), f"{why}: {value}" if why != "same name" else why)
+    problems = []
+    for (first, second), why in sorted(reasons.items()):
+        keep, other = first[:-3].rsplit("/", 1)[-1], second[:-3].rsplit("/", 1)[-1]
+        problems.append(
+            warning(
+                second,
+                None,
+                f'likely the same person as {first} ({why}); merge them: mdfollow merge "{keep}" "{other}"',
+            )
+        )
+    return problems
