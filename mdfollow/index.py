@@ -309,13 +309,17 @@ def lookup(index: VaultIndex, name: str) -> tuple[list[Contact], list[str]]:
     return [], [names[c] for c in close]
 
 
+SHARED_FROM = 3  # more contacts than this on one address, profile or name: shared, not duplicates
+
+
 def likely_duplicates(contacts: Iterable[Contact]) -> list[Diagnostic]:
     """One warning per pair of contacts that are likely the same person.
 
     Same e-mail address, same LinkedIn profile, or the same name once case,
     accents, word order and titles are ignored ("Dr. Doe, Jane" is Jane Doe).
     Each pair is named once, on the later note, with both paths and the
-    command that merges them.
+    command that merges them. A value shared by more than SHARED_FROM
+    contacts (an office inbox, a common name) makes no pairs.
     """
     from mdfollow.contact import contact_emails, linkedin_key, name_key
 
@@ -329,15 +333,17 @@ def likely_duplicates(contacts: Iterable[Contact]) -> list[Diagnostic]:
         if key:
             groups[("same name", key)].append(contact)
     reasons: dict[tuple[str, str], str] = {}
+    problems: list[Diagnostic] = []
     order = ("same e-mail", "same LinkedIn profile", "same name")
     for (why, value), members in sorted(groups.items(), key=lambda g: (order.index(g[0][0]), g[0][1])):
-        if len(members) < 2:
-            continue
         paths = sorted({c.path for c in members})
+        if len(paths) < 2:
+            continue
+        if len(paths) > SHARED_FROM:
+            continue  # a company inbox, a family address, a common name: not one person written down many times
         for i, first in enumerate(paths):
             for second in paths[i + 1 :]:
                 reasons.setdefault((first, second), f"{why}: {value}" if why != "same name" else why)
-    problems = []
     for (first, second), why in sorted(reasons.items()):
         keep, other = first[:-3].rsplit("/", 1)[-1], second[:-3].rsplit("/", 1)[-1]
         problems.append(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -78,6 +79,12 @@ def record_event(vault: Path, note_path: str, event: Event, settings: Settings) 
     raise AssertionError("unreachable")
 
 
+@lru_cache(maxsize=8)
+def _folders(vault: Path, contacts_folder: str) -> tuple[Path, Path]:
+    """The contacts folder and the vault, resolved once per run (an import creates thousands of notes)."""
+    return (vault / contacts_folder).resolve(), vault.resolve()
+
+
 def create_contact(
     vault: Path,
     settings: Settings,
@@ -117,12 +124,12 @@ def create_contact(
     )
     if existing:
         raise RecordProblem(f"{clean!r} is already a contact: {existing[0].path}")
-    folder = (vault / settings.contacts_folder).resolve()
-    root = vault.resolve()
+    folder, root = _folders(vault, settings.contacts_folder)
     if folder != root and root not in folder.parents:
         raise RecordProblem(f"contacts_folder {settings.contacts_folder!r} is outside the vault")
     path = folder / file_name
-    if path.resolve().parent != folder:
+    plain = "/" not in file_name and "\\" not in file_name and not file_name.startswith(".")
+    if not (plain and not path.is_symlink()) and path.resolve().parent != folder:
         raise RecordProblem(f"{clean!r} would not be a file inside {settings.contacts_folder}/")
     from mdfollow.templating import Fields, TemplateProblem, render
     from mdfollow.vault import load_template

@@ -208,3 +208,10 @@ def test_rewrite_links_keeps_forms_and_leaves_others():
         "[[Robert Smith|Bob Smith]] ![[Robert Smith]] [x](../People/Robert%20Smith.md) "
         "[y](https://x.io/Bob%20Smith.md) [[Bob]]"
     )
+
+
+def test_an_address_many_contacts_share_makes_no_pairs(run, make_vault):
+    files = {f"People/P{i}.md": "---\ntype: contact\nemail: office@acme.io\n---\n" for i in range(6)}
+    vault = make_vault(files)
+    result = run("--vault", vault, "check")
+    assert result.exit_code == 0 and "likely the same person" not in result.stderr
