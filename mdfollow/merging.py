@@ -21,15 +21,12 @@ from urllib.parse import quote, unquote
 
 from mdfollow.contact import DATE_KEYS, fold
 from mdfollow.dates import DateError, parse_date
-from mdfollow.edits import EditError, _content, _Doc, _extent, _key_of, set_keys
+from mdfollow.edits import _content, _Doc, _extent, _key_of, set_keys
+from mdfollow.errors import EditError, MergeProblem
 from mdfollow.keys import KeyMap
 from mdfollow.note import parse_note
 
 NEVER_COPIED = ("type", "name", "aliases")
-
-
-class MergeProblem(Exception):
-    """The merge cannot be done safely; nothing was written."""
 
 
 @dataclass

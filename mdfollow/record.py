@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -10,24 +9,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mdfollow.contact import Contact, build_contact, fold
-from mdfollow.edits import EditError, append_log, rename_keys, set_keys
+from mdfollow.edits import append_log, rename_keys, set_keys
+from mdfollow.errors import AlreadyExists, EditError, RecordProblem, TemplateProblem, WriteConflict
 from mdfollow.events import Event, changes_for, log_line
 from mdfollow.index import VaultIndex
-from mdfollow.naming import NameError_, note_file_name
+from mdfollow.naming import file_safe, note_file_name
 from mdfollow.note import parse_note
 from mdfollow.settings import Settings
-from mdfollow.store import AlreadyExists, WriteConflict, read_bytes, write_file
+from mdfollow.store import read_bytes, write_file
 
 if TYPE_CHECKING:
     from mdfollow.templating import Source
-
-
-def _file_safe(name: str) -> str:
-    return re.sub(r'[/\\:*?"<>|#^\[\]]+', "-", name).strip(" -") or name
-
-
-class RecordProblem(Exception):
-    """Nothing was written; the message says why and what to do."""
 
 
 @dataclass(frozen=True)
@@ -113,10 +105,7 @@ def create_contact(
     end (`durable=False`).
     """
     clean = " ".join(name.split())
-    try:
-        file_name = note_file_name(_file_safe(clean) if lenient else clean)
-    except NameError_ as exc:
-        raise RecordProblem(str(exc)) from None
+    file_name = note_file_name(file_safe(clean) if lenient else clean)  # UnusableName is a RecordProblem
     existing = (
         [c for c in index.contacts if fold(c.name) == fold(clean) or fold(c.stem) == fold(file_name[:-3])]
         if check_existing
@@ -131,8 +120,8 @@ def create_contact(
     plain = "/" not in file_name and "\\" not in file_name and not file_name.startswith(".")
     if not (plain and not path.is_symlink()) and path.resolve().parent != folder:
         raise RecordProblem(f"{clean!r} would not be a file inside {settings.contacts_folder}/")
-    from mdfollow.templating import Fields, TemplateProblem, render
-    from mdfollow.vault import load_template
+    from mdfollow.template_files import load_template
+    from mdfollow.templating import Fields, render
 
     if source is None:
         source = load_template(vault, settings, "contact.md")

@@ -16,7 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from mdfollow.dates import CadenceError, DateError, parse_cadence, parse_date
+from mdfollow.dates import parse_cadence, parse_date
+from mdfollow.errors import CadenceError, DateError
 from mdfollow.keys import KeyMap, body_tags, tag_values, type_value
 from mdfollow.note import parse_note
 

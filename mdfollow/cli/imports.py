@@ -77,10 +77,11 @@ def _progress(app: App, size: int) -> Any:
 
 
 def _run_import(app: App, kind: str, path: Path, dry_run: bool, update: bool, commit: bool | None) -> None:
+    from mdfollow.errors import RecordProblem
     from mdfollow.importing import STREAMS, Planner, additions
-    from mdfollow.record import RecordProblem, create_contact
+    from mdfollow.record import create_contact
     from mdfollow.store import read_stream, sync
-    from mdfollow.vault import load_template
+    from mdfollow.template_files import load_template
 
     settings = app.settings
     vault = app.vault
@@ -185,7 +186,8 @@ def _report(app: App, bar: Any, problems: list[Any]) -> None:
 def _update(app: App, rel: str, person: Any, dry_run: bool, additions: Any) -> str:
     """Fill the keys the contact lacks; return what was added ("" for nothing)."""
     from mdfollow.contact import build_contact
-    from mdfollow.edits import EditError, format_value, set_keys
+    from mdfollow.edits import format_value, set_keys
+    from mdfollow.errors import EditError
     from mdfollow.note import parse_note
     from mdfollow.store import WriteConflict, read_bytes, write_file
 

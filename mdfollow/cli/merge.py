@@ -25,7 +25,7 @@ def _note_path(app: App, index: VaultIndex, name: str) -> str:
             rel = relative(path, vault)
             if rel is not None:
                 return rel
-    return find_contact(app, index, name).path
+    return find_contact(index, name).path
 
 
 def _trash_path(vault: Path, rel: str) -> str:
@@ -64,7 +64,8 @@ def merge(app: App, keep: str, other: str, dry_run: bool, commit: bool | None) -
       mdfollow merge "Robert Smith" "Bob Smith" --commit
     """
     from mdfollow.contact import build_contact, fold
-    from mdfollow.merging import MergeProblem, plan_merge, rewrite_links
+    from mdfollow.errors import MergeProblem
+    from mdfollow.merging import plan_merge, rewrite_links
     from mdfollow.note import parse_note
     from mdfollow.store import AlreadyExists, Transaction, WriteConflict, read_bytes
     from mdfollow.vault import exclusions, walk

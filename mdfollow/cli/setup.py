@@ -215,8 +215,9 @@ def _write(target: Path, text: str) -> None:
 
 
 def _example_contact(app: App, vault: Path, settings: Any) -> Path:
+    from mdfollow.errors import RecordProblem
     from mdfollow.index import build_index
-    from mdfollow.record import RecordProblem, create_contact
+    from mdfollow.record import create_contact
 
     try:
         return create_contact(

@@ -14,7 +14,6 @@ from datetime import UTC, datetime, timedelta
 import icalendar
 
 from mdfollow import __version__
-from mdfollow.index import VaultIndex
 from mdfollow.render import one_line, plain_verb
 from mdfollow.rules import Agenda, FollowUp
 
@@ -26,7 +25,7 @@ def uid(item: FollowUp) -> str:
     return f"{hashlib.blake2b(key, digest_size=10).hexdigest()}@mdfollow"
 
 
-def agenda_calendar(agenda: Agenda, index: VaultIndex, *, todo: bool = False, alarm_hour: int = 9) -> bytes:
+def agenda_calendar(agenda: Agenda, *, todo: bool = False, alarm_hour: int = 9) -> bytes:
     today = agenda.today
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
