@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -160,3 +161,16 @@ def test_the_plain_fast_path_agrees_with_yaml(tail):
     text = "a" + tail
     if _SURELY_PLAIN.fullmatch(text) and plain_ok(text):
         assert load_yaml(f"k: {text}") == {"k": text}
+
+
+@pytest.mark.parametrize("newline", [b"\n", b"\r\n", b"\r"])
+def test_the_command_reads_every_line_ending_and_windows_1252(run, make_vault, tmp_path, newline):
+    vault = make_vault({})
+    export = tmp_path / "c.csv"
+    rows = [b"First Name,Last Name,URL,Email Address,Company,Position,Connected On", b"Ren\xe9e,Faure,,,Acme,Eng,"]
+    rows += [b"Ann,Lee,,,Acme,Eng,"]
+    export.write_bytes(newline.join(rows) + newline)
+    result = run("--vault", vault, "--today", TODAY, "import", "linkedin", export)
+    assert result.exit_code == 0, result.stderr
+    assert "read as Windows-1252" in result.stderr
+    assert (vault / "People" / "Renée Faure.md").is_file() and (vault / "People" / "Ann Lee.md").is_file()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -42,6 +43,9 @@ def import_() -> None:
     """
 
 
+_LONE_CR = re.compile(rb"(?<=\r)(?!\n)")
+
+
 class _Lines:
     """The export's lines, decoded one at a time, counting bytes for the progress bar."""
 
@@ -54,19 +58,25 @@ class _Lines:
         self.first = True
 
     def __iter__(self) -> Iterator[str]:
-        for raw in self.handle:
-            self.done += len(raw)
+        for line in self.handle:
+            self.done += len(line)
             if self.first:
                 self.first = False
-                raw = raw.removeprefix(b"\xef\xbb\xbf")
-            if not self.cp1252:
-                try:
-                    yield raw.decode("utf-8")
-                    continue
-                except UnicodeDecodeError:
-                    self.cp1252 = True
-                    self.app.say(f"{self.shown}: not UTF-8; read as Windows-1252")
-            yield raw.decode("cp1252", "replace")
+                line = line.removeprefix(b"\xef\xbb\xbf")
+            # A lone CR (classic Mac OS) ends a line too, as it does for the whole-text parsers.
+            parts = _LONE_CR.split(line) if b"\r" in line[:-2] else (line,)
+            for raw in parts:
+                if raw:
+                    yield self._decode(raw)
+
+    def _decode(self, raw: bytes) -> str:
+        if not self.cp1252:
+            try:
+                return raw.decode("utf-8")
+            except UnicodeDecodeError:
+                self.cp1252 = True
+                self.app.say(f"{self.shown}: not UTF-8; read as Windows-1252")
+        return raw.decode("cp1252", "replace")
 
 
 def _progress(app: App, size: int) -> Any:
