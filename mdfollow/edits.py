@@ -126,6 +126,8 @@ def format_value(value: Value, quote: str = "") -> str:
         return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
+    if isinstance(value, list):  # a flow list, each item quoted: reads back as exactly these strings
+        return "[" + ", ".join(double_quoted(item) for item in value) + "]"
     assert isinstance(value, str)
     if plain_ok(value) and not quote:
         return value

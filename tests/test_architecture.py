@@ -29,6 +29,7 @@ CORE = [
     "survey",
     "templating",
     "ticks",
+    "timeline",
 ]
 # Where the outside world comes in: files, git, the clock, the terminal.
 EDGES = [

@@ -157,3 +157,24 @@ def test_a_folder_vault_and_a_tag_vault(run, make_vault):
     vault2 = make_vault({**tag_vault(), **settings_file('contact_tags = ["person"]\n')}, vault.parent / "tags")
     names = {c["contact"] for c in json.loads(run("--vault", vault2, "list", "--json").stdout)}
     assert names == {"Bob Stone", "Carla Diaz", "Dan Wu"}
+
+
+def test_set_and_log_next_write_the_users_names(run, make_vault):
+    settings = DATAVIEW_SETTINGS + 'next_follow_up = "follow_up_on"\n'
+    vault = make_vault({**dataview_vault(), **settings_file(settings)})
+    path = vault / "People" / "Tom Becker.md"
+    # either name works on the command line; the note gets the user's
+    result = run("--vault", vault, "--today", TODAY, "set", "Tom Becker", "last_contact=2026-11-01")
+    assert result.exit_code == 0, result.stderr
+    assert "last_contacted: 2026-11-01" in result.stdout + result.stderr
+    result = run("--vault", vault, "--today", TODAY, "set", "Tom Becker", "bday=1970-01-01")
+    assert result.exit_code == 0, result.stderr
+    bad = run("--vault", vault, "--today", TODAY, "set", "Tom Becker", "last_contacted=soon")
+    assert bad.exit_code != 0
+    result = run("--vault", vault, "--today", TODAY, "log", "Tom Becker", "replied", "--next", "2027-01-15")
+    assert result.exit_code == 0, result.stderr
+    text = path.read_text(encoding="utf-8")
+    assert "last_contacted: 2026-11-23\n" in text and "bday: 1970-01-01\n" in text
+    assert "follow_up_on: 2027-01-15\n" in text
+    for canonical in ("last_contact:", "birthday:", "next_follow_up:"):
+        assert canonical not in text
