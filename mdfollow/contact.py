@@ -17,7 +17,7 @@ from mdfollow.dates import Cadence, CadenceError, DateError, describe_value, par
 from mdfollow.diagnostics import Diagnostic, error, warning
 from mdfollow.errors import BadValue
 from mdfollow.keys import KeyMap, People, tag_values
-from mdfollow.note import ParsedNote
+from mdfollow.note import ParsedNote, scan_tags
 
 
 @dataclass(frozen=True)
@@ -184,7 +184,7 @@ class Contact:
     strikes: int = 0
     cadence: Cadence | None = None
     warmth: str | None = None
-    referred_by: str | None = None  # link target, e.g. "Jane Doe"
+    referred_by: tuple[str, ...] = ()  # link targets, e.g. ("Jane Doe",): several people may refer one
     keep_informed: bool = False
     status: str = "active"
     company: str = ""
@@ -220,6 +220,23 @@ def is_contact(front: dict[str, Any], contact_types: tuple[str, ...]) -> bool:
 
 
 _LINK = re.compile(r"^\[\[([^\[\]]+)\]\]$")
+
+
+def parse_links(value: Any) -> tuple[tuple[str, ...], str | None]:
+    """(targets, problem) from a key that holds links: one link, or a list of them (a List
+    property in Obsidian: `- "[[Elena]]"`). A one-item list is that one link."""
+    if not isinstance(value, list) or (len(value) == 1 and isinstance(value[0], list)):
+        target, problem = parse_link(value)
+        return ((target,) if target else ()), problem
+    targets: list[str] = []
+    problems: list[str] = []
+    for item in value:
+        target, problem = parse_link([item] if isinstance(item, list) else item)
+        if target and target not in targets:
+            targets.append(target)
+        if problem:
+            problems.append(problem)
+    return tuple(targets), "; ".join(problems) or None
 
 
 def parse_link(value: Any) -> tuple[str | None, str | None]:
@@ -365,18 +382,24 @@ def build_contact(note: ParsedNote, keys: KeyMap | None = None) -> tuple[Contact
             bad("keep_informed", f"{describe_value(raw)} is not true or false; the key is ignored")
 
     raw = front.get("referred_by")
-    if raw is not None and raw != "":
-        target, problem = parse_link(raw)
-        if target is None:
+    if raw is not None and raw != "" and raw != []:
+        targets, problem = parse_links(raw)
+        if not targets:
             bad("referred_by", f"{problem}; the key is ignored")
         else:
-            values["referred_by"] = target
+            values["referred_by"] = targets
             if problem:
                 bad("referred_by", problem, "warning")
 
     raw = front.get("tags")
     if raw is not None:
         values["tags"] = tuple(tag_values(raw))
+    # Tags written in the body (`#recruiter`, `#work/recruiter`) are the note's tags too, as in Obsidian.
+    body_tags = scan_tags(note.body) if "#" in note.body else ()
+    if body_tags:
+        have = values.get("tags", ())
+        known = {fold(t) for t in have}
+        values["tags"] = have + tuple(t for t in body_tags if fold(t) not in known)
 
     raw = front.get("emails")
     if isinstance(raw, list):

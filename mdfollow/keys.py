@@ -143,34 +143,11 @@ def parse_keymap(table: Any) -> tuple[KeyMap, list[tuple[str | None, str, str]]]
     return KeyMap(tuple(sorted(renames.items()))), problems
 
 
-_BODY_TAG = re.compile(r"(?:^|(?<=[\s(\[,;]))#([^\s#!\"$%&'()*+,.:;<=>?@\[\]^`{|}~\\]+)")
-_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
-_INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
-
-
 def body_tags(body: str) -> list[str]:
-    """Obsidian tags written in the body (`#people`, `#people/work`), outside code."""
-    if "#" not in body:
-        return []
-    found: list[str] = []
-    fence: str | None = None
-    for line in body.split("\n"):
-        if fence is not None:
-            if line.strip().startswith(fence):
-                fence = None
-            continue
-        m = _FENCE.match(line)
-        if m:
-            fence = m.group(1)[:3]
-            continue
-        if "#" not in line:
-            continue
-        if "`" in line:
-            line = _INLINE_CODE.sub("", line)
-        for tag in _BODY_TAG.findall(line):
-            if not tag.replace("/", "").isdigit() and not tag.startswith("/"):
-                found.append(tag)
-    return found
+    """Obsidian tags written in the body (`#people`, `#people/work`), by the note reader's one rule."""
+    from mdfollow.note import scan_tags
+
+    return list(scan_tags(body))
 
 
 def tag_values(raw: Any) -> list[str]:
