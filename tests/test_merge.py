@@ -215,3 +215,22 @@ def test_an_address_many_contacts_share_makes_no_pairs(run, make_vault):
     vault = make_vault(files)
     result = run("--vault", vault, "check")
     assert result.exit_code == 0 and "likely the same person" not in result.stderr
+
+
+def test_same_name_in_two_folders_links_follow_obsidians_resolution(run, make_vault):
+    vault = make_vault(
+        {
+            "People/Jane Doe.md": "---\ntype: contact\nemail: jane@x.io\n---\nKeep.\n",
+            "Old/Jane Doe.md": "---\ntype: contact\nphone: '+1 555'\n---\nOther.\n",
+            "Old/Meeting.md": "Saw [[Jane Doe]] (the one beside me) and [[People/Jane Doe]].\n",
+            "Notes/x.md": "Path link: [[Old/Jane Doe|Jane]].\n",
+        }
+    )
+    result = run("--vault", vault, "--today", TODAY, "merge", "People/Jane Doe.md", "Old/Jane Doe.md")
+    assert result.exit_code == 0, result.stderr
+    # from Old/, a bare [[Jane Doe]] went to Old/Jane Doe (its own folder first): it now goes to KEEP
+    assert (vault / "Old" / "Meeting.md").read_text(encoding="utf-8") == (
+        "Saw [[People/Jane Doe|Jane Doe]] (the one beside me) and [[People/Jane Doe]].\n"
+    )
+    assert (vault / "Notes" / "x.md").read_text(encoding="utf-8") == "Path link: [[People/Jane Doe|Jane]].\n"
+    assert "phone: '+1 555'" in (vault / "People" / "Jane Doe.md").read_text(encoding="utf-8")

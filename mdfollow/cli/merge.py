@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import posixpath
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -63,7 +62,7 @@ def merge(app: App, keep: str, other: str, dry_run: bool, commit: bool | None) -
       mdfollow merge "Jane Doe" "People/Jane Doe 2.md" --dry-run
       mdfollow merge "Robert Smith" "Bob Smith" --commit
     """
-    from mdfollow.contact import build_contact, fold
+    from mdfollow.contact import build_contact
     from mdfollow.errors import MergeProblem
     from mdfollow.merging import plan_merge, rewrite_links
     from mdfollow.note import parse_note
@@ -107,20 +106,14 @@ def merge(app: App, keep: str, other: str, dry_run: bool, commit: bool | None) -
         raise Failure(str(exc)) from None
 
     other_stem = other_rel.rsplit("/", 1)[-1][:-3]
-    keep_stem = keep_rel.rsplit("/", 1)[-1][:-3]
-    ambiguous = fold(other_stem) in index.ambiguous_stems
-    keep_target = keep_stem if fold(keep_stem) not in index.ambiguous_stems else keep_rel[:-3]
-    other_folded = fold(other_rel[:-3])
+    keep_target = index.link_target(keep_contact)
 
     def points_to_other(target: str, from_path: str) -> bool:
+        """Whether Obsidian would follow this link to OTHER (the index's own resolution)."""
         text = target.strip()
         if text.lower().endswith(".md"):
             text = text[:-3]
-        if "/" not in text:
-            return not ambiguous and fold(text) == fold(other_stem)
-        forms = {fold(text.lstrip("/"))}
-        forms.add(fold(posixpath.normpath(posixpath.join(posixpath.dirname(from_path), text))))
-        return other_folded in forms
+        return index.resolve_path(text, from_path) == other_rel
 
     def rewrite(rel: str, raw: bytes) -> tuple[bytes, int]:
         try:
