@@ -297,7 +297,8 @@ def _decide_marks(found: Findings, marks: list[Mark]) -> None:
             extra = [v for v in values if type_value(v) not in DEFAULT_TYPES]
             found.contact_types = DEFAULT_TYPES + tuple(extra)
         else:
-            found.contact_types = tuple(sorted(wanted))
+            # mdfollow's own `contact` stays: the notes `new` and imports create say `KEY: contact`.
+            found.contact_types = DEFAULT_TYPES + tuple(sorted(wanted - set(DEFAULT_TYPES)))
     if found.contact_folders:
         found.contacts_folder = max(found.contact_folders, key=lambda f: (found.folders[f], -len(f)))
 

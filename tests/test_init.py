@@ -79,11 +79,11 @@ def test_category_and_fileclass_values_name_the_type_key():
         ("Cy.md", b"---\ncategories: [Books]\n---\n"),
     ]
     found = survey(notes)
-    assert found.type_key == "categories" and found.contact_types == ("people",)
+    assert found.type_key == "categories" and found.contact_types == ("contact", "person", "people")
     assert found.people == ["Ann.md", "Bo.md"]
     assert found.keys.toml() == {"type": "categories", "last_contact": "last_spoke_to"}
     found = survey([("P/x.md", b"---\nfileClass: person\n---\n")])
-    assert found.keys.toml() == {"type": "fileClass"} and found.contact_types == ("person",)
+    assert found.keys.toml() == {"type": "fileClass"} and found.contact_types == ("contact", "person")
 
 
 def test_names_alone_are_not_enough():
@@ -170,3 +170,19 @@ def test_init_json(run, make_vault):
     data = json.loads(init(run, vault, "--json").stdout)
     assert data["contacts"] == 3 and data["contact_tags"] == ["person"]
     assert data["keys"] == {"email": "mail", "last_contact": "lastContacted"}
+
+
+def test_new_works_in_a_vault_whose_notes_say_what_they_are_in_categories(run, make_vault):
+    vault = make_vault(
+        {
+            "Ann Lee.md": '---\ncategories: ["[[People]]"]\nlast_spoke_to: 2026-01-02\n---\n',
+            "Bo Ek.md": '---\ncategories: ["[[People]]"]\n---\n',
+        }
+    )
+    assert init(run, vault).exit_code == 0
+    result = run("--vault", vault, "--today", TODAY, "new", "Cy Dee")
+    assert result.exit_code == 0, result.stderr
+    text = (vault / "People" / "Cy Dee.md").read_text(encoding="utf-8")
+    assert "categories: contact" in text and "\ntype:" not in text
+    names = {c["contact"] for c in json.loads(run("--vault", vault, "list", "--json").stdout)}
+    assert names == {"Ann Lee", "Bo Ek", "Cy Dee"}
