@@ -174,3 +174,15 @@ def test_the_command_reads_every_line_ending_and_windows_1252(run, make_vault, t
     assert result.exit_code == 0, result.stderr
     assert "read as Windows-1252" in result.stderr
     assert (vault / "People" / "Renée Faure.md").is_file() and (vault / "People" / "Ann Lee.md").is_file()
+
+
+def test_update_leaves_a_note_without_front_matter_alone_and_says_so(run, make_vault, tmp_path):
+    vault = make_vault(
+        {".mdfollow.toml": 'contact_folders = ["People"]\n', "People/Robert Smith.md": "Just text about Bob.\n"}
+    )
+    export = tmp_path / "g.csv"
+    export.write_text(GOOGLE, encoding="utf-8")
+    result = run("--vault", vault, "--today", TODAY, "import", "google", export, "--update")
+    assert result.exit_code == 0, result.stderr
+    assert "not updated People/Robert Smith.md: it has no front matter to add keys to" in result.stdout
+    assert (vault / "People" / "Robert Smith.md").read_text(encoding="utf-8") == "Just text about Bob.\n"
