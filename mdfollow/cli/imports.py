@@ -168,6 +168,7 @@ def _run_import(app: App, kind: str, path: Path, dry_run: bool, update: bool, co
                 _report(app, bar, problems)
     finally:
         if bar is not None:
+            bar.update(max(0, bar.length - bar.pos))  # the last rows' bytes: end at 100%
             bar.render_finish()
         if written:
             sync()  # every note of the batch on disk before anything is reported done or committed
