@@ -186,3 +186,13 @@ def test_update_leaves_a_note_without_front_matter_alone_and_says_so(run, make_v
     assert result.exit_code == 0, result.stderr
     assert "not updated People/Robert Smith.md: it has no front matter to add keys to" in result.stdout
     assert (vault / "People" / "Robert Smith.md").read_text(encoding="utf-8") == "Just text about Bob.\n"
+
+
+def test_a_utf16_export_is_read_whole_and_said(run, make_vault, tmp_path):
+    vault = make_vault({})
+    export = tmp_path / "g.csv"
+    export.write_bytes(b"\xff\xfe" + GOOGLE.encode("utf-16-le"))
+    result = run("--vault", vault, "--today", TODAY, "import", "google", export)
+    assert result.exit_code == 0, result.stderr
+    assert "read as UTF-16" in result.stderr
+    assert (vault / "People" / "Robert Smith.md").is_file() and (vault / "People" / "Ann Lee.md").is_file()

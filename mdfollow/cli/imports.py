@@ -79,6 +79,28 @@ class _Lines:
         return raw.decode("cp1252", "replace")
 
 
+class _Counted:
+    """Lines already decoded (a UTF-16 export), counted for the progress bar like `_Lines`."""
+
+    def __init__(self, lines: list[str], size: int):
+        self.lines = lines
+        self.size = size
+        self.done = 0
+
+    def __iter__(self) -> Iterator[str]:
+        step = self.size // max(len(self.lines), 1)
+        for line in self.lines:
+            self.done += step
+            yield line
+
+
+def _wide(head: bytes) -> bool:
+    """Whether an export starts like UTF-16 or UTF-32 (a byte-order mark, or NULs between the letters)."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
+        return True
+    return len(head) >= 4 and head.count(0) * 3 >= len(head)
+
+
 def _progress(app: App, size: int) -> Any:
     """A progress bar on stderr when it is a terminal; nothing in pipes or with -q."""
     if app.quiet or not sys.stderr.isatty() or size < 1:
@@ -88,9 +110,9 @@ def _progress(app: App, size: int) -> Any:
 
 def _run_import(app: App, kind: str, path: Path, dry_run: bool, update: bool, commit: bool | None) -> None:
     from mdfollow.errors import RecordProblem
-    from mdfollow.importing import STREAMS, Planner, additions
+    from mdfollow.importing import STREAMS, Planner, additions, decode_export
     from mdfollow.record import create_contact
-    from mdfollow.store import read_stream, sync
+    from mdfollow.store import read_stream, sync, vault_lock
     from mdfollow.template_files import load_template
 
     settings = app.settings
@@ -104,8 +126,14 @@ def _run_import(app: App, kind: str, path: Path, dry_run: bool, update: bool, co
     size = path.stat().st_size
     bar = _progress(app, size)
     try:
-        with read_stream(path) as handle:
-            lines = _Lines(handle, app, str(path))
+        with vault_lock(vault), read_stream(path) as handle:
+            head = handle.read(4096)
+            handle.seek(0)
+            lines: Any = _Lines(handle, app, str(path))
+            if _wide(head):  # UTF-16 or UTF-32 (Outlook, Excel "Unicode"): read whole, as rare as it is
+                text, encoding = decode_export(handle.read())
+                app.say(f"{path}: not UTF-8; read as {encoding}")
+                lines = _Counted(text.splitlines(keepends=True), size)
             shown_done = 0
             for person in STREAMS[kind](lines, str(path), problems):
                 if problems:
@@ -226,7 +254,7 @@ def _update(app: App, rel: str, person: Any, dry_run: bool, additions: Any) -> s
         return shown
     try:
         new = set_keys(raw, adds, keys)
-        write_file(path, new, expected=raw, durable=False)
+        write_file(path, new, expected=raw, within=app.vault, durable=False)
     except EditError as exc:
         click.echo(f"not updated {rel}: {exc}")
         return ""

@@ -66,7 +66,7 @@ def merge(app: App, keep: str, other: str, dry_run: bool, commit: bool | None) -
     from mdfollow.errors import MergeProblem
     from mdfollow.merging import plan_merge, rewrite_links
     from mdfollow.note import parse_note
-    from mdfollow.store import AlreadyExists, Transaction, WriteConflict, read_bytes
+    from mdfollow.store import AlreadyExists, Transaction, WriteConflict, read_bytes, vault_lock
     from mdfollow.vault import exclusions, walk
 
     settings = app.settings
@@ -161,12 +161,13 @@ def merge(app: App, keep: str, other: str, dry_run: bool, commit: bool | None) -
 
     transaction = Transaction()
     try:
-        transaction.stage(vault / keep_rel, keep_new, keep_raw)
-        for rel, raw, new, _ in changed:
-            transaction.stage(vault / rel, new, raw)
-        transaction.stage(vault / trash, other_raw, None)
-        transaction.remove(vault / other_rel, other_raw)
-        transaction.commit()
+        with vault_lock(vault):  # mdfollow's other writers wait; anyone else is caught by the checks
+            transaction.stage(vault / keep_rel, keep_new, keep_raw)
+            for rel, raw, new, _ in changed:
+                transaction.stage(vault / rel, new, raw)
+            transaction.stage(vault / trash, other_raw, None)
+            transaction.remove(vault / other_rel, other_raw)
+            transaction.commit()
     except (WriteConflict, AlreadyExists):
         transaction.discard()
         raise Failure("a note changed while mdfollow was merging; nothing was changed: run again") from None
