@@ -37,6 +37,7 @@ EDGES = [
     "cache",
     "cli",
     "git",
+    "incremental",
     "record",
     "refresh",
     "store",
