@@ -178,3 +178,10 @@ def test_set_and_log_next_write_the_users_names(run, make_vault):
     assert "follow_up_on: 2027-01-15\n" in text
     for canonical in ("last_contact:", "birthday:", "next_follow_up:"):
         assert canonical not in text
+
+
+def test_history_names_a_date_key_as_the_note_spells_it(run, make_vault):
+    vault = make_vault({**dataview_vault(), **settings_file(DATAVIEW_SETTINGS)})
+    result = run("--vault", vault, "--today", TODAY, "history", "Sam Rivera")
+    assert result.exit_code == 0, result.stderr
+    assert "(front matter: last_contacted)" in result.stdout and "front matter: last_contact)" not in result.stdout

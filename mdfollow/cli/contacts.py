@@ -223,7 +223,8 @@ def _timeline(app: App, contact: Contact, index: VaultIndex, raw: bytes) -> list
     from mdfollow.timeline import timeline
 
     commits = [(c.date, c.commit, c.subject) for c in changes_to(app.vault, app.vault / contact.path)]
-    return timeline(contact, index, raw.decode("utf-8", "replace"), app.settings.log_heading, commits)
+    settings = app.settings
+    return timeline(contact, index, raw.decode("utf-8", "replace"), settings.log_heading, commits, settings.keys)
 
 
 def _print_timeline(entries: list[Entry]) -> None:
