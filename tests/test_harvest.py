@@ -600,3 +600,13 @@ def test_a_fifo_is_refused_not_waited_on(run, vault, tmp_path):
     assert result.exit_code == 0 and f"{fifo}: error: not a regular file or folder; skipped" in result.stderr
     result = harvest(run, vault, "calendar", fifo)
     assert result.exit_code == 1 and "named pipe" in result.stderr
+
+
+def test_the_users_own_key_names_are_written(run, vault):
+    (vault / ".mdfollow.toml").write_text(SETTINGS.replace("[me]", '[keys]\nlast_contact = "last_contacted"\n\n[me]'))
+    (vault / "People/Lucas Müller.md").write_bytes(LUCAS.replace("last_contact:", "last_contacted:").encode())
+    result = harvest(run, vault, "mail", *MAIL)
+    assert result.exit_code == 0, result.stderr
+    jane = note(vault, "Jane Doe")
+    assert "last_contacted: 2026-11-21" in jane and "last_contact:" not in jane
+    assert "last_contacted: 2026-11-18" in note(vault, "Lucas Müller")  # older replies: not moved back
