@@ -23,12 +23,12 @@ from typing import Any
 
 from mdfollow import __version__
 from mdfollow.contact import Contact
-from mdfollow.dates import Cadence
+from mdfollow.dates import Birthday, Cadence
 from mdfollow.diagnostics import Diagnostic
 from mdfollow.index import NoteRecord
 from mdfollow.note import Link
 
-FORMAT = 2
+FORMAT = 3
 MAGIC = b"mdfollow-index"
 RACY_NS = 2_000_000_000
 
@@ -116,7 +116,7 @@ def _undate(value: int | None) -> date | None:
 
 _CONTACT_KEYS = (
     "path", "name", "aliases", *_DATES, "advice", "advice_outcome", "strikes", "cadence", "warmth", "referred_by",
-    "keep_informed", "status", "company", "email", "tags", "emails", "linkedin", "fields", "lines",
+    "keep_informed", "status", "company", "email", "tags", "emails", "linkedin", "birthday", "fields", "lines",
 )  # fmt: skip
 _DATE_KEYS = frozenset(_DATES)
 
@@ -131,6 +131,8 @@ def encode(record: NoteRecord) -> tuple[Any, ...]:
                 value = _day(value)
             elif key == "cadence" and value is not None:
                 value = (value.count, value.unit, value.text)
+            elif key == "birthday" and value is not None:
+                value = (value.month, value.day, value.year)
             values.append(value)
         contact = tuple(values)
     return (
@@ -145,6 +147,7 @@ def encode(record: NoteRecord) -> tuple[Any, ...]:
 
 _DATE_AT = tuple(_CONTACT_KEYS.index(key) for key in _DATES)
 _CADENCE_AT = _CONTACT_KEYS.index("cadence")
+_BIRTHDAY_AT = _CONTACT_KEYS.index("birthday")
 _CADENCE_KEYS = ("count", "unit", "text")
 
 
@@ -161,6 +164,8 @@ def decode(data: tuple[Any, ...]) -> NoteRecord:
         for at in _DATE_AT:
             if values[at] is not None:
                 values[at] = date.fromordinal(values[at])
+        if values[_BIRTHDAY_AT] is not None:
+            values[_BIRTHDAY_AT] = Birthday(*values[_BIRTHDAY_AT])
         if values[_CADENCE_AT] is not None:
             cadence = new(Cadence)
             cadence.__dict__.update(zip(_CADENCE_KEYS, values[_CADENCE_AT], strict=True))

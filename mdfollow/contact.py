@@ -13,7 +13,16 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from mdfollow.dates import Cadence, CadenceError, DateError, describe, parse_cadence, parse_date
+from mdfollow.dates import (
+    Birthday,
+    Cadence,
+    CadenceError,
+    DateError,
+    describe,
+    parse_birthday,
+    parse_cadence,
+    parse_date,
+)
 from mdfollow.diagnostics import Diagnostic, error, warning
 from mdfollow.note import ParsedNote
 
@@ -72,6 +81,7 @@ class Contact:
     tags: tuple[str, ...] = ()
     emails: tuple[str, ...] = ()  # further addresses, from `emails`
     linkedin: str = ""
+    birthday: Birthday | None = None
     # Every front-matter key, for templates and `show`. The vault index leaves it
     # empty (it would double the memory of a large vault); they read the note.
     fields: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
@@ -172,6 +182,13 @@ def build_contact(note: ParsedNote, keep_fields: bool = True) -> tuple[Contact, 
             values[key] = parse_date(raw)
         except DateError as exc:
             bad(key, f"{exc}; the key is ignored")
+
+    raw = front.get("birthday")
+    if raw is not None and raw != "":
+        try:
+            values["birthday"] = parse_birthday(raw)
+        except DateError as exc:
+            bad("birthday", f"{exc}; the key is ignored")
 
     raw = front.get("advice")
     if raw is not None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from mdfollow.contact import Contact, fold
+from mdfollow.dates import Birthday, DateError, parse_birthday
 from mdfollow.diagnostics import Diagnostic, warning
 
 
@@ -199,20 +200,26 @@ def parse_google(text: str, path: str) -> tuple[list[Person], list[Diagnostic]]:
     return people, problems
 
 
-def _birthday(text: str) -> str:
+def _birthday(text: str, omit_year: str = "") -> str:
+    """The note's form of an export's birthday: `1990-11-25`, or `--11-25` without a year.
+
+    Apple writes a year-less birthday as `1604-11-25` with X-APPLE-OMIT-YEAR=1604;
+    vCard 4 as `--1125`; Google as `--11-25`. A date-time counts as its date.
+    """
     text = text.strip()
     if not text:
         return ""
-    m = re.fullmatch(r"--(\d{2})-?(\d{2})", text) or re.fullmatch(r" --(\d{2})-(\d{2})", text)
-    if m:
-        return f"--{m.group(1)}-{m.group(2)}"
-    m = re.fullmatch(r"(\d{4})-?(\d{2})-?(\d{2})(?:T.*)?", text)
-    if m:
-        try:
-            return date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
-        except ValueError:
-            return ""
-    return ""
+    text = re.sub(r"T.*$", "", text)
+    try:
+        birthday = parse_birthday(text)
+    except DateError:
+        return ""
+    if birthday.year is not None and (str(birthday.year) == omit_year.strip() or birthday.year == _APPLE_NO_YEAR):
+        birthday = Birthday(birthday.month, birthday.day)
+    return birthday.text()
+
+
+_APPLE_NO_YEAR = 1604  # the year Apple Contacts stores for a birthday without one
 
 
 # --- vCard --------------------------------------------------------------------------
@@ -264,6 +271,11 @@ def _text(value: object) -> str:
     return " ".join(str(value or "").split())
 
 
+def _param(prop: object, name: str) -> str:
+    values = getattr(prop, "params", {}).get(name.upper(), [])
+    return str(values[0]) if values else ""
+
+
 def _person_from_card(card: object, line: int) -> Person | None:
     fn = next((_text(v.value) for v in _values(card, "fn") if _text(v.value)), "")  # type: ignore[attr-defined]
     if not fn:
@@ -301,7 +313,10 @@ def _person_from_card(card: object, line: int) -> Person | None:
     for categories in _values(card, "categories"):
         value = categories.value  # type: ignore[attr-defined]
         tags.extend(v.strip() for v in (value if isinstance(value, list) else str(value).split(",")) if v.strip())
-    birthday = next((_birthday(_text(b.value)) for b in _values(card, "bday")), "")  # type: ignore[attr-defined]
+    birthday = next(
+        (_birthday(_text(b.value), _param(b, "X-APPLE-OMIT-YEAR")) for b in _values(card, "bday")),  # type: ignore[attr-defined]
+        "",
+    )
     return Person(
         name=fn,
         line=line,

@@ -6,10 +6,11 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from mdfollow.index import VaultIndex
-from mdfollow.rules import Agenda, FollowUp
+from mdfollow.rules import Agenda, BirthdayItem, FollowUp
 
 MARKER = "%% mdfollow agenda"
 CARRIED = "## Ticked, not recorded"
@@ -133,6 +134,10 @@ def _agenda_lines(agenda: Agenda, index: VaultIndex, carried: Sequence[str], lev
         lines += [f"{level} {title}", ""]
         lines += [task_line(item, index) for item in items]
         lines.append("")
+    if agenda.birthdays:
+        lines += [f"{level} Birthdays", ""]
+        lines += [birthday_line(b, index, agenda.today) for b in agenda.birthdays]
+        lines.append("")
     if agenda.gone_quiet:
         lines += [f"{level} Gone quiet", "", "No reply after the last try: wait until they write back.", ""]
         for quiet in agenda.gone_quiet:
@@ -144,6 +149,18 @@ def _agenda_lines(agenda: Agenda, index: VaultIndex, carried: Sequence[str], lev
         noun = "note has" if problem_notes == 1 else "notes have"
         lines += [f"_{problem_notes} {noun} problems: run `mdfollow check` to see them._", ""]
     return lines
+
+
+def birthday_line(birthday: BirthdayItem, index: VaultIndex, today: date) -> str:
+    """A plain list line, not a task: a birthday is not a follow-up to tick off."""
+    when = birthday.date
+    day = f"{when.strftime('%A')} {when.day} {when.strftime('%B')}" + (
+        f" {when.year}" if when.year != today.year else ""
+    )
+    if when == today:
+        day = "today"
+    age = f", turns {birthday.age}" if birthday.age is not None and birthday.age > 0 else ""
+    return f"- 🎂 {index.link_for(birthday.contact)}: {day}{age}"
 
 
 def signature(body: str) -> str:
@@ -176,6 +193,9 @@ def agenda_json(agenda: Agenda, index: VaultIndex) -> dict[str, Any]:
             for q in agenda.gone_quiet
         ],
         "problems": [p.to_json() for p in agenda.problems],
+        "birthdays": [
+            {"contact": b.contact.name, "note": b.contact.path, "date": b.date.isoformat()} for b in agenda.birthdays
+        ],
     }
 
 

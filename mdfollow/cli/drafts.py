@@ -17,11 +17,17 @@ from mdfollow.cli.app import (
 )
 
 ACTION_NAMES = ["thank", "reach-out", "nudge", "tell-referrer", "report-back", "update", "scheduled", "check-in"]
+# Drafts that answer a date the contact keeps, not a follow-up rule.
+OCCASIONS = ["birthday"]
 
 
 @cli.command()
 @click.argument("name")
-@click.option("--kind", type=click.Choice(ACTION_NAMES), help="Draft this action instead of the contact's next one.")
+@click.option(
+    "--kind",
+    type=click.Choice(ACTION_NAMES + OCCASIONS),
+    help="Draft this action (or `birthday`) instead of the contact's next one.",
+)
 @click.option("--stdout", "to_stdout", is_flag=True, help="Print the draft; write nothing.")
 @click.option("--force", is_flag=True, help="Draft even when nothing is due, or --kind does not apply now.")
 @commit_option
@@ -41,6 +47,7 @@ def draft(app: App, name: str, kind: str | None, to_stdout: bool, force: bool, c
     Examples:
       mdfollow draft "Priya Raman"
       mdfollow draft Hannah --kind report-back --stdout
+      mdfollow draft "Priya Raman" --kind birthday
     """
     from mdfollow.drafting import render_draft
     from mdfollow.naming import note_file_name
@@ -54,7 +61,12 @@ def draft(app: App, name: str, kind: str | None, to_stdout: bool, force: bool, c
     today = app.today
     settings = app.settings
     item = next_action(contact, index, today, settings)
-    if kind is not None and (item is None or item.action != kind):
+    if kind == "birthday":
+        if contact.birthday is None:
+            raise Failure(f"{contact.name} has no birthday in their note; add `birthday: MM-DD` (or YYYY-MM-DD)")
+        when = contact.birthday.next_on_or_after(today)
+        item = FollowUp(contact, "birthday", when, f"birthday on {when.isoformat()}")
+    elif kind is not None and (item is None or item.action != kind):
         found = [c for c in candidates(contact, index, today, settings) if c.action == kind]
         item = found[0] if found else None
         if item is None and not force:
