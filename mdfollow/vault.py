@@ -138,7 +138,12 @@ class Exclusions:
 
 def exclusions(settings: Settings, extra_files: tuple[str, ...] = ()) -> Exclusions:
     """What mdfollow never reads as notes: its own outputs, templates and milestones."""
-    files = {settings.agenda_file.strip("/"), settings.milestones_file.strip("/"), *extra_files}
+    files = {
+        settings.agenda_file.strip("/"),
+        settings.review_file.strip("/"),
+        settings.milestones_file.strip("/"),
+        *extra_files,
+    }
     folders = tuple(f.strip("/") for f in (settings.drafts_folder, settings.templates_folder) if f.strip("/"))
     return Exclusions(frozenset(files), folders, tuple(settings.ignore))
 
