@@ -45,10 +45,14 @@ class Person:
                 out.append(("emails", list(self.emails[1:])))
         if self.phones:
             out.append(("phone", self.phones[0]))
+            if len(self.phones) > 1:
+                out.append(("phones", list(self.phones[1:])))
         if self.linkedin:
             out.append(("linkedin", self.linkedin))
         if self.websites:
             out.append(("website", self.websites[0]))
+            if len(self.websites) > 1:
+                out.append(("websites", list(self.websites[1:])))
         if self.birthday:
             out.append(("birthday", self.birthday))
         if self.connected:

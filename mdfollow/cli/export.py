@@ -1,0 +1,78 @@
+"""Contacts out of the vault: export vcard."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from mdfollow.cli.app import App, Failure, cli, commit_files, commit_option, pass_app, plural, write_over
+
+
+@cli.group()
+def export() -> None:
+    """Write your contacts in a format other tools read."""
+
+
+@export.command()
+@click.option(
+    "--out",
+    help="Write here instead of the vcard_file setting (Contacts.vcf in the vault); `-` prints the cards.",
+)
+@click.option("--v3", is_flag=True, help="vCard 3.0 instead of 4.0, for older phones and Google Contacts.")
+@commit_option
+@pass_app
+def vcard(app: App, out: str | None, v3: bool, commit: bool | None) -> None:
+    """Every contact as a vCard, for a phone or an address book.
+
+    Each card holds the name (FN and N), e-mails, phones, company, role,
+    birthday, LinkedIn profile, tags as CATEGORIES, and a NOTE with the advice
+    they gave and what acting on it did. A year-less birthday is `--MMDD` in
+    4.0 and Apple's X-APPLE-OMIT-YEAR form in 3.0. `mdfollow import vcard`
+    reads the file back. The file is rewritten only when it changes, and never
+    over a file mdfollow did not write; without --out it stays in the vault.
+
+    \b
+    Examples:
+      mdfollow export vcard                      # Contacts.vcf in the vault
+      mdfollow export vcard --v3 --out ~/Desktop/contacts.vcf
+      mdfollow export vcard --out - | less
+    """
+    from mdfollow.exporting import cards
+    from mdfollow.store import read_bytes
+    from mdfollow.vault import relative
+    from mdfollow.vcard import is_ours, vcard_file
+
+    vault = app.vault
+    index = app.index()
+    app.report(index.problems)
+    if not index.contacts:
+        raise Failure(f"no contact notes found in {vault}; nothing written")
+    found = cards(vault, index)
+    data = vcard_file(found, v3=v3)
+    if out == "-":
+        stream = sys.stdout.buffer
+        stream.write(data)  # bytes as they are: CRLF line ends, no newline translation
+        stream.flush()
+        return
+    if out is not None:
+        target = Path(out).expanduser()
+    else:
+        target = vault / app.settings.vcard_file
+        if relative(target.resolve(), vault.resolve()) is None:
+            raise Failure(f"vcard_file {app.settings.vcard_file!r} is outside the vault; use --out to write there")
+    shown = relative(target, vault) or str(target)
+    try:
+        old = read_bytes(target)
+    except OSError as exc:
+        raise Failure(f"cannot read {shown}: {exc.strerror or exc}; is it a folder?") from None
+    if old is not None and not is_ours(old):
+        raise Failure(f"{shown} exists and was not written by mdfollow; move it away or choose another file with --out")
+    what = f"{plural(len(found), 'contact')}, vCard {'3.0' if v3 else '4.0'}"
+    if old == data:
+        app.say(f"{shown} is up to date ({what})")
+        return
+    write_over(target, data, old, shown)
+    app.say(f"wrote {shown} ({what})")
+    commit_files(app, commit, [target], f"export vcard: {plural(len(found), 'contact')}")
