@@ -118,6 +118,11 @@ def vcard_file(cards: Iterable[Card], *, v3: bool = False) -> bytes:
     return "".join(card_text(card, v3=v3) for card in cards).encode("utf-8")
 
 
+def card_file_name(card: Card) -> str:
+    """`People/Jane Doe.md` -> `Jane Doe.vcf`; the note's own name is already safe as a file name."""
+    return card.key.rsplit("/", 1)[-1][: -len(".md")] + ".vcf"
+
+
 def is_ours(data: bytes) -> bool:
     """Whether a file is one mdfollow wrote (its first card names mdfollow)."""
     head = data[:400].replace(b"\r\n ", b"")

@@ -113,3 +113,17 @@ def test_folding_keeps_lines_short_and_characters_whole(text):
     for part in physical:
         part.decode("utf-8")  # no character split across lines
     assert folded.replace("\r\n ", "") == line
+
+
+def test_split_writes_one_card_per_file_for_outlook(run, example_vault, tmp_path):
+    folder = tmp_path / "cards"
+    assert run("--vault", example_vault, "export", "vcard", "--split").exit_code == 2
+    result = run("--vault", example_vault, "export", "vcard", "--split", "--out", folder)
+    assert result.exit_code == 0 and "wrote 20 cards" in result.stderr
+    elena = (folder / "Elena Petrova.vcf").read_bytes()
+    assert elena.count(b"BEGIN:VCARD") == 1 and b"FN:Elena Petrova\r\n" in elena
+    (folder / "Owen Park.vcf").write_bytes(b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Owen (mine)\r\nEND:VCARD\r\n")
+    again = run("--vault", example_vault, "export", "vcard", "--split", "--out", folder)
+    assert "Owen Park.vcf: warning: exists and was not written by mdfollow" in again.stderr
+    assert "wrote 0 cards" in again.stderr and "19 up to date" in again.stderr
+    assert b"(mine)" in (folder / "Owen Park.vcf").read_bytes()
