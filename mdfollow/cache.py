@@ -65,7 +65,9 @@ def load_result(vault: Path, snapshot: str, name: str) -> tuple[str, list[dict[s
         raw = results_file(vault).read_bytes()
         head, _, body = raw.partition(b"\n")
         meta = json.loads(head)
-        if meta.get("version") != __version__ or meta.get("snapshot") != snapshot or meta.get("name") != name:
+        if meta.get("version") != __version__ or meta.get("format") != FORMAT:
+            return None  # another mdfollow may print something else for the same vault
+        if meta.get("snapshot") != snapshot or meta.get("name") != name:
             return None
         if hashlib.blake2b(body, digest_size=16).hexdigest() != meta.get("check"):
             return None
@@ -83,6 +85,7 @@ def save_result(vault: Path, snapshot: str, name: str, text: str, problems: list
     body = text.encode("utf-8")
     meta = {
         "version": __version__,
+        "format": FORMAT,
         "snapshot": snapshot,
         "name": name,
         "problems": problems,

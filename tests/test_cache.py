@@ -163,3 +163,11 @@ def test_a_few_edits_are_read_again_until_enough_make_a_rewrite_worth_it(run, ma
     assert made.read_bytes() != saved
     assert many == agenda_json(run, vault, "--no-cache")
     assert {i["contact"]: i["due"] for i in many["items"]}["Person 1"] == "2026-11-13"
+
+
+def test_a_result_saved_by_another_cache_format_is_not_served(make_vault, monkeypatch):
+    vault = make_vault({"a.md": "x\n"})
+    cache.save_result(vault, "snap", "agenda-json-2026-11-23", "old output\n", [])
+    assert cache.load_result(vault, "snap", "agenda-json-2026-11-23") == ("old output\n", [])
+    monkeypatch.setattr(cache, "FORMAT", cache.FORMAT + 1)  # e.g. agenda JSON that gained `birthdays`
+    assert cache.load_result(vault, "snap", "agenda-json-2026-11-23") is None
