@@ -315,6 +315,7 @@ class Birthday:
     day: int
     year: int | None = None
 
+    @property
     def text(self) -> str:
         """The canonical front-matter form: `1990-11-25`, or `--11-25` without a year (vCard's form)."""
         if self.year is not None:

@@ -220,7 +220,7 @@ def _birthday(text: str, omit_year: str = "") -> str:
         return ""
     if birthday.year is not None and (str(birthday.year) == omit_year.strip() or birthday.year == _APPLE_NO_YEAR):
         birthday = Birthday(birthday.month, birthday.day)
-    return birthday.text()
+    return birthday.text
 
 
 _APPLE_NO_YEAR = 1604  # the year Apple Contacts stores for a birthday without one

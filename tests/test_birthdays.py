@@ -43,7 +43,7 @@ def test_29_february_is_kept_on_28_february_in_other_years():
     assert leap.next_on_or_after(date(2027, 2, 1)) == date(2027, 2, 28)
     assert leap.next_on_or_after(date(2028, 2, 1)) == date(2028, 2, 29)
     assert leap.next_on_or_after(date(2027, 3, 1)) == date(2028, 2, 29)
-    assert leap.text() == "--02-29" and Birthday(11, 25, 1990).text() == "1990-11-25"
+    assert leap.text == "--02-29" and Birthday(11, 25, 1990).text == "1990-11-25"
 
 
 @given(st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 12, 31)), st.integers(1, 12), st.integers(1, 31))
