@@ -34,6 +34,7 @@ _KNOWN = (
     "role",
     "email",
     "tags",
+    "birthday",
 )
 
 
@@ -80,6 +81,7 @@ def contact_fields(
         keep_informed=contact.keep_informed,
         tags=list(contact.tags),
         status=contact.status,
+        birthday=contact.birthday.text if contact.birthday else None,
     )
     log = parse_log(note_text, log_heading) if note_text else []
     values["last_log"] = Fields(date=log[-1][0], text=log[-1][1]) if log else None

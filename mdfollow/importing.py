@@ -17,6 +17,7 @@ from datetime import date, datetime
 from mdfollow.contact import Contact, fold
 from mdfollow.dates import Birthday, DateError, parse_birthday
 from mdfollow.diagnostics import Diagnostic, warning
+from mdfollow.vcard import APPLE_NO_YEAR
 
 
 @dataclass(frozen=True)
@@ -218,12 +219,9 @@ def _birthday(text: str, omit_year: str = "") -> str:
         birthday = parse_birthday(text)
     except DateError:
         return ""
-    if birthday.year is not None and (str(birthday.year) == omit_year.strip() or birthday.year == _APPLE_NO_YEAR):
+    if birthday.year is not None and (str(birthday.year) == omit_year.strip() or birthday.year == APPLE_NO_YEAR):
         birthday = Birthday(birthday.month, birthday.day)
     return birthday.text
-
-
-_APPLE_NO_YEAR = 1604  # the year Apple Contacts stores for a birthday without one
 
 
 # --- vCard --------------------------------------------------------------------------

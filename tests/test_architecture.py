@@ -4,7 +4,19 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "mdfollow"
-CORE = ["contact", "dates", "diagnostics", "index", "milestones", "note", "render", "review", "rules", "settings"]
+CORE = [
+    "contact",
+    "dates",
+    "diagnostics",
+    "index",
+    "milestones",
+    "note",
+    "render",
+    "review",
+    "rules",
+    "settings",
+    "vcard",
+]
 FORBIDDEN_IMPORTS = {"click", "watchdog", "subprocess", "shutil", "mdfollow.cli", "mdfollow.store", "mdfollow.vault"}
 FORBIDDEN_CALLS = {
     "today",
