@@ -23,6 +23,7 @@ from mdfollow.rules import Agenda, FollowUp, is_active, open_strikes
 from mdfollow.settings import Settings
 
 MARKER = "%% mdfollow review"
+PIE_SLICES = 8
 _MARKER_LINE = re.compile(r"^%% mdfollow review ([0-9a-f]{16})\b.*%%\s*$", re.MULTILINE)
 # Log lines that record no exchange with the person: a plain note, or a name they gave you.
 _NOT_TOUCHES = re.compile(r"^(note|referred me to)\b", re.IGNORECASE)
@@ -300,7 +301,11 @@ def render_review(review: Review, index: VaultIndex, settings: Settings) -> str:
     touched = [c for c in review.companies if c.touches]
     if touched:
         lines += ["```mermaid", f"pie title Touches per company, last {weeks} weeks"]
-        lines += [f'  "{_mermaid_text(c.company)}" : {c.touches}' for c in touched]
+        slices = [(c.company, c.touches) for c in touched[:PIE_SLICES]]
+        rest = touched[PIE_SLICES:]
+        if rest:  # a pie of a hundred slivers says nothing; the table below has them all
+            slices.append((f"{len(rest)} other companies", sum(c.touches for c in rest)))
+        lines += [f'  "{_mermaid_text(name)}" : {count}' for name, count in slices]
         lines += ["```", ""]
     if review.companies:
         lines += ["| Company | People | Touches |", "|---|--:|--:|"]
