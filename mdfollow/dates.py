@@ -355,13 +355,14 @@ def parse_birthday(value: object) -> Birthday:
     m = _BIRTHDAY.match(text)
     if not m:
         raise DateError(f"{text!r} is not a birthday; write YYYY-MM-DD, or MM-DD without the year")
-    year = int(m.group(1)) if m.group(1) else None
+    # Year 0000 is how some address books say "no year".
+    year = int(m.group(1)) if m.group(1) and int(m.group(1)) > 0 else None
     month, day = int(m.group(2)), int(m.group(3))
     if not 1 <= month <= 12:
         raise DateError(f"{text!r} has no month {month}; write YYYY-MM-DD, or MM-DD without the year")
     # Without a year, 29 February is a real birthday; with one, the year must have it.
     last = calendar.monthrange(year if year is not None else 2000, month)[1]
     if not 1 <= day <= last:
-        where = f"{calendar.month_name[month]} {year}" if year is not None else calendar.month_name[month]
+        where = f"{calendar.month_name[month]} {year:04d}" if year is not None else calendar.month_name[month]
         raise DateError(f"{text!r} is not a real date ({where} has {last} days)")
     return Birthday(month, day, year)

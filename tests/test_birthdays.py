@@ -26,6 +26,7 @@ TODAY = "2026-11-23"
         ("--1125", Birthday(11, 25)),  # vCard 4's basic form
         ("19901125", Birthday(11, 25, 1990)),
         (" 02-29 ", Birthday(2, 29)),  # a real birthday without a year
+        ("0000-11-25", Birthday(11, 25)),  # some address books' "no year"
     ],
 )
 def test_every_form_people_write(value, expected):
