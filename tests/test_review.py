@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mdfollow.review import drift, is_touch_line
-from tests.conftest import EXAMPLE_TODAY, snapshot
+from tests.conftest import EXAMPLE, EXAMPLE_TODAY, snapshot
 from tests.helpers import contact
 
 TODAY = date(2026, 11, 23)
@@ -66,12 +66,15 @@ def test_log_lines_that_are_not_touches():
 
 
 def test_example_vault_review_is_golden_and_writes_only_when_it_changes(run, example_vault, golden):
-    before_notes = {k: v for k, v in snapshot(example_vault).items() if k != "Review.md"}
+    committed = (example_vault / "Review.md").read_text(encoding="utf-8")
+    (example_vault / "Review.md").unlink()
+    before_notes = snapshot(example_vault)
     result = run("--vault", example_vault, "--today", EXAMPLE_TODAY, "review")
     assert result.exit_code == 0, result.stderr
     assert "wrote Review.md (2 drifting, 3 waiting on them, 9 waiting on you, 0 never followed up)" in result.stderr
     text = (example_vault / "Review.md").read_text(encoding="utf-8")
     golden("example/Review.md", text)
+    assert text == committed  # the example vault's own Review.md is what the README's command shows
     after = snapshot(example_vault)
     assert {k: v for k, v in after.items() if k != "Review.md"} == before_notes  # no note touched
     again = run("--vault", example_vault, "--today", EXAMPLE_TODAY, "review")
@@ -104,7 +107,7 @@ def test_review_json_is_exactly_the_contract(run, example_vault, golden):
     assert all(i["days_overdue"] > 0 for i in data["waiting_on_you"])
     assert all(list(c) == ["company", "contacts", "touches"] for c in data["companies"])
     assert {"from": "People/Elena Petrova.md", "to": "People/Tomás Ortega.md"} in data["referrals"]
-    assert not (example_vault / "Review.md").exists()
+    assert (example_vault / "Review.md").read_bytes() == (EXAMPLE / "Review.md").read_bytes()  # --json writes nothing
 
 
 def test_sections_on_a_small_vault(run, make_vault):
