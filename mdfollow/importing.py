@@ -17,7 +17,7 @@ from datetime import date, datetime
 from mdfollow.contact import Contact, fold
 from mdfollow.dates import Birthday, DateError, parse_birthday
 from mdfollow.diagnostics import Diagnostic, warning
-from mdfollow.vcard import APPLE_NO_YEAR
+from mdfollow.vcard import ADVICE_PREFIX, APPLE_NO_YEAR, OUTCOME_PREFIX
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,8 @@ class Person:
     connected: date | None = None
     tags: tuple[str, ...] = ()
     note: str = ""
+    advice: tuple[str, ...] = ()  # from a NOTE that `export vcard` wrote
+    advice_outcome: str = ""
 
     def extra(self) -> list[tuple[str, object]]:
         """Front-matter keys for the new note, in a stable order."""
@@ -60,6 +62,10 @@ class Person:
             out.append(("connected", self.connected))
         if self.tags:
             out.append(("tags", list(self.tags)))
+        if self.advice:
+            out.append(("advice", self.advice[0] if len(self.advice) == 1 else list(self.advice)))
+        if self.advice_outcome:
+            out.append(("advice_outcome", self.advice_outcome))
         return out
 
 
@@ -273,6 +279,21 @@ def _text(value: object) -> str:
     return " ".join(str(value or "").split())
 
 
+def _split_note(text: str) -> tuple[str, tuple[str, ...], str]:
+    """(the rest, advice, outcome) from a NOTE: the lines `export vcard` writes become keys again."""
+    advice: list[str] = []
+    outcome = ""
+    rest: list[str] = []
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        if line.startswith(ADVICE_PREFIX) and line[len(ADVICE_PREFIX) :].strip():
+            advice.append(_text(line[len(ADVICE_PREFIX) :]))
+        elif line.startswith(OUTCOME_PREFIX) and not outcome and line[len(OUTCOME_PREFIX) :].strip():
+            outcome = _text(line[len(OUTCOME_PREFIX) :])
+        else:
+            rest.append(line)
+    return _text("\n".join(rest)), tuple(advice), outcome
+
+
 def _param(prop: object, name: str) -> str:
     values = getattr(prop, "params", {}).get(name.upper(), [])
     return str(values[0]) if values else ""
@@ -315,6 +336,8 @@ def _person_from_card(card: object, line: int) -> Person | None:
     for categories in _values(card, "categories"):
         value = categories.value  # type: ignore[attr-defined]
         tags.extend(v.strip() for v in (value if isinstance(value, list) else str(value).split(",")) if v.strip())
+    raw_note = next((str(n.value or "") for n in _values(card, "note")), "")  # type: ignore[attr-defined]
+    note, advice, outcome = _split_note(raw_note)
     birthday = next(
         (_birthday(_text(b.value), _param(b, "X-APPLE-OMIT-YEAR")) for b in _values(card, "bday")),  # type: ignore[attr-defined]
         "",
@@ -330,7 +353,9 @@ def _person_from_card(card: object, line: int) -> Person | None:
         websites=tuple(urls),
         birthday=birthday,
         tags=tuple(dict.fromkeys(tags)),
-        note=next((_text(n.value) for n in _values(card, "note")), ""),  # type: ignore[attr-defined]
+        note=note,
+        advice=advice,
+        advice_outcome=outcome,
     )
 
 

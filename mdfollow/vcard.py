@@ -17,6 +17,9 @@ from mdfollow.dates import Birthday
 PRODID = "-//mdfollow//mdfollow//EN"
 # Apple Contacts' own way to say "no year" in vCard 3.0, which has no year-less date.
 APPLE_NO_YEAR = 1604
+# How the NOTE carries the advice, so that `import vcard` can read it back into its keys.
+ADVICE_PREFIX = "Advice: "
+OUTCOME_PREFIX = "What it did: "
 _NAMESPACE = uuid.UUID("6f1c3a52-8d7e-4d43-9b0e-2f3c1e7a9d10")
 
 
@@ -131,7 +134,7 @@ def is_ours(data: bytes) -> bool:
 
 def advice_note(advice: Sequence[str], outcome: str) -> str:
     """The NOTE: the advice they gave, and what acting on it did."""
-    lines = [f"Advice: {a}" for a in advice]
+    lines = [ADVICE_PREFIX + " ".join(a.split()) for a in advice]
     if outcome:
-        lines.append(f"What it did: {outcome}")
+        lines.append(OUTCOME_PREFIX + " ".join(outcome.split()))
     return "\n".join(lines)
