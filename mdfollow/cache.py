@@ -22,17 +22,17 @@ from pathlib import Path
 from typing import Any
 
 from mdfollow import __version__
-from mdfollow.contact import Contact
+from mdfollow.contact import DATE_KEYS, Contact
 from mdfollow.dates import Birthday, Cadence
 from mdfollow.diagnostics import Diagnostic
-from mdfollow.index import NoteRecord
+from mdfollow.index import NoteSummary
 from mdfollow.note import Link
 
-FORMAT = 3
+FORMAT = 4
 MAGIC = b"mdfollow-index"
 RACY_NS = 2_000_000_000
 
-Entry = tuple[int, int, bytes | None, NoteRecord, tuple[Any, ...] | None]
+Entry = tuple[int, int, bytes | None, NoteSummary, tuple[Any, ...] | None]
 # size, mtime_ns, content hash when racy, record, the record encoded (kept from loading, so saving re-encodes nothing old)
 
 
@@ -106,25 +106,19 @@ def content_hash(raw: bytes) -> bytes:
 
 # --- encoding: records as plain tuples -----------------------------------------------
 
-_DATES = ("met", "thanked", "reported_back", "last_contact", "last_outreach", "next_follow_up", "snooze_until", "added")
-
 
 def _day(value: date | None) -> int | None:
     return value.toordinal() if value is not None else None
 
 
-def _undate(value: int | None) -> date | None:
-    return date.fromordinal(value) if value is not None else None
-
-
 _CONTACT_KEYS = (
-    "path", "name", "aliases", *_DATES, "advice", "advice_outcome", "strikes", "cadence", "warmth", "referred_by",
-    "keep_informed", "status", "company", "email", "tags", "emails", "linkedin", "birthday", "fields", "lines",
+    "path", "name", "aliases", *DATE_KEYS, "advice", "advice_outcome", "strikes", "cadence", "warmth", "referred_by",
+    "keep_informed", "status", "company", "email", "tags", "emails", "linkedin", "birthday", "lines",
 )  # fmt: skip
-_DATE_KEYS = frozenset(_DATES)
+_DATE_KEYS = frozenset(DATE_KEYS)
 
 
-def encode(record: NoteRecord) -> tuple[Any, ...]:
+def encode(record: NoteSummary) -> tuple[Any, ...]:
     contact = None
     if record.contact is not None:
         values = []
@@ -148,13 +142,13 @@ def encode(record: NoteRecord) -> tuple[Any, ...]:
     )
 
 
-_DATE_AT = tuple(_CONTACT_KEYS.index(key) for key in _DATES)
+_DATE_AT = tuple(_CONTACT_KEYS.index(key) for key in DATE_KEYS)
 _CADENCE_AT = _CONTACT_KEYS.index("cadence")
 _BIRTHDAY_AT = _CONTACT_KEYS.index("birthday")
 _CADENCE_KEYS = ("count", "unit", "text")
 
 
-def decode(data: tuple[Any, ...]) -> NoteRecord:
+def decode(data: tuple[Any, ...]) -> NoteSummary:
     """The record `encode` made, each object filled through its __dict__: several
     times faster than a frozen dataclass's __init__ (one object.__setattr__ per
     field), which matters when a warm run decodes 100k notes. The values come
@@ -184,7 +178,7 @@ def decode(data: tuple[Any, ...]) -> NoteRecord:
         links = tuple(made)
     if diagnostics:
         diagnostics = tuple(Diagnostic(*d) for d in diagnostics)
-    record = new(NoteRecord)
+    record = new(NoteSummary)
     record.__dict__.update(
         path=path,
         kind=kind,

@@ -18,7 +18,7 @@ from mdfollow.dates import (
     Cadence,
     CadenceError,
     DateError,
-    describe,
+    describe_value,
     parse_birthday,
     parse_cadence,
     parse_date,
@@ -26,18 +26,28 @@ from mdfollow.dates import (
 from mdfollow.diagnostics import Diagnostic, error, warning
 from mdfollow.note import ParsedNote
 
-DATE_KEYS = (
-    "met",
-    "thanked",
-    "reported_back",
-    "last_contact",
-    "last_outreach",
-    "next_follow_up",
-    "snooze_until",
-    "added",
+
+@dataclass(frozen=True)
+class DateKey:
+    """A front-matter key that holds a date, and what it means."""
+
+    key: str
+    label: str | None  # what it records, in a contact's timeline (None: not an event)
+    touch: str  # "two-way" (a meeting or a reply), "sent" (a message of yours) or "" (not a touch)
+
+
+# Every date key of a contact, one row each: the model, the cache, drafts and timelines read this.
+DATES: tuple[DateKey, ...] = (
+    DateKey("met", "met", "two-way"),
+    DateKey("thanked", "thanked", "sent"),
+    DateKey("reported_back", "reported back", "sent"),
+    DateKey("last_contact", "last two-way contact", "two-way"),
+    DateKey("last_outreach", "last message sent", "sent"),
+    DateKey("next_follow_up", "promised follow-up", ""),
+    DateKey("snooze_until", None, ""),
+    DateKey("added", "added", ""),
 )
-TWO_WAY_KEYS = ("met", "last_contact")
-SENT_KEYS = ("last_outreach", "thanked", "reported_back")
+DATE_KEYS: tuple[str, ...] = tuple(row.key for row in DATES)
 WARMTHS = ("warm", "neutral", "cool")
 STATUSES = ("active", "paused", "closed")
 
@@ -82,9 +92,8 @@ class Contact:
     emails: tuple[str, ...] = ()  # further addresses, from `emails`
     linkedin: str = ""
     birthday: Birthday | None = None
-    # Every front-matter key, for templates and `show`. The vault index leaves it
-    # empty (it would double the memory of a large vault); they read the note.
-    fields: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    # Only what the rules need: templates and `show` read the note for the other keys
+    # (keeping every key here would double the memory of a large vault).
     lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -95,6 +104,8 @@ class Contact:
     def first_name(self) -> str:
         return self.name.split()[0] if self.name.split() else self.name
 
+    # The touches of DATES, spelled out: the rules call these for every contact on every run
+    # (tests/test_tables.py holds them to the table).
     def two_way_dates(self) -> list[date]:
         return [d for d in (self.met, self.last_contact) if d is not None]
 
@@ -132,7 +143,7 @@ def parse_link(value: Any) -> tuple[str | None, str | None]:
             return link_target(m.group(1)) or None, None
         if text and "[[" not in text and "]]" not in text:
             return text, None
-    return None, f'{describe(value)} is not a link; write it as "[[Their Note]]"'
+    return None, f'{describe_value(value)} is not a link; write it as "[[Their Note]]"'
 
 
 def _text(value: Any) -> str | None:
@@ -143,7 +154,7 @@ def _text(value: Any) -> str | None:
     return None
 
 
-def build_contact(note: ParsedNote, keep_fields: bool = True) -> tuple[Contact, list[Diagnostic]]:
+def build_contact(note: ParsedNote) -> tuple[Contact, list[Diagnostic]]:
     """A Contact from a parsed contact note, with one diagnostic per bad key."""
     front = note.front
     path = note.path
@@ -157,7 +168,7 @@ def build_contact(note: ParsedNote, keep_fields: bool = True) -> tuple[Contact, 
     stem = path.rsplit("/", 1)[-1][:-3]
     name = front.get("name")
     if name is not None and not (isinstance(name, str) and name.strip()):
-        bad("name", f"{describe(name)} is not a name; using the file name")
+        bad("name", f"{describe_value(name)} is not a name; using the file name")
         name = None
     values["name"] = name.strip() if isinstance(name, str) and name.strip() else stem
 
@@ -171,7 +182,7 @@ def build_contact(note: ParsedNote, keep_fields: bool = True) -> tuple[Contact, 
             if isinstance(item, str) and item.strip():
                 aliases.append(item.strip())
             elif item is not None:
-                bad(key, f"{describe(item)} is not a name; ignored", "warning")
+                bad(key, f"{describe_value(item)} is not a name; ignored", "warning")
     values["aliases"] = tuple(aliases)
 
     for key in DATE_KEYS:
@@ -209,7 +220,7 @@ def build_contact(note: ParsedNote, keep_fields: bool = True) -> tuple[Contact, 
                 continue
         text = _text(raw)
         if text is None:
-            bad(key, f"{describe(raw)} is not text; the key is ignored")
+            bad(key, f"{describe_value(raw)} is not text; the key is ignored")
         else:
             values[key] = text
 
@@ -221,7 +232,10 @@ def build_contact(note: ParsedNote, keep_fields: bool = True) -> tuple[Contact, 
         elif isinstance(raw, str) and raw.strip().isdigit():
             strikes = int(raw.strip())
         if strikes is None or strikes < 0:
-            bad("strikes", f"{describe(raw)} is not a count of unanswered messages (0, 1, 2 ...); the key is ignored")
+            bad(
+                "strikes",
+                f"{describe_value(raw)} is not a count of unanswered messages (0, 1, 2 ...); the key is ignored",
+            )
         else:
             values["strikes"] = strikes
 
@@ -237,14 +251,14 @@ def build_contact(note: ParsedNote, keep_fields: bool = True) -> tuple[Contact, 
         if isinstance(raw, str) and raw.strip().lower() in WARMTHS:
             values["warmth"] = raw.strip().lower()
         else:
-            bad("warmth", f"{describe(raw)} is not one of warm, neutral, cool; the key is ignored")
+            bad("warmth", f"{describe_value(raw)} is not one of warm, neutral, cool; the key is ignored")
 
     raw = front.get("status")
     if raw is not None:
         if isinstance(raw, str) and raw.strip().lower() in STATUSES:
             values["status"] = raw.strip().lower()
         else:
-            bad("status", f"{describe(raw)} is not one of active, paused, closed; treated as active")
+            bad("status", f"{describe_value(raw)} is not one of active, paused, closed; treated as active")
 
     raw = front.get("keep_informed")
     if raw is not None:
@@ -253,7 +267,7 @@ def build_contact(note: ParsedNote, keep_fields: bool = True) -> tuple[Contact, 
         elif isinstance(raw, str) and raw.strip().lower() in ("yes", "no", "true", "false"):
             values["keep_informed"] = raw.strip().lower() in ("yes", "true")
         else:
-            bad("keep_informed", f"{describe(raw)} is not true or false; the key is ignored")
+            bad("keep_informed", f"{describe_value(raw)} is not true or false; the key is ignored")
 
     raw = front.get("referred_by")
     if raw is not None and raw != "":
@@ -276,6 +290,5 @@ def build_contact(note: ParsedNote, keep_fields: bool = True) -> tuple[Contact, 
     raw = front.get("linkedin")
     if isinstance(raw, str) and raw.strip():
         values["linkedin"] = raw.strip()
-    values["fields"] = dict(front) if keep_fields else {}
     values["lines"] = {"referred_by": note.line_of("referred_by")} if "referred_by" in front else {}
     return Contact(path=path, **values), diags

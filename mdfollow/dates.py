@@ -11,14 +11,12 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from mdfollow.errors import CadenceError, DateError
+
 _ISO_DATE = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})"
     r"(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})?)?$"
 )
-
-
-class DateError(ValueError):
-    """A value that should be a date and is not; the message says how to fix it."""
 
 
 def parse_date(value: object) -> date:
@@ -28,7 +26,7 @@ def parse_date(value: object) -> date:
     if isinstance(value, date):
         return value
     if isinstance(value, bool) or not isinstance(value, str | int):
-        raise DateError(f"{describe(value)} is not a date; write YYYY-MM-DD")
+        raise DateError(f"{describe_value(value)} is not a date; write YYYY-MM-DD")
     text = str(value).strip()
     m = _ISO_DATE.match(text)
     if not m:
@@ -44,7 +42,7 @@ def parse_date(value: object) -> date:
     return date(year, month, day)
 
 
-def describe(value: object) -> str:
+def describe_value(value: object) -> str:
     """A short, readable rendering of a YAML value for messages."""
     if value is None:
         return "an empty value"
@@ -95,7 +93,8 @@ class Cadence:
             return day + timedelta(weeks=n)
         return add_months(day, n)
 
-    def describe(self, stretch: int = 1) -> str:
+    def span(self, stretch: int = 1) -> str:
+        """ "2 months": the cadence (times `stretch`) in words."""
         n = self.count * stretch
         unit = self.unit
         if unit == "m" and n % 12 == 0:
@@ -104,16 +103,12 @@ class Cadence:
         return f"{n} {word}" + ("s" if n != 1 else "")
 
 
-class CadenceError(ValueError):
-    pass
-
-
 def parse_cadence(value: object) -> Cadence | None:
     """A `Cadence`, or None for `none`. Raises CadenceError with a fix-it message."""
     if isinstance(value, bool) or not isinstance(value, str):
         if isinstance(value, int) and not isinstance(value, bool):
             raise CadenceError(f"{value} has no unit; write {value}d, {value}w or {value}m")
-        raise CadenceError(f"{describe(value)} is not a cadence; write monthly, quarterly, 6w, 45d ...")
+        raise CadenceError(f"{describe_value(value)} is not a cadence; write monthly, quarterly, 6w, 45d ...")
     text = value.strip().lower()
     if text in ("none", "never", ""):
         return None
@@ -350,7 +345,7 @@ def parse_birthday(value: object) -> Birthday:
     if isinstance(value, date):
         return Birthday(value.month, value.day, value.year)
     if isinstance(value, bool) or not isinstance(value, str):
-        raise DateError(f"{describe(value)} is not a birthday; write YYYY-MM-DD, or MM-DD without the year")
+        raise DateError(f"{describe_value(value)} is not a birthday; write YYYY-MM-DD, or MM-DD without the year")
     text = value.strip()
     m = _BIRTHDAY.match(text)
     if not m:

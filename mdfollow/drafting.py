@@ -1,19 +1,21 @@
 """Message drafts: the context a template sees, and the draft file around the message.
 
-Pure: the template source, the contact and the agenda item come in; the
-draft's text, its subject and the placeholders left to fill come out.
+Pure: the template source, the agenda item and the notes' texts come in (the
+edge that calls it supplies a function that reads a note); the draft's text,
+its subject and the placeholders left to fill come out.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from mdfollow.contact import DATE_KEYS, Contact
+from mdfollow.edits import parse_log
 from mdfollow.index import VaultIndex
-from mdfollow.milestones import parse_log
 from mdfollow.note import parse_note
 from mdfollow.rules import FollowUp
 from mdfollow.settings import Settings
@@ -59,8 +61,9 @@ class Draft:
 def contact_fields(
     contact: Contact, index: VaultIndex, note_text: str = "", log_heading: str = "Interactions"
 ) -> Fields:
-    """Every front-matter key as an attribute, known keys always present, values parsed."""
-    front = parse_note(contact.path, note_text.encode("utf-8")).front if note_text else contact.fields
+    """Every front-matter key of the note's text as an attribute, known keys always present,
+    the rules' values parsed (without the text: only those)."""
+    front = parse_note(contact.path, note_text.encode("utf-8")).front if note_text else {}
     values: dict[str, Any] = {str(k): v for k, v in front.items() if str(k).isidentifier()}
     for key in _KNOWN:
         values.setdefault(key, None)
@@ -88,7 +91,8 @@ def contact_fields(
     return Fields(**values)
 
 
-def item_fields(item: FollowUp, index: VaultIndex) -> Fields:
+def item_fields(item: FollowUp, index: VaultIndex, people: Callable[[Contact], Fields] | None = None) -> Fields:
+    people = people or (lambda contact: contact_fields(contact, index))
     return Fields(
         action=item.action,
         due=item.due,
@@ -96,7 +100,7 @@ def item_fields(item: FollowUp, index: VaultIndex) -> Fields:
         light_touch=item.light_touch,
         also=list(item.also),
         attempt=item.attempt,
-        referred=[contact_fields(c, index) for c in item.referred],
+        referred=[people(c) for c in item.referred],
         milestones=[Fields(date=m.date, text=m.text, company=m.company or None) for m in item.milestones],
     )
 
@@ -125,14 +129,21 @@ def render_draft(
     today: date,
     settings: Settings,
     note_text: str = "",
+    read_note: Callable[[str], str] | None = None,
 ) -> Draft:
+    """The message for `item`. `note_text` is the contact's note; `read_note` (a note's
+    vault path to its text) gives the referrer's and the people referred their keys too."""
     contact = item.contact
     referrer = index.referrer_of(contact)
     me = settings.me
+
+    def person(other: Contact) -> Fields:
+        return contact_fields(other, index, read_note(other.path) if read_note else "", settings.log_heading)
+
     context = {
         "contact": contact_fields(contact, index, note_text, settings.log_heading),
-        "item": item_fields(item, index),
-        "referrer": contact_fields(referrer, index) if referrer else None,
+        "item": item_fields(item, index, person),
+        "referrer": person(referrer) if referrer else None,
         "today": today,
         "me": Fields(name=me.name or None, email=me.email or None, signature=me.signature or me.name or "[your name]"),
         "when": lambda day: spoken_date(day, today),

@@ -1,4 +1,4 @@
-"""Byte-exact edits of a note: set front-matter keys, append a log line.
+"""Byte-exact edits of a note: set front-matter keys, append a log line (and read the log back).
 
 Pure: bytes in, bytes out. Only the edited keys' lines and the appended line
 change; comments, key order, quoting, list style, indentation, line endings,
@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from mdfollow.dates import parse_date
+from mdfollow.errors import DateError, EditError
 from mdfollow.note import _KEY_LINE, FrontMatterError, load_yaml, parse_note
 
 _LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
@@ -22,10 +24,6 @@ _HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 
 Value = date | int | str | None  # None removes the key
-
-
-class EditError(Exception):
-    """The note cannot be edited safely; nothing was changed."""
 
 
 @dataclass
@@ -265,17 +263,55 @@ def _prove(old: dict[str, Any], result: bytes, changes: dict[str, Value]) -> Non
 _MISSING = object()
 
 
+def _body_start(lines: list[str]) -> int:
+    """The index of the first line after the front matter (0 when there is none)."""
+    if not lines or _content(lines[0]).rstrip(" \t") != "---":
+        return 0
+    for index in range(1, len(lines)):
+        if _CLOSE.match(_content(lines[index])):
+            return index + 1
+    return 0
+
+
+_LOG_ITEM = re.compile(r"^\s*[-*+]\s+(\d{4}-\d{2}-\d{2})\s+(.*?)\s*$")
+_LOG_TAG = re.compile(r"\s*%%.*?%%")
+
+
+def parse_log(text: str, heading: str = "Interactions") -> list[tuple[date, str]]:
+    """The dated lines (`- YYYY-MM-DD what happened`) of the section `append_log` writes
+    into, found by the same rule, so what is logged is what is read back."""
+    lines = _LINES.findall(text.removeprefix("\ufeff"))
+    found = _find_section(lines, _body_start(lines), heading)
+    if found is None:
+        return []
+    entries: list[tuple[date, str]] = []
+    fence: str | None = None
+    for line in lines[found[0] + 1 : found[1]]:
+        content = _content(line)
+        m = _FENCE.match(content)
+        if fence is not None:
+            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
+                fence = None
+            continue
+        if m:
+            fence = m.group(1)
+            continue
+        item = _LOG_ITEM.match(content)
+        if item:
+            try:
+                entries.append((parse_date(item.group(1)), _LOG_TAG.sub("", item.group(2))))
+            except DateError:
+                continue
+    return entries
+
+
 def append_log(raw: bytes, line: str, heading: str = "Interactions") -> bytes:
     """The note with `line` appended to its `## Interactions` section (created at the end if missing)."""
     if "\n" in line or "\r" in line:
         raise EditError("a log line cannot contain a line break")
     doc = _Doc.read(raw)
     newline = doc.newline()
-    try:
-        body_start = doc.front_close() + 1
-    except EditError:
-        body_start = 0
-    found = _find_section(doc.lines, body_start, heading)
+    found = _find_section(doc.lines, _body_start(doc.lines), heading)
     if found is None:
         had_final = bool(doc.lines) and bool(_ending(doc.lines[-1]))
         if doc.lines and not had_final:

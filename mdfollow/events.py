@@ -3,41 +3,90 @@
 Pure. A reply or a meeting resets strikes; a message you send adds one; a
 thank-you or a report-back is gratitude, not a try, and adds none. A date key
 only moves forward: logging an older event never hides a newer one.
+
+The events are one table (`EVENT_KINDS`): adding an event is one row, read by
+the rules below, the log line, commit messages and `log`'s choices and help.
+Cheap to import: the command line builds its options from the table.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
-from mdfollow.contact import Contact
-from mdfollow.edits import Value
-from mdfollow.rules import open_strikes
+if TYPE_CHECKING:
+    from mdfollow.contact import Contact
+    from mdfollow.edits import Value
 
-EVENTS = ("met", "thanked", "sent", "replied", "reported", "referred", "note")
 
-# What a ticked agenda item means.
-TICK_EVENTS = {
-    "thank": "thanked",
-    "reach-out": "sent",
-    "nudge": "sent",
-    "check-in": "sent",
-    "scheduled": "sent",
-    "tell-referrer": "sent",
-    "update": "sent",
-    "report-back": "reported",
-}
+@dataclass(frozen=True)
+class EventKind:
+    """One event `log` records: adding an event is adding one row to EVENT_KINDS."""
 
-_FULFILS_PROMISE = ("met", "replied", "sent", "thanked", "reported")
-_LABELS = {
-    "met": "met",
-    "thanked": "thanked",
-    "sent": "sent",
-    "replied": "replied",
-    "reported": "reported back",
-    "referred": "referred me to",
-    "note": "note",
-}
+    name: str
+    moves: tuple[str, ...]  # date keys set to the event's date (only forward)
+    strike: str  # "add" (an ask), "reset" (they answered), "" (neither)
+    label: str  # in the log line: "- 2026-11-23 <label>: ..."
+    help: str  # one line for `log --help`
+    commit: str  # the commit message, "{name}" the contact, "{to}" the referred one
+    keeps_promise: bool = True  # clears a next_follow_up due within a week
+
+
+EVENT_KINDS = (
+    EventKind(
+        "met",
+        ("met", "last_contact"),
+        "reset",
+        "met",
+        "you met or spoke: sets met and last_contact, resets strikes",
+        "met {name}",
+    ),
+    EventKind(
+        "thanked",
+        ("thanked",),
+        "",
+        "thanked",
+        "you sent a thank-you: sets thanked (no strike: gratitude is not a try)",
+        "sent a thank-you to {name}",
+    ),
+    EventKind(
+        "sent",
+        ("last_outreach",),
+        "add",
+        "sent",
+        "you wrote and wait for an answer: sets last_outreach, adds a strike",
+        "sent a message to {name}",
+    ),
+    EventKind(
+        "replied",
+        ("last_contact",),
+        "reset",
+        "replied",
+        "they answered: sets last_contact, resets strikes",
+        "{name} replied",
+    ),
+    EventKind(
+        "reported",
+        ("reported_back",),
+        "",
+        "reported back",
+        "you reported back on their advice: sets reported_back",
+        "reported back to {name}",
+    ),
+    EventKind(
+        "referred",
+        (),
+        "",
+        "referred me to",
+        "they gave you a name: with --to NAME, creates that contact",
+        "{name} referred {to}",
+        keeps_promise=False,
+    ),
+    EventKind("note", (), "", "note", "just a line in the log", "note on {name}", keeps_promise=False),
+)
+KINDS = {kind.name: kind for kind in EVENT_KINDS}
+EVENTS = tuple(KINDS)
 
 
 @dataclass(frozen=True)
@@ -62,27 +111,20 @@ def changes_for(contact: Contact, event: Event) -> dict[str, Value]:
         if current is None or day > current:
             changes[key] = day
 
-    if event.kind == "met":
-        move("met")
-        move("last_contact")
-    elif event.kind == "replied":
-        move("last_contact")
-    elif event.kind == "thanked":
-        move("thanked")
-    elif event.kind == "reported":
-        move("reported_back")
-    elif event.kind == "sent":
-        move("last_outreach")
+    kind = KINDS[event.kind]
+    for key in kind.moves:
+        move(key)
+    if kind.strike == "add":
+        from mdfollow.rules import open_strikes
+
         last_two_way = max(contact.two_way_dates(), default=None)
         if last_two_way is None or day >= last_two_way:
             changes["strikes"] = open_strikes(contact) + 1
-
-    replied = event.kind in ("met", "replied")
-    if replied and contact.strikes and (contact.last_outreach is None or day >= contact.last_outreach):
+    elif kind.strike == "reset" and contact.strikes and (contact.last_outreach is None or day >= contact.last_outreach):
         changes["strikes"] = 0
 
     promise = contact.next_follow_up
-    if event.kind in _FULFILS_PROMISE and promise is not None and day >= promise - timedelta(days=7):
+    if kind.keeps_promise and promise is not None and day >= promise - timedelta(days=7):
         changes["next_follow_up"] = None
 
     if event.advice is not None:
@@ -96,7 +138,7 @@ def changes_for(contact: Contact, event: Event) -> dict[str, Value]:
 
 def log_line(event: Event) -> str:
     """One dated list item, as a person would write it by hand."""
-    text = f"- {event.date.isoformat()} {_LABELS[event.kind]}"
+    text = f"- {event.date.isoformat()} {KINDS[event.kind].label}"
     if event.kind == "referred" and event.to:
         text += f" [[{event.to}]]"
     extra = []
@@ -115,14 +157,6 @@ def log_line(event: Event) -> str:
     return text
 
 
-def describe(event: Event, name: str) -> str:
+def commit_summary(event: Event, name: str) -> str:
     """For commit messages: 'sent a message to Jane Doe'."""
-    return {
-        "met": f"met {name}",
-        "thanked": f"sent a thank-you to {name}",
-        "sent": f"sent a message to {name}",
-        "replied": f"{name} replied",
-        "reported": f"reported back to {name}",
-        "referred": f"{name} referred {event.to}",
-        "note": f"note on {name}",
-    }[event.kind]
+    return KINDS[event.kind].commit.format(name=name, to=event.to)

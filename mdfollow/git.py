@@ -14,9 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-
-class GitProblem(Exception):
-    pass
+from mdfollow.errors import GitProblem
 
 
 def _git(vault: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:

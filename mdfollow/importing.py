@@ -2,8 +2,8 @@
 
 Pure: file text in, `Person` values and diagnostics out; then a plan that says,
 for each person, create / skip (and why) / ambiguous. vobject lives here and
-nowhere else. Writing the notes is the CLI's job, through the same safe path
-as `new`.
+nowhere else. The notes are written by `record.create_contact`, the same safe
+path as `new`.
 """
 
 from __future__ import annotations

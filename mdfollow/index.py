@@ -1,6 +1,6 @@
 """The vault index: every note summarised, then cross-referenced.
 
-`summarize` turns one note's bytes into a small `NoteRecord` (pure, per note,
+`summarize` turns one note's bytes into a small `NoteSummary` (pure, per note,
 so it can be cached and run in parallel); `build_index` resolves links,
 mentions, referrals and duplicates across the records.
 """
@@ -49,7 +49,7 @@ class DailyNotes:
 
 
 @dataclass(frozen=True)
-class NoteRecord:
+class NoteSummary:
     """What the rules need from one note."""
 
     path: str
@@ -63,14 +63,14 @@ class NoteRecord:
 _DATEISH = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
 
 
-def summarize(path: str, raw: bytes, contact_types: tuple[str, ...], daily: DailyNotes) -> NoteRecord:
+def summarize(path: str, raw: bytes, contact_types: tuple[str, ...], daily: DailyNotes) -> NoteSummary:
     note = parse_note(path, raw)
     diags = list(note.diagnostics)
     if not note.readable:
-        return NoteRecord(path, KIND_SKIPPED, diagnostics=tuple(diags))
+        return NoteSummary(path, KIND_SKIPPED, diagnostics=tuple(diags))
     if is_contact(note.front, contact_types):
-        contact, more = build_contact(note, keep_fields=False)
-        return NoteRecord(path, KIND_CONTACT, contact=contact, diagnostics=tuple(diags + more))
+        contact, more = build_contact(note)
+        return NoteSummary(path, KIND_CONTACT, contact=contact, diagnostics=tuple(diags + more))
 
     when = daily.date_of(path)
     if when is None and "date" in note.front:
@@ -83,9 +83,9 @@ def summarize(path: str, raw: bytes, contact_types: tuple[str, ...], daily: Dail
     if when is None:
         when = leading_date(path.rsplit("/", 1)[-1][:-3])
     if when is None:
-        return NoteRecord(path, KIND_OTHER, diagnostics=tuple(diags))
+        return NoteSummary(path, KIND_OTHER, diagnostics=tuple(diags))
     links = scan_links(note.body, note.body_line)
-    return NoteRecord(path, KIND_DATED, date=when, links=tuple(links), diagnostics=tuple(diags))
+    return NoteSummary(path, KIND_DATED, date=when, links=tuple(links), diagnostics=tuple(diags))
 
 
 @dataclass(frozen=True)
@@ -159,7 +159,7 @@ class VaultIndex:
 
 
 def build_index(
-    records: Iterable[NoteRecord], milestones: Iterable[Milestone] = (), extra_problems: Iterable[Diagnostic] = ()
+    records: Iterable[NoteSummary], milestones: Iterable[Milestone] = (), extra_problems: Iterable[Diagnostic] = ()
 ) -> VaultIndex:
     records = sorted(records, key=_path_of)
     problems: list[Diagnostic] = list(extra_problems)
@@ -237,7 +237,7 @@ def _line(contact: Contact, key: str) -> int | None:
     return contact.lines.get(key)
 
 
-def _path_of(record: NoteRecord) -> str:
+def _path_of(record: NoteSummary) -> str:
     return record.path
 
 

@@ -51,28 +51,3 @@ def format_milestone(when: date, text: str, company: str) -> str:
     if company:
         line += f" (company: {' '.join(company.split())})"
     return line
-
-
-_LOG_ITEM = re.compile(r"^\s*[-*+]\s+(\d{4}-\d{2}-\d{2})\s+(.*?)\s*$")
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)[\s#]*$")
-
-
-def parse_log(text: str, heading: str) -> list[tuple[date, str]]:
-    """The dated lines of a contact's log section (`- YYYY-MM-DD what happened`)."""
-    found: list[tuple[date, str]] = []
-    level = 0
-    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        h = _HEADING.match(line)
-        if h:
-            if h.group(2).strip().casefold() == heading.casefold():
-                level = len(h.group(1))
-            elif level and len(h.group(1)) <= level:
-                level = 0
-            continue
-        m = _LOG_ITEM.match(line) if level else None
-        if m:
-            try:
-                found.append((parse_date(m.group(1)), re.sub(r"\s*%%.*?%%", "", m.group(2))))
-            except DateError:
-                continue
-    return found

@@ -169,8 +169,6 @@ def _only_comment(rest: str) -> None:
     rest = rest.lstrip(" \t")
     if rest and not rest.startswith("#"):
         raise _GiveUp
-    if rest.startswith("#") and not rest:
-        raise _GiveUp
 
 
 def fast_front(block: str) -> dict[str, Any] | None:

@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from mdfollow.contact import Contact, build_contact, fold, is_contact
-from mdfollow.edits import EditError, append_log, set_keys
+from mdfollow.edits import append_log, set_keys
+from mdfollow.errors import AlreadyExists, EditError, RecordProblem, TemplateProblem, WriteConflict
 from mdfollow.events import Event, changes_for, log_line
 from mdfollow.index import VaultIndex
-from mdfollow.naming import NameError_, note_file_name
+from mdfollow.naming import file_safe, note_file_name
 from mdfollow.note import parse_note
 from mdfollow.settings import Settings
-from mdfollow.store import AlreadyExists, WriteConflict, read_bytes, write_file
-
-
-def _file_safe(name: str) -> str:
-    return re.sub(r'[/\\:*?"<>|#^\[\]]+', "-", name).strip(" -") or name
-
-
-class RecordProblem(Exception):
-    """Nothing was written; the message says why and what to do."""
+from mdfollow.store import read_bytes, write_file
 
 
 @dataclass(frozen=True)
@@ -96,10 +88,7 @@ def create_contact(
     of refusing the name; the `name` key keeps the name as it was.
     """
     clean = " ".join(name.split())
-    try:
-        file_name = note_file_name(_file_safe(clean) if lenient else clean)
-    except NameError_ as exc:
-        raise RecordProblem(str(exc)) from None
+    file_name = note_file_name(file_safe(clean) if lenient else clean)  # UnusableName is a RecordProblem
     existing = [c for c in index.contacts if fold(c.name) == fold(clean) or fold(c.stem) == fold(file_name[:-3])]
     if existing:
         raise RecordProblem(f"{clean!r} is already a contact: {existing[0].path}")
@@ -110,8 +99,8 @@ def create_contact(
     path = folder / file_name
     if path.resolve().parent != folder:
         raise RecordProblem(f"{clean!r} would not be a file inside {settings.contacts_folder}/")
-    from mdfollow.templating import Fields, TemplateProblem, render
-    from mdfollow.vault import load_template
+    from mdfollow.template_files import load_template
+    from mdfollow.templating import Fields, render
 
     source = load_template(vault, settings, "contact.md")
     view = Fields(

@@ -12,19 +12,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from mdfollow.actions import BY_NAME
 from mdfollow.diagnostics import Diagnostic, error, warning
-from mdfollow.events import TICK_EVENTS, Event
+from mdfollow.errors import AgendaRefused, AlreadyExists, RecordProblem, WriteConflict
+from mdfollow.events import Event
 from mdfollow.index import VaultIndex
-from mdfollow.record import Recorded, RecordProblem, record_event
-from mdfollow.render import Tick, agenda_state, block_id, find_block, read_ticks, render_agenda, render_block
+from mdfollow.record import Recorded, record_event
+from mdfollow.render import render_agenda, render_block
 from mdfollow.rules import Agenda, FollowUp, Memo, build_agenda, next_action
 from mdfollow.settings import Settings
-from mdfollow.store import AlreadyExists, WriteConflict, read_bytes, write_file
+from mdfollow.store import read_bytes, write_file
+from mdfollow.ticks import Tick, agenda_state, block_id, find_block, read_ticks
 from mdfollow.vault import VaultReader, relative
-
-
-class AgendaRefused(Exception):
-    """The agenda was not written; the message says why and what to do."""
 
 
 @dataclass
@@ -199,7 +198,8 @@ def _record_ticks(
                 )
             )
             continue
-        event = Event(TICK_EVENTS[item.action], today, note=_tick_note(item), tag=tick.block_id)
+        action = BY_NAME[item.action]
+        event = Event(action.tick, today, note=action.tick_note(item), tag=tick.block_id)
         try:
             recorded = record_event(vault, item.contact.path, event, settings)
         except RecordProblem as exc:
@@ -216,17 +216,3 @@ def _already_recorded(vault: Path, index: VaultIndex, tick: Tick) -> bool:
         return False
     raw = read_bytes(vault / contact.path)
     return raw is not None and tick.block_id.encode() in raw
-
-
-def _tick_note(item: FollowUp) -> str:
-    if item.action == "thank":
-        return "thank-you" + (f", highlighted: {item.contact.advice[0]}" if item.contact.advice else "")
-    if item.action == "report-back":
-        return "reported back on the advice"
-    if item.action == "tell-referrer":
-        return "told them how it went with " + ", ".join(c.name for c in item.referred)
-    if item.action == "update":
-        return "told them: " + "; ".join(m.text for m in item.milestones)
-    if item.action == "nudge":
-        return f"nudge, try {item.attempt}" + (" (the last, light one)" if item.light_touch else "")
-    return {"reach-out": "first message", "scheduled": "the promised follow-up", "check-in": "check-in"}[item.action]

@@ -1,83 +1,36 @@
-"""The agenda as Markdown and as JSON. Pure: values in, text out."""
+"""The agenda as Markdown and as JSON. Pure: values in, text out.
+
+How a run reads back what was written here (ticks, whether a file is ours) is
+in `ticks`.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from mdfollow.actions import verb
 from mdfollow.index import VaultIndex
 from mdfollow.rules import Agenda, BirthdayItem, FollowUp
-
-MARKER = "%% mdfollow agenda"
-CARRIED = "## Ticked, not recorded"
-_CARRIED_SECTION = re.compile(
-    r"^#{2,3} Ticked, not recorded\n.*?(?=^#{2,3} |^%% mdfollow agenda|\Z)", re.MULTILINE | re.DOTALL
-)
-_TICKED_ITEM = re.compile(r"^\s*[-*+] \[[xX]\] .*\^(mf-[0-9a-f]{8})\s*$")
-_FIRST_LINK = re.compile(r"\[\[([^\]|#]+)")
-_MARKER_LINE = re.compile(r"^%% mdfollow agenda ([0-9a-f]{16})\b.*%%\s*$", re.MULTILINE)
-_TICK = re.compile(r"^(\s*[-*+] )\[[xX]\]", re.MULTILINE)
-
-_VERBS = {
-    "thank": "Thank {link}",
-    "reach-out": "Reach out to {link}",
-    "nudge": "Nudge {link}",
-    "tell-referrer": "Tell {link} how it went",
-    "report-back": "Report back to {link}",
-    "update": "Update {link}",
-    "scheduled": "Follow up with {link} as promised",
-    "check-in": "Check in with {link}",
-}
+from mdfollow.ticks import BLOCK_START, CARRIED, MARKER, block_id, signature
 
 
 def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def block_id(item: FollowUp) -> str:
-    """Stable per contact, action and due date: a tick matches only the item it was written for."""
-    when = "undated" if item.undated else item.due.isoformat()
-    key = f"{item.contact.path}\n{item.action}\n{when}\n{item.attempt}".encode()
-    return "mf-" + hashlib.blake2b(key, digest_size=4).hexdigest()
-
-
 def plain_verb(item: FollowUp) -> str:
     """'Thank Priya Raman': what to do, for calendars and messages without links."""
-    verb = "Send a last, light nudge to {link}" if item.action == "nudge" and item.light_touch else _VERBS[item.action]
-    return verb.format(link=item.contact.name)
+    return verb(item).format(link=item.contact.name)
 
 
 def task_line(item: FollowUp, index: VaultIndex) -> str:
     link = index.link_for(item.contact)
-    verb = "Send a last, light nudge to {link}" if item.action == "nudge" and item.light_touch else _VERBS[item.action]
-    text = verb.format(link=link) + ": " + one_line(item.reason)
+    text = verb(item).format(link=link) + ": " + one_line(item.reason)
     if item.also:
         text += f" (also: {', '.join(item.also)})"
     return f"- [ ] {text} 📅 {item.due.isoformat()} ^{block_id(item)}"
-
-
-@dataclass(frozen=True)
-class Tick:
-    """A ticked task line with an mdfollow block id, in a file mdfollow wrote."""
-
-    line: int
-    block_id: str
-    text: str
-    link: str | None  # the contact the line links to
-
-
-def read_ticks(text: str) -> list[Tick]:
-    ticks = []
-    for number, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
-        m = _TICKED_ITEM.match(line)
-        if m:
-            link = _FIRST_LINK.search(line)
-            ticks.append(Tick(number, m.group(1), line.strip(), link.group(1).strip() if link else None))
-    return ticks
 
 
 def render_agenda(agenda: Agenda, index: VaultIndex, carried: Sequence[str] = ()) -> str:
@@ -87,26 +40,10 @@ def render_agenda(agenda: Agenda, index: VaultIndex, carried: Sequence[str] = ()
     return body + f"{MARKER} {signature(body)}: tick a box when it is done; the next run records it. %%\n"
 
 
-BLOCK_START = "%% mdfollow agenda: start %%"
-_BLOCK = re.compile(
-    r"^%% mdfollow agenda: start %%[ \t]*\r?\n(.*?)^%% mdfollow agenda: end ([0-9a-f]{16}) %%[ \t]*(?:\r?\n|\Z)",
-    re.MULTILINE | re.DOTALL,
-)
-
-
 def render_block(agenda: Agenda, index: VaultIndex, carried: Sequence[str] = ()) -> str:
     """The agenda as a block for a daily note: what the agenda file says, between markers."""
     body = "\n".join(_agenda_lines(agenda, index, carried, "###")) + "\n"
     return f"{BLOCK_START}\n{body}%% mdfollow agenda: end {signature(body)} %%\n"
-
-
-def find_block(text: str) -> tuple[int, int, str] | None:
-    """(start, end, state) of the mdfollow block in a note; state as in agenda_state."""
-    m = _BLOCK.search(text)
-    if m is None:
-        return None
-    body = m.group(1).replace("\r\n", "\n")
-    return m.start(), m.end(), "ours" if signature(body) == m.group(2) else "edited"
 
 
 def _agenda_lines(agenda: Agenda, index: VaultIndex, carried: Sequence[str], level: str) -> list[str]:
@@ -163,23 +100,7 @@ def birthday_line(birthday: BirthdayItem, index: VaultIndex, today: date) -> str
     return f"- 🎂 {index.link_for(birthday.contact)}: {day}{age}"
 
 
-def signature(body: str) -> str:
-    """A hash of the agenda with ticks undone and carried ticks left out: tells hand edits apart."""
-    body = _CARRIED_SECTION.sub("", body)
-    return hashlib.blake2b(_TICK.sub(r"\1[ ]", body).encode(), digest_size=8).hexdigest()
-
-
-def agenda_state(text: str) -> str:
-    """'ours' (untouched but for ticks), 'edited' (changed by hand) or 'foreign' (not ours)."""
-    text = text.replace("\r\n", "\n")
-    markers = list(_MARKER_LINE.finditer(text))
-    if not markers:
-        return "foreign"
-    m = markers[-1]
-    return "ours" if signature(text[: m.start()]) == m.group(1) else "edited"
-
-
-def agenda_json(agenda: Agenda, index: VaultIndex) -> dict[str, Any]:
+def agenda_json(agenda: Agenda) -> dict[str, Any]:
     return {
         "today": agenda.today.isoformat(),
         "items": [item_json(item, agenda) for item in agenda.items],

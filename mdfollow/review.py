@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from mdfollow.contact import Contact, fold
+from mdfollow.events import EVENT_KINDS
 from mdfollow.index import VaultIndex
 from mdfollow.rules import Agenda, FollowUp, is_active, open_strikes
 from mdfollow.settings import Settings
@@ -25,12 +26,16 @@ from mdfollow.settings import Settings
 MARKER = "%% mdfollow review"
 PIE_SLICES = 8
 _MARKER_LINE = re.compile(r"^%% mdfollow review ([0-9a-f]{16})\b.*%%\s*$", re.MULTILINE)
-# Log lines that record no exchange with the person: a plain note, or a name they gave you.
-_NOT_TOUCHES = re.compile(r"^(note|referred me to)\b", re.IGNORECASE)
+# Log lines of events that move no date (a plain note, a name they gave you) record no exchange.
+_NOT_TOUCHES = re.compile(
+    "^(?:" + "|".join(re.escape(kind.label) for kind in EVENT_KINDS if not kind.moves) + r")(?![\w-])",
+    re.IGNORECASE,
+)
 
 
 def is_touch_line(text: str) -> bool:
-    """Whether a line of a contact's interactions log records a touch (anything but a note or a referral)."""
+    """Whether a line of a contact's interactions log records a touch: any line but those of
+    events that move no date, so lines written by hand count too."""
     return not _NOT_TOUCHES.match(text.strip())
 
 
@@ -57,11 +62,7 @@ def drift(days: Iterable[date], today: date, min_days: int = 3, factor: int = 2,
 def touch_days(contact: Contact, index: VaultIndex, today: date, logged: Sequence[date] = ()) -> list[date]:
     """Every day you were in touch, as the rules count touches (two-way dates, messages sent,
     dated mentions), plus the dated lines of the note's interactions log; sorted, none after today."""
-    days = {
-        d
-        for d in (contact.met, contact.last_contact, contact.last_outreach, contact.thanked, contact.reported_back)
-        if d is not None
-    }
+    days = set(contact.two_way_dates() + contact.sent_dates())
     days.update(m.date for m in index.mentions_of(contact))
     days.update(logged)
     return sorted(d for d in days if d <= today)

@@ -12,17 +12,14 @@ from datetime import date
 from pathlib import Path
 
 from mdfollow.diagnostics import Diagnostic
+from mdfollow.edits import parse_log
+from mdfollow.errors import AlreadyExists, ReviewRefused, WriteConflict
 from mdfollow.index import VaultIndex
-from mdfollow.milestones import parse_log
 from mdfollow.review import Review, build_review, is_touch_line, render_review, review_state
 from mdfollow.rules import Agenda, build_agenda
 from mdfollow.settings import Settings
-from mdfollow.store import AlreadyExists, WriteConflict, read_bytes, write_file
+from mdfollow.store import read_bytes, write_file
 from mdfollow.vault import VaultReader, relative
-
-
-class ReviewRefused(Exception):
-    """The review was not written; the message says why and what to do."""
 
 
 @dataclass

@@ -15,15 +15,9 @@ import secrets
 import stat
 from pathlib import Path
 
+from mdfollow.errors import AlreadyExists, WriteConflict
+
 _NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK, errno.ENOSYS}
-
-
-class WriteConflict(Exception):
-    """The file changed on disk since mdfollow read it; nothing was written."""
-
-
-class AlreadyExists(Exception):
-    """A create-only write found a file in the way; nothing was written."""
 
 
 def _target(path: Path) -> Path:

@@ -21,18 +21,11 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from mdfollow.edits import format_value
+from mdfollow.errors import TemplateProblem
 
 MAX_OUTPUT = 64 * 1024
 MAX_LOOP = 10_000  # range() items one render may ask for, in all
 MAX_SIZE = 100_000  # longest string or list a template may build with * or **
-
-
-class TemplateProblem(Exception):
-    def __init__(self, origin: str, line: int | None, message: str):
-        super().__init__(f"{origin}:{line}: {message}" if line else f"{origin}: {message}")
-        self.origin = origin
-        self.line = line
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -43,7 +36,7 @@ class Source:
 
 
 class Fields(SimpleNamespace):
-    """Read-only attribute access to values for templates."""
+    """Values for templates, by attribute (`contact.name`) or by key (`contact["name"]`)."""
 
     def __getitem__(self, key: str) -> Any:
         try:

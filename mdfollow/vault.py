@@ -1,7 +1,9 @@
 """Reading the vault from disk: where it is, its settings, its notes.
 
 This is the edge between the file system and the pure core: it finds files,
-reads bytes, and hands them to `index.summarize`. It never writes.
+reads bytes, and hands them to `index.summarize`. It writes nothing in the
+vault; the one file it writes is the index cache, outside the vault, through
+`store`.
 """
 
 from __future__ import annotations
@@ -13,44 +15,18 @@ import os
 from array import array
 from dataclasses import dataclass
 from functools import cached_property
-from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mdfollow.dates import compile_daily_format
 from mdfollow.diagnostics import Diagnostic, error, warning
-from mdfollow.index import DailyNotes, NoteRecord, VaultIndex, build_index, summarize
+from mdfollow.index import DailyNotes, NoteSummary, VaultIndex, build_index, summarize
 from mdfollow.milestones import Milestone, parse_milestones
 from mdfollow.settings import SETTINGS_FILE, Settings, parse_settings
 from mdfollow.store import read_all_bytes
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
-    from mdfollow.templating import Source
-
-BUILTIN_TEMPLATES = "templates"
-
-
-def builtin_template_names() -> list[str]:
-    folder = resources.files("mdfollow").joinpath(BUILTIN_TEMPLATES)
-    return sorted(entry.name for entry in folder.iterdir() if entry.name.endswith(".md"))
-
-
-def load_template(vault: Path, settings: Settings, name: str) -> Source:
-    """The vault's template of that name if there is one, else the built-in one."""
-    from mdfollow.templating import Source
-
-    own = vault / settings.templates_folder / name
-    try:
-        text = own.read_text(encoding="utf-8-sig")
-        return Source(name, text.replace("\r\n", "\n"), f"{settings.templates_folder.strip('/')}/{name}")
-    except FileNotFoundError:
-        pass
-    except (OSError, UnicodeDecodeError) as exc:
-        raise OSError(f"{settings.templates_folder}/{name} cannot be read: {exc}") from None
-    text = resources.files("mdfollow").joinpath(BUILTIN_TEMPLATES, name).read_text(encoding="utf-8")
-    return Source(name, text, f"built-in {name}")
+    from collections.abc import Callable, Iterator
 
 
 def relative(path: Path, vault: Path) -> str | None:
@@ -90,15 +66,21 @@ def _shown(path: Path, vault: Path) -> str:
         return str(path)
 
 
+# Where Obsidian keeps the daily-note settings, first found first, each with how to find
+# them in its JSON. Everything that must follow a change of them (the results memo's
+# snapshot, watch's reload) reads this table.
+DAILY_NOTES_SOURCES: tuple[tuple[str, Callable[[Any], Any]], ...] = (
+    (".obsidian/daily-notes.json", lambda data: data),
+    (".obsidian/plugins/periodic-notes/data.json", lambda data: data.get("daily") or {}),
+)
+DAILY_NOTES_CONFIG: tuple[str, ...] = tuple(path for path, _ in DAILY_NOTES_SOURCES)
+
+
 def daily_notes(vault: Path, settings: Settings) -> tuple[DailyNotes, list[Diagnostic]]:
     """Daily-note folder and format: settings, else Obsidian's core plugin, else Periodic Notes."""
     folder, fmt = "", ""
     problems: list[Diagnostic] = []
-    sources = [
-        (".obsidian/daily-notes.json", lambda d: d),
-        (".obsidian/plugins/periodic-notes/data.json", lambda d: d.get("daily") or {}),
-    ]
-    for relative, pick in sources:
+    for relative, pick in DAILY_NOTES_SOURCES:
         path = vault / relative
         if not path.is_file():
             continue
@@ -201,17 +183,17 @@ def walk(
     return found, problems
 
 
-def read_record(rel: str, path: str | Path, settings: Settings, daily: DailyNotes) -> NoteRecord:
+def read_record(rel: str, path: str | Path, settings: Settings, daily: DailyNotes) -> NoteSummary:
     try:
         raw = read_all_bytes(path)
     except FileNotFoundError:
         if os.path.islink(path):
-            return NoteRecord(
+            return NoteSummary(
                 rel, "skipped", diagnostics=(warning(rel, None, "is a link to a file that does not exist; skipped"),)
             )
         raise  # deleted while we walked: simply gone
     except OSError as exc:
-        return NoteRecord(
+        return NoteSummary(
             rel, "skipped", diagnostics=(error(rel, None, f"cannot be read: {exc.strerror or exc}; skipped"),)
         )
     return summarize(rel, raw, settings.contact_types, daily)
@@ -245,7 +227,7 @@ def paused_gc(freeze: bool = True) -> Iterator[None]:
 PARALLEL_FROM = 2000  # below this, starting processes costs more than it saves
 
 
-def _read_chunk(args: tuple[list[tuple[str, str]], Settings, DailyNotes]) -> list[NoteRecord]:
+def _read_chunk(args: tuple[list[tuple[str, str]], Settings, DailyNotes]) -> list[NoteSummary]:
     files, settings, daily = args
     records = []
     for rel, path in files:
@@ -265,7 +247,7 @@ def _read_chunk_encoded(args: tuple[list[tuple[str, str]], Settings, DailyNotes]
     return marshal.dumps([encode(record) for record in _read_chunk(args)])
 
 
-def read_all(files: list[tuple[str, str]], settings: Settings, daily: DailyNotes) -> list[NoteRecord]:
+def read_all(files: list[tuple[str, str]], settings: Settings, daily: DailyNotes) -> list[NoteSummary]:
     """Read and summarise every note, on every core when the vault is large."""
     import threading
 
@@ -314,7 +296,7 @@ class VaultReader:
         self.setting_problems = list(setting_problems or [])
         self.skip = exclusions(settings, extra_skips)
         self.daily, self.daily_problems = daily_notes(vault, settings)
-        self.records: dict[str, NoteRecord] = {}
+        self.records: dict[str, NoteSummary] = {}
         self.walk_problems: list[Diagnostic] = []
         self.loaded = False
         self._walked: tuple[list[tuple[str, str]], dict[str, tuple[int, int, int]]] | None = None
@@ -336,12 +318,7 @@ class VaultReader:
             add(stamps.get(rel, missing))
         digest.update("\0".join([rel for rel, _ in files]).encode())
         digest.update(array("q", flat).tobytes())
-        for name in (
-            SETTINGS_FILE,
-            self.settings.milestones_file,
-            ".obsidian/daily-notes.json",
-            ".obsidian/plugins/periodic-notes/data.json",
-        ):
+        for name in (SETTINGS_FILE, self.settings.milestones_file, *DAILY_NOTES_CONFIG):
             try:
                 info = (self.vault / name).stat()
                 digest.update(f"{name}\0{info.st_size},{info.st_mtime_ns},{info.st_ctime_ns}\n".encode())
@@ -381,7 +358,7 @@ class VaultReader:
 
     def _read_with_cache(
         self, files: list[tuple[str, str]], stamps: dict[str, tuple[int, int, int]]
-    ) -> dict[str, NoteRecord]:
+    ) -> dict[str, NoteSummary]:
         """Reuse the cached record of every note whose size and mtime are unchanged."""
         import time
 
@@ -391,7 +368,7 @@ class VaultReader:
         where = cache.cache_file(self.vault)
         expected = cache.fingerprint(self.settings.fingerprint(), repr(self.daily))
         cached = cache.load(where, expected)
-        records: dict[str, NoteRecord] = {}
+        records: dict[str, NoteSummary] = {}
         entries: dict[str, cache.Entry] = {}
         stale: list[tuple[str, str]] = []
         for rel, path in files:
@@ -418,7 +395,7 @@ class VaultReader:
                 write_file(where, cache.dump(entries, expected), expected=None, replace=True)
         return records
 
-    def reread(self, rel: str) -> NoteRecord | None:
+    def reread(self, rel: str) -> NoteSummary | None:
         self.records.pop(rel, None)
         if not self.is_note(rel):
             return None

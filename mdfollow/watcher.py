@@ -29,10 +29,10 @@ from mdfollow.note import parse_note
 from mdfollow.refresh import AgendaRefused, AgendaRun, refresh_agenda, relative
 from mdfollow.rules import Memo
 from mdfollow.settings import SETTINGS_FILE, Settings
-from mdfollow.vault import VaultReader
+from mdfollow.vault import DAILY_NOTES_CONFIG, VaultReader
 
 RESCAN = "*"  # not a path: read the whole vault again
-RELOAD = {SETTINGS_FILE, ".obsidian/daily-notes.json", ".obsidian/plugins/periodic-notes/data.json"}
+RELOAD = {SETTINGS_FILE, *DAILY_NOTES_CONFIG}  # files that change the settings or the daily-note config
 _TEMP_SUFFIXES = (".swp", ".swx", ".swo", "~", ".tmp", ".temp", ".bak", ".crswap", ".part", ".mdfollow-tmp")
 
 INOTIFY_HELP = (

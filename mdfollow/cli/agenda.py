@@ -88,32 +88,29 @@ def agenda(
         result = build_agenda(index, today, settings)
         app.report(index.problems)
         if as_json:
-            text = json.dumps(agenda_json(result, index), ensure_ascii=False, indent=2) + "\n"
+            text = json.dumps(agenda_json(result), ensure_ascii=False, indent=2) + "\n"
         else:
             text = render_agenda(result, index)
         click.echo(text, nl=False)
         if snapshot:
             cache.save_result(vault, snapshot, name, text, [p.to_json() for p in index.problems])
         return
-    from mdfollow.refresh import AgendaRefused, refresh_agenda
+    from mdfollow.refresh import refresh_agenda
 
     settings_problems = app._setting_problems
     daily = settings.daily_agenda if daily is None else daily
     if daily and out is not None:
         raise Usage("--daily writes into today's daily note; it does not go with --out")
-    try:
-        run = refresh_agenda(
-            vault,
-            settings,
-            today,
-            target,
-            force=force,
-            setting_problems=settings_problems,
-            daily=daily,
-            use_cache=not app.no_cache,
-        )
-    except AgendaRefused as exc:
-        raise Failure(str(exc)) from None
+    run = refresh_agenda(
+        vault,
+        settings,
+        today,
+        target,
+        force=force,
+        setting_problems=settings_problems,
+        daily=daily,
+        use_cache=not app.no_cache,
+    )
     target = run.target or target
     app.report(run.index.problems)
     app.report(run.problems)
@@ -157,7 +154,7 @@ def ics(app: App, out: Path | None, todo: bool | None, commit: bool | None) -> N
     To see it in a calendar app, import the file, or keep it in a synced folder
     and subscribe to that file's URL (see the README).
     """
-    from mdfollow.calendar import agenda_calendar, is_ours
+    from mdfollow.feed import agenda_calendar, is_ours
     from mdfollow.rules import build_agenda
     from mdfollow.store import read_bytes
     from mdfollow.vault import relative
@@ -170,7 +167,7 @@ def ics(app: App, out: Path | None, todo: bool | None, commit: bool | None) -> N
     if not index.contacts:
         raise Failure(f"no contact notes found in {vault}; nothing written")
     result = build_agenda(index, app.today, settings)
-    data = agenda_calendar(result, index, todo=settings.calendar_todo if todo is None else todo)
+    data = agenda_calendar(result, todo=settings.calendar_todo if todo is None else todo, contacts=index.contacts)
     shown = relative(target, vault) or str(target)
     try:
         old = read_bytes(target)

@@ -1,8 +1,9 @@
 """What every command shares: the group and its global options, the App, errors and reporting.
 
-The command line (this package) is the only place that reads the clock, the
-environment and argv, and the only home of click. The core is imported inside
-commands so that `mdfollow --help` starts fast.
+The command line (this package) is the only home of click, and where the run's
+inputs come from: argv, the vault and today (the date is read here and passed
+on; tests/test_architecture.py holds every other module to that). The core is
+imported inside commands so that `mdfollow --help` starts fast.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from mdfollow import __version__
+from mdfollow.errors import AlreadyExists, DateError, MdfollowError, UsageError, WriteConflict
 
 if TYPE_CHECKING:
     from mdfollow.contact import Contact
@@ -26,24 +28,16 @@ if TYPE_CHECKING:
     from mdfollow.settings import Settings
 
 
-class Failure(click.ClickException):
+class Failure(MdfollowError):
     """The command failed for a reason the message names (exit 1)."""
 
-    def show(self, file: Any = None) -> None:
-        click.echo(f"mdfollow: {self.format_message()}", err=True)
 
-
-class Usage(click.UsageError):
+class Usage(UsageError):
     """Wrong usage (exit 2), one line, no traceback."""
-
-    def show(self, file: Any = None) -> None:
-        click.echo(f"mdfollow: {self.format_message()}", err=True)
-        if self.ctx is not None:
-            click.echo(f"Try '{self.ctx.command_path} --help' for help.", err=True)
 
 
 def parse_day(text: str, what: str) -> date:
-    from mdfollow.dates import DateError, parse_date
+    from mdfollow.dates import parse_date
 
     try:
         return parse_date(text)
@@ -129,8 +123,24 @@ class App:
 pass_app = click.make_pass_decorator(App)
 
 
+class MdfollowCommand(click.Command):
+    """A command whose refusals remember which command they came from, for the hint in the message."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MdfollowError as exc:
+            if exc.command_path is None:
+                exc.command_path = ctx.command_path
+            raise
+
+
 class MdfollowGroup(click.Group):
-    """One line for every usage error, and no traceback for anything, unless MDFOLLOW_DEBUG is set."""
+    """The one place errors become messages and exit codes: one line each, no traceback
+    (unless MDFOLLOW_DEBUG is set for an unexpected one)."""
+
+    command_class = MdfollowCommand
+    group_class = type  # `import` and any later group handle errors the same way
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         run: Any = super().main  # click's overloads do not admit a pass-through; we always ask for the value
@@ -141,6 +151,10 @@ class MdfollowGroup(click.Group):
         except click.UsageError as exc:
             where = exc.ctx.command_path if exc.ctx is not None else "mdfollow"
             click.echo(f"mdfollow: {exc.format_message()} (see '{where} --help')", err=True)
+            sys.exit(exc.exit_code)
+        except MdfollowError as exc:
+            hint = f" (see '{exc.command_path or 'mdfollow'} --help')" if isinstance(exc, UsageError) else ""
+            click.echo(f"mdfollow: {exc}{hint}", err=True)
             sys.exit(exc.exit_code)
         except click.ClickException as exc:
             exc.show()
@@ -237,7 +251,7 @@ def commit_option(func: Any) -> Any:
 
 def write_over(path: Path, data: bytes, old: bytes | None, shown: str) -> None:
     """Write `data` over exactly `old` (None: a new file), or fail with one line saying why."""
-    from mdfollow.store import AlreadyExists, WriteConflict, write_file
+    from mdfollow.store import write_file
 
     try:
         write_file(path, data, expected=old)
@@ -251,16 +265,13 @@ def commit_files(app: App, wanted: bool | None, paths: list[Path], message: str)
     """Commit what the command wrote; a git problem is reported after the files are safe."""
     if not (wanted if wanted is not None else app.settings.commit) or not paths:
         return
-    from mdfollow.git import GitProblem, commit
+    from mdfollow.git import commit
 
-    try:
-        short = commit(app.vault, paths, message)
-    except GitProblem as exc:
-        raise Failure(str(exc)) from None
+    short = commit(app.vault, paths, message)
     app.say(f"committed {short}: {message}")
 
 
-def find_contact(app: App, index: VaultIndex, name: str) -> Contact:
+def find_contact(index: VaultIndex, name: str) -> Contact:
     from mdfollow.index import lookup
 
     matches, suggestions = lookup(index, name)

@@ -10,7 +10,6 @@ import click
 
 from mdfollow.cli.app import (
     App,
-    Failure,
     Usage,
     cli,
     commit_files,
@@ -154,7 +153,7 @@ def show(app: App, name: str, as_json: bool) -> None:
     from mdfollow.rules import Agenda, gone_quiet, next_action
 
     index = app.index()
-    contact = find_contact(app, index, name)
+    contact = find_contact(index, name)
     today = app.today
     settings = app.settings
     app.report([p for p in index.problems if p.path == contact.path])
@@ -210,20 +209,13 @@ def _plain(value: Any) -> Any:
 
 
 def _history(contact: Contact, index: VaultIndex) -> list[tuple[date, str, str]]:
+    from mdfollow.contact import DATES
+
     events: list[tuple[date, str, str]] = []
-    labels = {
-        "added": "added",
-        "met": "met",
-        "last_contact": "last two-way contact",
-        "last_outreach": "last message sent",
-        "thanked": "thanked",
-        "reported_back": "reported back",
-        "next_follow_up": "promised follow-up",
-    }
-    for key, label in labels.items():
-        value = getattr(contact, key)
-        if value is not None:
-            events.append((value, label, ""))
+    for row in DATES:
+        value = getattr(contact, row.key)
+        if value is not None and row.label is not None:
+            events.append((value, row.label, ""))
     for mention in index.mentions_of(contact):
         events.append((mention.date, "mentioned", f"{mention.path}:{mention.line}"))
     return sorted(events, key=lambda e: (e[0], e[1]), reverse=True)
@@ -260,7 +252,7 @@ def new(
           --advice "Sit in on a consumer-insights readout"
     """
     from mdfollow.dates import CadenceError, parse_cadence
-    from mdfollow.record import RecordProblem, create_contact
+    from mdfollow.record import create_contact
 
     met_day = parse_day(met, "--met") if met else None
     if cadence:
@@ -269,22 +261,19 @@ def new(
         except CadenceError as exc:
             raise Usage(f"--cadence: {exc}") from None
     index = app.index()
-    referrer = find_contact(app, index, referred_by) if referred_by else None
-    try:
-        path = create_contact(
-            app.vault,
-            app.settings,
-            index,
-            name,
-            app.today,
-            met=met_day,
-            referrer=referrer,
-            company=company,
-            advice=advice,
-            cadence=cadence,
-        )
-    except RecordProblem as exc:
-        raise Failure(str(exc)) from None
+    referrer = find_contact(index, referred_by) if referred_by else None
+    path = create_contact(
+        app.vault,
+        app.settings,
+        index,
+        name,
+        app.today,
+        met=met_day,
+        referrer=referrer,
+        company=company,
+        advice=advice,
+        cadence=cadence,
+    )
     rel = path.relative_to(app.vault).as_posix()
     app.say(f"created {rel}")
     click.echo(rel)
@@ -301,11 +290,11 @@ def history(app: App, name: str, as_json: bool) -> None:
     Oldest first. Log lines come from the note's Interactions section, mentions
     from dated notes that link the contact, commits from `git log --follow`.
     """
+    from mdfollow.edits import parse_log
     from mdfollow.git import changes_to
-    from mdfollow.milestones import parse_log
 
     index = app.index()
-    contact = find_contact(app, index, name)
+    contact = find_contact(index, name)
     raw = (app.vault / contact.path).read_bytes().decode("utf-8", "replace")
     events: list[tuple[date, str, str]] = []
     for day, text in parse_log(raw, app.settings.log_heading):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from mdfollow.actions import NAMES, OCCASIONS
 from mdfollow.cli.app import (
     App,
     Failure,
@@ -16,16 +17,12 @@ from mdfollow.cli.app import (
     plural,
 )
 
-ACTION_NAMES = ["thank", "reach-out", "nudge", "tell-referrer", "report-back", "update", "scheduled", "check-in"]
-# Drafts that answer a date the contact keeps, not a follow-up rule.
-OCCASIONS = ["birthday"]
-
 
 @cli.command()
 @click.argument("name")
 @click.option(
     "--kind",
-    type=click.Choice(ACTION_NAMES + OCCASIONS),
+    type=click.Choice(NAMES + OCCASIONS),
     help="Draft this action (or `birthday`) instead of the contact's next one.",
 )
 @click.option("--stdout", "to_stdout", is_flag=True, help="Print the draft; write nothing.")
@@ -50,14 +47,14 @@ def draft(app: App, name: str, kind: str | None, to_stdout: bool, force: bool, c
       mdfollow draft "Priya Raman" --kind birthday
     """
     from mdfollow.drafting import render_draft
+    from mdfollow.errors import AlreadyExists, TemplateProblem
     from mdfollow.naming import note_file_name
     from mdfollow.rules import FollowUp, candidates, gone_quiet, next_action
-    from mdfollow.store import AlreadyExists, write_file
-    from mdfollow.templating import TemplateProblem
-    from mdfollow.vault import load_template
+    from mdfollow.store import write_file
+    from mdfollow.template_files import load_template
 
     index = app.index()
-    contact = find_contact(app, index, name)
+    contact = find_contact(index, name)
     today = app.today
     settings = app.settings
     item = next_action(contact, index, today, settings)
@@ -80,8 +77,11 @@ def draft(app: App, name: str, kind: str | None, to_stdout: bool, force: bool, c
         raise Usage("--force needs --kind ACTION when nothing is due")
     try:
         source = load_template(app.vault, settings, f"{item.action}.md")
-        note_text = (app.vault / contact.path).read_bytes().decode("utf-8", "replace")
-        result = render_draft(source, item, index, today, settings, note_text)
+
+        def read_note(path: str) -> str:
+            return (app.vault / path).read_bytes().decode("utf-8", "replace")
+
+        result = render_draft(source, item, index, today, settings, read_note(contact.path), read_note)
     except TemplateProblem as exc:
         raise Failure(f"template error: {exc}") from None
     except OSError as exc:
@@ -143,9 +143,12 @@ def templates(app: App, as_list: bool, copy: bool, commit: bool | None) -> None:
     Filters: yaml, one_line, lower_first, end_sentence.
     A misspelled field is an error naming the template file and line.
     """
-    from mdfollow.store import AlreadyExists, write_file
-    from mdfollow.vault import builtin_template_names, load_template
+    from mdfollow.errors import AlreadyExists
+    from mdfollow.store import write_file
+    from mdfollow.template_files import builtin_template_names, load_template
 
+    if as_list and copy:
+        raise Usage("--list and --copy are two different things; give one")
     settings = app.settings
     vault = app.vault
     folder = vault / settings.templates_folder

@@ -29,8 +29,9 @@ def import_() -> None:
 
 
 def _run_import(app: App, kind: str, path: Path, dry_run: bool, commit: bool | None) -> None:
+    from mdfollow.errors import RecordProblem
     from mdfollow.importing import PARSERS, plan_import
-    from mdfollow.record import RecordProblem, create_contact
+    from mdfollow.record import create_contact
 
     raw = path.read_bytes()
     try:

@@ -8,7 +8,6 @@ import click
 
 from mdfollow.cli.app import (
     App,
-    Failure,
     Usage,
     cli,
     commit_files,
@@ -18,6 +17,7 @@ from mdfollow.cli.app import (
     pass_app,
     write_over,
 )
+from mdfollow.events import EVENTS
 
 
 @cli.command()
@@ -60,21 +60,16 @@ def milestone(app: App, text: str, company: str, when: str | None, commit: bool 
     commit_files(app, commit, [path], f"milestone: {' '.join(text.split())}")
 
 
-EVENT_HELP = """\b
-Events:
-  met        you met or spoke: sets met and last_contact, resets strikes
-  replied    they answered: sets last_contact, resets strikes
-  sent       you wrote and wait for an answer: sets last_outreach, adds a strike
-  thanked    you sent a thank-you: sets thanked (no strike: gratitude is not a try)
-  reported   you reported back on their advice: sets reported_back
-  referred   they gave you a name: with --to NAME, creates that contact
-  note       just a line in the log
-"""
+def _event_help() -> str:
+    from mdfollow.events import EVENT_KINDS
+
+    width = max(len(kind.name) for kind in EVENT_KINDS) + 3
+    return "\b\nEvents:\n" + "".join(f"  {kind.name.ljust(width)}{kind.help}\n" for kind in EVENT_KINDS)
 
 
-@cli.command(epilog=EVENT_HELP)
+@cli.command(epilog=_event_help())
 @click.argument("name")
-@click.argument("event", type=click.Choice(["met", "thanked", "sent", "replied", "reported", "referred", "note"]))
+@click.argument("event", type=click.Choice(EVENTS))
 @click.option("--date", "when", metavar="YYYY-MM-DD", help="When it happened. Default: today.")
 @click.option("--note", "text", default="", help="What happened, for the log line.")
 @click.option("--advice", help="Set the advice to highlight (the `advice` key).")
@@ -108,8 +103,8 @@ def log(
       mdfollow log Tomás met --advice "Lead with one result in numbers"
       mdfollow log Elena referred --to "Grace Liu"
     """
-    from mdfollow.events import Event, describe
-    from mdfollow.record import RecordProblem, create_contact, record_event
+    from mdfollow.events import Event, commit_summary
+    from mdfollow.record import create_contact, record_event
 
     if event == "referred" and not to:
         raise Usage("`referred` needs --to NAME: the person they referred you to")
@@ -120,7 +115,7 @@ def log(
     if day > today:
         raise Usage(f"--date {day.isoformat()} is after today; log what happened, plan with next_follow_up")
     index = app.index()
-    contact = find_contact(app, index, name)
+    contact = find_contact(index, name)
     settings = app.settings
     written: list[Path] = []
     to_name = None
@@ -132,19 +127,13 @@ def log(
             to_name = index.link_target(found[0])
             app.say(f"{found[0].name} is already a contact ({found[0].path}); not creating it")
         else:
-            try:
-                created = create_contact(vault := app.vault, settings, index, to, today, referrer=contact)
-            except RecordProblem as exc:
-                raise Failure(str(exc)) from None
+            created = create_contact(vault := app.vault, settings, index, to, today, referrer=contact)
             written.append(created)
             to_name = created.stem
             app.say(f"created {created.relative_to(vault).as_posix()} (referred by {contact.name})")
     record = Event(event, day, note=text, advice=advice, outcome=outcome, warmth=warmth, to=to_name)
-    try:
-        recorded = record_event(app.vault, contact.path, record, settings)
-    except RecordProblem as exc:
-        raise Failure(str(exc)) from None
+    recorded = record_event(app.vault, contact.path, record, settings)
     written.append(recorded.path)
     changed = ", ".join(f"{k}: {v if v is not None else '(removed)'}" for k, v in recorded.changes.items())
     app.say(f"{contact.path}: {recorded.line}" + (f"  [{changed}]" if changed else ""))
-    commit_files(app, commit, written, f"log: {describe(record, contact.name)}")
+    commit_files(app, commit, written, f"log: {commit_summary(record, contact.name)}")

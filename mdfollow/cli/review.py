@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from mdfollow.cli.app import App, Failure, cli, commit_files, commit_option, pass_app
+from mdfollow.cli.app import App, cli, commit_files, commit_option, pass_app
 
 
 @cli.command()
@@ -63,20 +63,17 @@ def review(app: App, out: Path | None, as_json: bool, force: bool, commit: bool 
         app.report(run.index.problems)
         click.echo(json.dumps(review_json(run.review, run.agenda), ensure_ascii=False, indent=2))
         return
-    from mdfollow.reviewing import ReviewRefused, write_review
+    from mdfollow.reviewing import write_review
 
-    try:
-        run = write_review(
-            vault,
-            settings,
-            app.today,
-            target,
-            force=force,
-            setting_problems=app._setting_problems,
-            use_cache=not app.no_cache,
-        )
-    except ReviewRefused as exc:
-        raise Failure(str(exc)) from None
+    run = write_review(
+        vault,
+        settings,
+        app.today,
+        target,
+        force=force,
+        setting_problems=app._setting_problems,
+        use_cache=not app.no_cache,
+    )
     app.report(run.index.problems)
     app.summary(run.index)
     shown = relative(target, vault) or str(target)

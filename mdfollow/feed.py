@@ -1,20 +1,21 @@
 """The agenda as an iCalendar feed (RFC 5545). icalendar lives here and nowhere else.
 
 Pure: the agenda in, bytes out, the same bytes for the same vault and day.
-Each item is an all-day event (or a to-do), each birthday a yearly event, with a UID that depends only on
-the contact and the action, so a calendar that re-imports the file updates
-the event instead of adding another.
+Each item is an all-day event (or a to-do), each birthday a yearly event,
+with a UID that depends only on the contact and the action, so a calendar that
+re-imports the file updates the event instead of adding another.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
 import icalendar
 
 from mdfollow import __version__
-from mdfollow.index import VaultIndex
+from mdfollow.contact import Contact
 from mdfollow.render import one_line, plain_verb
 from mdfollow.rules import Agenda, FollowUp
 
@@ -26,7 +27,10 @@ def uid(item: FollowUp) -> str:
     return f"{hashlib.blake2b(key, digest_size=10).hexdigest()}@mdfollow"
 
 
-def agenda_calendar(agenda: Agenda, index: VaultIndex, *, todo: bool = False, alarm_hour: int = 9) -> bytes:
+def agenda_calendar(
+    agenda: Agenda, *, todo: bool = False, alarm_hour: int = 9, contacts: Iterable[Contact] = ()
+) -> bytes:
+    """The agenda's items, and a yearly event for the birthday of each of `contacts` that has one."""
     today = agenda.today
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
@@ -65,12 +69,12 @@ def agenda_calendar(agenda: Agenda, index: VaultIndex, *, todo: bool = False, al
         alarm.add("trigger", timedelta(hours=alarm_hour), parameters={"RELATED": "START"})
         component.add_component(alarm)
         cal.add_component(component)
-    for event in birthday_events(index, today, stamp):
+    for event in birthday_events(contacts, today, stamp):
         cal.add_component(event)
     return bytes(cal.to_ical())
 
 
-def birthday_events(index: VaultIndex, today: date, stamp: datetime) -> list[icalendar.Event]:
+def birthday_events(contacts: Iterable[Contact], today: date, stamp: datetime) -> list[icalendar.Event]:
     """One yearly all-day event per birthday (closed contacts have none).
 
     29 February recurs on the last day of February (BYMONTHDAY=-1), so that it
@@ -78,7 +82,7 @@ def birthday_events(index: VaultIndex, today: date, stamp: datetime) -> list[ica
     occurrence is this year's, so the event is the same all year long.
     """
     events = []
-    for contact in sorted(index.contacts, key=lambda c: c.path):
+    for contact in sorted(contacts, key=lambda c: c.path):
         birthday = contact.birthday
         if birthday is None or contact.status == "closed":
             continue
