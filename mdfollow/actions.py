@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 class Action:
     name: str
     verb: str  # what to do, with {link} for the contact: the agenda's and the calendar's words
-    tick: str  # the event a ticked item records in the contact's note (an `events.EVENTS` name)
+    # The event a ticked item records in the contact's note (an `events.EVENTS` name):
+    # an ask is `sent` (a strike); news needs no answer, so it is `informed` (none).
+    tick: str
     tick_note: Callable[[FollowUp], str]  # the words of that log line
 
 
@@ -40,7 +42,7 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "tell-referrer",
         "Tell {link} how it went",
-        "sent",
+        "informed",
         lambda item: "told them how it went with " + ", ".join(c.name for c in item.referred),
     ),
     Action(
@@ -49,9 +51,11 @@ ACTIONS: tuple[Action, ...] = (
         "reported",
         lambda item: "reported back on the advice",
     ),
-    Action("update", "Update {link}", "sent", lambda item: "told them: " + "; ".join(m.text for m in item.milestones)),
+    Action(
+        "update", "Update {link}", "informed", lambda item: "told them: " + "; ".join(m.text for m in item.milestones)
+    ),
     Action("scheduled", "Follow up with {link} as promised", "sent", lambda item: "the promised follow-up"),
-    Action("check-in", "Check in with {link}", "sent", lambda item: "check-in"),
+    Action("check-in", "Check in with {link}", "informed", lambda item: "check-in"),
 )
 # The last try of a run of nudges, said as such (the nudge's `light_touch`).
 LIGHT_NUDGE_VERB = "Send a last, light nudge to {link}"

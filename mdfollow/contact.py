@@ -24,6 +24,7 @@ from mdfollow.dates import (
     parse_date,
 )
 from mdfollow.diagnostics import Diagnostic, error, warning
+from mdfollow.errors import BadValue
 from mdfollow.note import ParsedNote
 
 
@@ -50,6 +51,59 @@ DATES: tuple[DateKey, ...] = (
 DATE_KEYS: tuple[str, ...] = tuple(row.key for row in DATES)
 WARMTHS = ("warm", "neutral", "cool")
 STATUSES = ("active", "paused", "closed")
+# Words before a given name that are not one: "Dr. Priya Nair" is greeted as Priya.
+TITLES = frozenset(
+    [
+        "dr",
+        "doctor",
+        "ms",
+        "mr",
+        "mrs",
+        "mx",
+        "miss",
+        "mister",
+        "madam",
+        "madame",
+        "mme",
+        "mlle",
+        "sir",
+        "dame",
+        "lady",
+        "lord",
+        "prof",
+        "professor",
+        "rev",
+        "revd",
+        "fr",
+        "herr",
+        "frau",
+        "sra",
+        "sr",
+    ]
+)
+
+
+def first_name(name: str, front: dict[str, Any]) -> str:
+    """How to greet them: the `first_name` key, else `nickname`, else the name without titles."""
+    for key in ("first_name", "nickname"):
+        value = front.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return given_name(name)
+
+
+def without_titles(name: str) -> str:
+    """The name without the titles before it: "Dr. Priya Nair" -> "Priya Nair"."""
+    words = name.split()
+    while len(words) > 1 and words[0].rstrip(".").casefold() in TITLES:
+        words.pop(0)
+    return " ".join(words)
+
+
+def given_name(name: str) -> str:
+    """The first word of a name that is not a title ("Dr. Priya Nair" -> "Priya")."""
+    words = without_titles(name).split()
+    return words[0] if words else name
 
 
 @lru_cache(maxsize=65536)
@@ -102,7 +156,8 @@ class Contact:
 
     @property
     def first_name(self) -> str:
-        return self.name.split()[0] if self.name.split() else self.name
+        """The given name, titles skipped; drafts prefer the note's `first_name`/`nickname` (first_name())."""
+        return given_name(self.name)
 
     # The touches of DATES, spelled out: the rules call these for every contact on every run
     # (tests/test_tables.py holds them to the table).
@@ -292,3 +347,45 @@ def build_contact(note: ParsedNote) -> tuple[Contact, list[Diagnostic]]:
         values["linkedin"] = raw.strip()
     values["lines"] = {"referred_by": note.line_of("referred_by")} if "referred_by" in front else {}
     return Contact(path=path, **values), diags
+
+
+_KEY_NAME = re.compile(r"^[A-Za-z_][\w-]*$")
+_CHOICES = {"warmth": WARMTHS, "status": STATUSES}
+
+
+def typed_value(key: str, text: str) -> date | int | bool | str | None:
+    """The front-matter value `set KEY=TEXT` writes (None: remove the key).
+
+    A known key's text is checked the way the note will be read (ValueError
+    with a fix-it message); another key's text is written as text.
+    """
+    if not _KEY_NAME.match(key):
+        raise BadValue(f"{key!r} is not a key name (letters, digits, _ and -)")
+    text = text.strip()
+    if text == "":
+        return None
+    if key in DATE_KEYS:
+        try:
+            return parse_date(text)
+        except DateError as exc:
+            raise BadValue(f"{key}: {exc}") from None
+    if key in _CHOICES:
+        if text.lower() not in _CHOICES[key]:
+            raise BadValue(f"{key}: {text!r} is not one of {', '.join(_CHOICES[key])}")
+        return text.lower()
+    if key == "strikes":
+        if not text.isdigit():
+            raise BadValue(f"strikes: {text!r} is not a count of unanswered messages (0, 1, 2 ...)")
+        return int(text)
+    if key == "keep_informed":
+        if text.lower() not in ("true", "false", "yes", "no"):
+            raise BadValue(f"keep_informed: {text!r} is not true or false")
+        return text.lower() in ("true", "yes")
+    if key == "cadence":
+        try:
+            parse_cadence(text)
+        except CadenceError as exc:
+            raise BadValue(f"cadence: {exc}") from None
+    if key == "type":
+        raise BadValue("type: set it by hand; mdfollow only edits contact notes")
+    return text

@@ -13,13 +13,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from mdfollow.contact import DATE_KEYS, Contact
+from mdfollow.contact import DATE_KEYS, Contact, first_name
 from mdfollow.edits import parse_log
+from mdfollow.errors import NothingToDraft, UsageError
 from mdfollow.index import VaultIndex
+from mdfollow.naming import note_file_name
 from mdfollow.note import parse_note
-from mdfollow.rules import FollowUp
+from mdfollow.rules import FollowUp, candidates, gone_quiet, next_action
 from mdfollow.settings import Settings
-from mdfollow.templating import Fields, Source, render, yaml_value
+from mdfollow.templating import Fields, Source, Unset, render, unset_to_placeholders, yaml_value
 
 _PLACEHOLDER = re.compile(r"(?<!\[)\[(?!\[)([^\[\]\n]{3,}?)\](?![\](])")
 _KNOWN = (
@@ -58,6 +60,40 @@ class Draft:
         return "\n".join(lines) + self.message
 
 
+def choose_item(
+    contact: Contact, index: VaultIndex, today: date, settings: Settings, kind: str | None, force: bool
+) -> FollowUp:
+    """The item a draft is for: the contact's next action, or the `kind` asked for.
+
+    `force` drafts a `kind` that does not apply now. Raises NothingToDraft.
+    A `birthday` draft is for the contact's next birthday, today or later.
+    """
+    if kind == "birthday":
+        if contact.birthday is None:
+            raise NothingToDraft(f"{contact.name} has no birthday in their note; add `birthday: MM-DD` (or YYYY-MM-DD)")
+        when = contact.birthday.next_on_or_after(today)
+        return FollowUp(contact, "birthday", when, f"birthday on {when.isoformat()}")
+    item = next_action(contact, index, today, settings)
+    if kind is not None and (item is None or item.action != kind):
+        found = [c for c in candidates(contact, index, today, settings) if c.action == kind]
+        if found:
+            return found[0]
+        if not force:
+            raise NothingToDraft(f"{kind} does not apply to {contact.name} now; add --force to draft it anyway")
+        return FollowUp(contact, kind, today, "drafted on request")
+    if item is None:
+        why = "has gone quiet: wait for them to write" if gone_quiet(contact, today, settings) else "has nothing due"
+        if not force:
+            raise NothingToDraft(f"{contact.name} {why}; use --kind ACTION --force to draft a message anyway")
+        raise UsageError("--force needs --kind ACTION when nothing is due")
+    return item
+
+
+def draft_base_name(item: FollowUp, today: date) -> str:
+    """The draft's file name without `.md`: date, action and the note's own (already safe) name."""
+    return note_file_name(f"{today.isoformat()} {item.action} {item.contact.stem}")[:-3]
+
+
 def contact_fields(
     contact: Contact, index: VaultIndex, note_text: str = "", log_heading: str = "Interactions"
 ) -> Fields:
@@ -71,7 +107,7 @@ def contact_fields(
         values[key] = getattr(contact, key)
     values.update(
         name=contact.name,
-        first_name=contact.first_name,
+        first_name=first_name(contact.name, front),
         note=contact.path,
         link=index.link_for(contact),
         advice=list(contact.advice),
@@ -88,7 +124,7 @@ def contact_fields(
     )
     log = parse_log(note_text, log_heading) if note_text else []
     values["last_log"] = Fields(date=log[-1][0], text=log[-1][1]) if log else None
-    return Fields(**values)
+    return Fields(**unset_to_placeholders(values))
 
 
 def item_fields(item: FollowUp, index: VaultIndex, people: Callable[[Contact], Fields] | None = None) -> Fields:
@@ -101,13 +137,13 @@ def item_fields(item: FollowUp, index: VaultIndex, people: Callable[[Contact], F
         also=list(item.also),
         attempt=item.attempt,
         referred=[people(c) for c in item.referred],
-        milestones=[Fields(date=m.date, text=m.text, company=m.company or None) for m in item.milestones],
+        milestones=[Fields(date=m.date, text=m.text, company=m.company or Unset("company")) for m in item.milestones],
     )
 
 
 def spoken_date(day: date | None, today: date) -> str:
     """'on Monday' within the week, 'on 17 November' this year, else 'on 17 November 2025'."""
-    if day is None:
+    if not day:  # None, or an Unset field
         return ""
     days = (today - day).days
     if days == 0:
@@ -145,7 +181,11 @@ def render_draft(
         "item": item_fields(item, index, person),
         "referrer": person(referrer) if referrer else None,
         "today": today,
-        "me": Fields(name=me.name or None, email=me.email or None, signature=me.signature or me.name or "[your name]"),
+        "me": Fields(
+            name=me.name or Unset("your name"),
+            email=me.email or Unset("your email"),
+            signature=me.signature or me.name or "[your name]",
+        ),
         "when": lambda day: spoken_date(day, today),
     }
     text = render(source, context)

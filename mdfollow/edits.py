@@ -23,7 +23,7 @@ _CLOSE = re.compile(r"^---[ \t]*$")
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 
-Value = date | int | str | None  # None removes the key
+Value = date | int | str | list[str] | None  # None removes the key
 
 
 @dataclass
@@ -117,6 +117,8 @@ def format_value(value: Value, quote: str = "") -> str:
         return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
+    if isinstance(value, list):  # a flow list, each item quoted: reads back as exactly these strings
+        return "[" + ", ".join(double_quoted(item) for item in value) + "]"
     assert isinstance(value, str)
     if plain_ok(value) and not quote:
         return value

@@ -15,6 +15,11 @@ Pure: no imports, so every module, core or edge, may raise these.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mdfollow.diagnostics import Diagnostic
+
 
 class MdfollowError(Exception):
     """The command was refused; the message says why and what to do (exit 1)."""
@@ -86,3 +91,16 @@ class WriteConflict(MdfollowError):
 
 class AlreadyExists(MdfollowError):
     """A create-only write found a file in the way; nothing was written."""
+
+
+class SettingsUnusable(MdfollowError):
+    """The settings file cannot be used at all (missing, unreadable, not TOML): the command
+    stops before it reads or writes anything; the message names the file and line."""
+
+    def __init__(self, problem: Diagnostic):
+        super().__init__(problem.format())
+        self.problem = problem
+
+
+class NothingToDraft(MdfollowError):
+    """No follow-up to draft a message for (nothing due, gone quiet, --kind not applying)."""

@@ -1,8 +1,9 @@
 """What logging an event changes in a contact's front matter, and its log line.
 
-Pure. A reply or a meeting resets strikes; a message you send adds one; a
-thank-you or a report-back is gratitude, not a try, and adds none. A date key
-only moves forward: logging an older event never hides a newer one.
+Pure. A reply or a meeting resets strikes; an ask you send adds one; news
+(`informed`), a thank-you or a report-back adds none: they need no answer, so
+an unanswered one is not a try. A date key only moves forward: logging an
+older event never hides a newer one.
 
 The events are one table (`EVENT_KINDS`): adding an event is one row, read by
 the rules below, the log line, commit messages and `log`'s choices and help.
@@ -47,7 +48,7 @@ EVENT_KINDS = (
         ("thanked",),
         "",
         "thanked",
-        "you sent a thank-you: sets thanked (no strike: gratitude is not a try)",
+        "you sent a thank-you: sets thanked (gratitude, not a try: no strike)",
         "sent a thank-you to {name}",
     ),
     EventKind(
@@ -55,8 +56,16 @@ EVENT_KINDS = (
         ("last_outreach",),
         "add",
         "sent",
-        "you wrote and wait for an answer: sets last_outreach, adds a strike",
+        "you asked and wait for an answer: sets last_outreach, adds a strike",
         "sent a message to {name}",
+    ),
+    EventKind(
+        "informed",
+        ("last_outreach",),
+        "",
+        "informed",
+        "news, no answer needed (check-in, milestone, how it went): sets last_outreach, no strike",
+        "told {name} the news",
     ),
     EventKind(
         "replied",
@@ -71,7 +80,7 @@ EVENT_KINDS = (
         ("reported_back",),
         "",
         "reported back",
-        "you reported back on their advice: sets reported_back",
+        "you reported back on their advice: sets reported_back (no strike)",
         "reported back to {name}",
     ),
     EventKind(
@@ -79,7 +88,7 @@ EVENT_KINDS = (
         (),
         "",
         "referred me to",
-        "they gave you a name: with --to NAME, creates that contact",
+        "they gave you a name: with --to NAME, creates that contact or sets its referred_by",
         "{name} referred {to}",
         keeps_promise=False,
     ),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -234,24 +235,80 @@ def _birthday(text: str, omit_year: str = "") -> str:
 
 
 def parse_vcard(text: str, path: str) -> tuple[list[Person], list[Diagnostic]]:
-    """vCard 2.1, 3.0 and 4.0: folded lines, escapes, grouped properties, several cards."""
+    """vCard 2.1, 3.0 and 4.0: folded lines, escapes, grouped properties, several cards.
+
+    vobject's own log lines (a line it skipped) become warnings with the
+    file's line number, instead of raw text on stderr.
+    """
     import vobject
 
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     people: list[Person] = []
     problems: list[Diagnostic] = []
-    for start, chunk in _cards(text):
-        try:
-            card = vobject.readOne(chunk, ignoreUnreadable=True)
-        except Exception as exc:  # vobject raises many kinds; one bad card must not stop the rest
-            problems.append(warning(path, start, f"this vCard cannot be read ({type(exc).__name__}: {exc}); skipped"))
-            continue
-        person = _person_from_card(card, start)
-        if person is None:
-            problems.append(warning(path, start, "a vCard without a name (FN or N); skipped"))
-            continue
-        people.append(person)
+    logger = logging.getLogger("vobject")
+    base = logging.getLogger("vobject.base")
+    heard = _Heard()
+    saved = (base.handlers[:], base.propagate, logger.handlers[:], logger.propagate)
+    base.handlers, base.propagate, logger.handlers, logger.propagate = [heard], False, [heard], False
+    try:
+        for start, chunk in _cards(text):
+            heard.records.clear()
+            try:
+                card = vobject.readOne(_join_soft_breaks(chunk), ignoreUnreadable=True)
+            except Exception as exc:  # vobject raises many kinds; one bad card must not stop the rest
+                problems.append(
+                    warning(path, start, f"this vCard cannot be read ({type(exc).__name__}: {exc}); skipped")
+                )
+                continue
+            for message in heard.records:
+                m = re.search(r"Failed to parse line: (.*)$", message, re.DOTALL)
+                if m:  # vobject's own line numbers drift; find the line in the card instead
+                    bad = m.group(1).strip()
+                    offset = next((i for i, line in enumerate(chunk.split("\n")) if line.strip() == bad), 0)
+                    shown = " ".join(bad.split())[:60]
+                    problems.append(warning(path, start + offset, f"vCard line not understood, skipped: {shown}"))
+                else:
+                    problems.append(warning(path, start, f"vCard: {' '.join(message.split())}"))
+            person = _person_from_card(card, start)
+            if person is None:
+                problems.append(warning(path, start, "a vCard without a name (FN or N); skipped"))
+                continue
+            people.append(person)
+    finally:
+        base.handlers, base.propagate, logger.handlers, logger.propagate = saved
     return people, problems
+
+
+class _Heard(logging.Handler):
+    """A logging handler that keeps vobject's messages for us to report properly."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record.getMessage())
+
+
+_QP_PROPERTY = re.compile(r"^[^:]*;(?:ENCODING=)?QUOTED-PRINTABLE[;:]", re.IGNORECASE)
+
+
+def _join_soft_breaks(chunk: str) -> str:
+    """vCard 2.1 quoted-printable values: a line ending in '=' continues on the next.
+
+    The continuation need not be indented, so vobject would read it as a new
+    (broken) property and lose the rest of a NOTE; join such lines first.
+    """
+    lines = chunk.split("\n")
+    out: list[str] = []
+    joining = False
+    for line in lines:
+        if joining:
+            out[-1] = out[-1][:-1] + line
+        else:
+            out.append(line)
+        joining = bool(_QP_PROPERTY.match(out[-1])) and out[-1].endswith("=")
+    return "\n".join(out)
 
 
 def _cards(text: str) -> list[tuple[int, str]]:
@@ -291,12 +348,18 @@ def _split_note(text: str) -> tuple[str, tuple[str, ...], str]:
             outcome = _text(line[len(OUTCOME_PREFIX) :])
         else:
             rest.append(line)
-    return _text("\n".join(rest)), tuple(advice), outcome
+    return _lines("\n".join(rest)), tuple(advice), outcome
 
 
 def _param(prop: object, name: str) -> str:
     values = getattr(prop, "params", {}).get(name.upper(), [])
     return str(values[0]) if values else ""
+
+
+def _lines(value: object) -> str:
+    """Text that keeps its line breaks (a NOTE's `\\n`), each line's spacing tidied."""
+    lines = [" ".join(line.split()) for line in str(value or "").replace("\r\n", "\n").split("\n")]
+    return "\n".join(lines).strip("\n")
 
 
 def _person_from_card(card: object, line: int) -> Person | None:

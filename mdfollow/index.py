@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from mdfollow.contact import Contact, build_contact, fold, is_contact
+from mdfollow.contact import Contact, build_contact, fold, given_name, is_contact, without_titles
 from mdfollow.dates import DailyFormat, DateError, leading_date, parse_date
 from mdfollow.diagnostics import Diagnostic, warning
 from mdfollow.milestones import Milestone
@@ -286,7 +286,8 @@ def _drop_duplicates(
 
 def lookup(index: VaultIndex, name: str) -> tuple[list[Contact], list[str]]:
     """Contacts whose file name, `name` or alias is NAME (case and accents ignored),
-    and, when none is, the closest names to suggest."""
+    else those whose given name it is ("Hannah"), and, when none is, the closest
+    names to suggest (at most three, closest first)."""
     import difflib
 
     wanted = fold(name)
@@ -294,12 +295,27 @@ def lookup(index: VaultIndex, name: str) -> tuple[list[Contact], list[str]]:
         wanted = wanted[:-3]
     matches = []
     for contact in index.contacts:
-        keys = {fold(contact.stem), fold(contact.name), fold(contact.path[:-3])}
+        keys = {fold(contact.stem), fold(contact.name), fold(contact.path[:-3]), fold(without_titles(contact.name))}
         keys.update(fold(a) for a in contact.aliases)
         if wanted in keys:
             matches.append(contact)
     if matches:
         return matches, []
-    names = {fold(c.name): c.name for c in index.contacts}
-    close = difflib.get_close_matches(wanted, list(names), n=3, cutoff=0.6)
-    return [], [names[c] for c in close]
+    if wanted and " " not in wanted:
+        matches = [c for c in index.contacts if fold(given_name(c.name)).rstrip(".") == wanted]
+        if matches:
+            return matches, []
+    scored: dict[str, float] = {}
+    matcher = difflib.SequenceMatcher()
+    matcher.set_seq2(wanted)
+    for contact in index.contacts:
+        for key in (contact.name, contact.stem, given_name(contact.name), *contact.aliases):
+            matcher.set_seq1(fold(key))
+            floor = scored.get(contact.name, 0.6)
+            # The cheap upper bounds first, as difflib.get_close_matches does.
+            if matcher.real_quick_ratio() >= floor and matcher.quick_ratio() >= floor:
+                ratio = matcher.ratio()
+                if ratio >= floor:
+                    scored[contact.name] = ratio
+    best = sorted(scored, key=lambda n: (-scored[n], fold(n), n))
+    return [], best[:3]

@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
+from mdfollow.contact import fold
 from mdfollow.dates import DateError, parse_date
 from mdfollow.diagnostics import Diagnostic, warning
 
@@ -44,6 +46,40 @@ def parse_milestones(path: str, text: str) -> tuple[list[Milestone], list[Diagno
             continue
         found.append(Milestone(when, m.group(2).strip(), (m.group(3) or "").strip(), number))
     return found, diags
+
+
+# Words a company's legal form adds to its name: "Northwind Foods, Inc." is Northwind Foods.
+LEGAL_FORMS = frozenset(
+    [
+        "inc", "incorporated", "llc", "llp", "lp", "pllc", "ltd", "limited", "plc", "corp", "corporation",
+        "co", "company", "gmbh", "ag", "kg", "se", "sa", "sas", "sarl", "srl", "spa", "bv", "nv", "pty",
+        "oy", "ab", "as", "asa", "kk", "pte", "sl", "slu", "sc", "sprl",
+    ]
+)  # fmt: skip
+
+
+@lru_cache(maxsize=65536)
+def company_words(name: str) -> tuple[str, ...]:
+    """A company name as words to compare: case, accents, punctuation and legal form dropped."""
+    text = fold(name).replace("&", " and ")
+    text = re.sub(r"(?<=\w)\.(?=\w)|'", "", text)  # S.A. -> SA, O'Brien -> OBrien
+    words = re.sub(r"[^\w]+", " ", text).split()
+    while words and words[-1] in LEGAL_FORMS:
+        words.pop()
+    return tuple(words)
+
+
+def same_company(a: str, b: str) -> bool:
+    """Whether two spellings name one company: "Northwind" is "Northwind Foods, Inc.".
+
+    Case, accents, punctuation and legal forms are ignored, and the shorter
+    name may leave out words at the end of the longer one.
+    """
+    x, y = company_words(a), company_words(b)
+    if not x or not y:
+        return False
+    short, long = (x, y) if len(x) <= len(y) else (y, x)
+    return long[: len(short)] == short
 
 
 def format_milestone(when: date, text: str, company: str) -> str:

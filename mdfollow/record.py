@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from mdfollow.contact import Contact, build_contact, fold, is_contact
-from mdfollow.edits import append_log, set_keys
-from mdfollow.errors import AlreadyExists, EditError, RecordProblem, TemplateProblem, WriteConflict
+from mdfollow.contact import Contact, build_contact, fold, given_name, is_contact
+from mdfollow.edits import Value, append_log, set_keys
+from mdfollow.errors import AlreadyExists, BadValue, EditError, RecordProblem, TemplateProblem, WriteConflict
 from mdfollow.events import Event, changes_for, log_line
 from mdfollow.index import VaultIndex
 from mdfollow.naming import file_safe, note_file_name
@@ -25,10 +26,15 @@ class Recorded:
     already: bool = False  # the event (an agenda tick) was recorded before
 
 
-def record_event(vault: Path, note_path: str, event: Event, settings: Settings) -> Recorded:
-    """Apply the event to the contact's front matter and append its log line, atomically.
+def _edit_note(
+    vault: Path,
+    note_path: str,
+    settings: Settings,
+    edit: Callable[[bytes, Contact, str], tuple[bytes, dict[str, object], str] | None],
+) -> Recorded:
+    """Read the contact note, apply `edit` (new bytes, changes, log line; None: already done), write.
 
-    A note changed on disk while this ran is re-read and the event re-applied
+    A note changed on disk while this ran is re-read and the edit re-applied
     once; a note that does not parse or has errors is never written.
     """
     path = vault / note_path
@@ -46,14 +52,15 @@ def record_event(vault: Path, note_path: str, event: Event, settings: Settings) 
         if errors:
             listed = "; ".join(p.format() for p in errors)
             raise RecordProblem(f"{note_path} has errors, so mdfollow will not write to it: {listed}")
-        if event.tag and event.tag in note.text:
-            return Recorded(path, {}, "", already=True)
-        changes = changes_for(contact, event)
-        line = log_line(event)
         try:
-            new = append_log(set_keys(raw, changes), line, settings.log_heading)
+            done = edit(raw, contact, note.text)
         except EditError as exc:
             raise RecordProblem(f"{note_path}: {exc}") from None
+        if done is None:
+            return Recorded(path, {}, "", already=True)
+        new, changes, line = done
+        if new == raw:
+            return Recorded(path, {}, line)
         try:
             write_file(path, new, expected=raw)
         except WriteConflict:
@@ -62,8 +69,112 @@ def record_event(vault: Path, note_path: str, event: Event, settings: Settings) 
             continue
         except OSError as exc:
             raise RecordProblem(f"cannot write {note_path}: {exc.strerror or exc}") from None
-        return Recorded(path, dict(changes), line)
+        return Recorded(path, changes, line)
     raise AssertionError("unreachable")
+
+
+def record_event(
+    vault: Path, note_path: str, event: Event, settings: Settings, extra: dict[str, Value] | None = None
+) -> Recorded:
+    """Apply the event to the contact's front matter and append its log line, atomically.
+
+    `extra`: further keys to set in the same write (`log --next`).
+    """
+
+    def edit(raw: bytes, contact: Contact, text: str) -> tuple[bytes, dict[str, object], str] | None:
+        if event.tag and event.tag in text:
+            return None
+        changes = changes_for(contact, event)
+        changes.update(extra or {})
+        line = log_line(event)
+        return append_log(set_keys(raw, changes), line, settings.log_heading), dict(changes), line
+
+    return _edit_note(vault, note_path, settings, edit)
+
+
+def set_fields(vault: Path, note_path: str, changes: dict[str, Value], settings: Settings) -> Recorded:
+    """Set (None: remove) front-matter keys of a contact note, every other byte kept; no log line."""
+
+    def edit(raw: bytes, contact: Contact, text: str) -> tuple[bytes, dict[str, object], str]:
+        return set_keys(raw, changes), dict(changes), ""
+
+    return _edit_note(vault, note_path, settings, edit)
+
+
+@dataclass(frozen=True)
+class Referral:
+    target: str  # the referred contact's link target, for the referrer's log line
+    path: Path | None  # the note written (created, or given its referred_by); None: left alone
+    message: str  # one line for the user
+
+
+def refer(vault: Path, settings: Settings, index: VaultIndex, referrer: Contact, to: str, today: date) -> Referral:
+    """`referrer` gave you the name `to`: create that contact, or give an existing one its `referred_by`.
+
+    An existing contact that already has another referrer keeps it: the
+    message says so, and nothing is written to it.
+    """
+    from mdfollow.index import lookup
+
+    found, _ = lookup(index, to)
+    if len(found) > 1:
+        listed = "; ".join(f"{c.name} ({c.path})" for c in found)
+        raise RecordProblem(f"--to {to!r} matches several contacts: {listed}; use the file name")
+    link = f"[[{index.link_target(referrer)}]]"
+    if not found:
+        created = create_contact(vault, settings, index, to, today, referrer=referrer)
+        rel = created.relative_to(vault.resolve()).as_posix()
+        return Referral(created.stem, created, f"created {rel} (referred by {referrer.name})")
+    person = found[0]
+    target = index.link_target(person)
+    if person.path == referrer.path:
+        raise RecordProblem(f"{referrer.name} cannot refer you to themselves")
+    if person.referred_by:
+        current = index.referrer_of(person)
+        if current is not None and current.path == referrer.path:
+            return Referral(target, None, f"{person.name} ({person.path}) is already referred by {referrer.name}")
+        return Referral(
+            target,
+            None,
+            f"{person.name} ({person.path}) is already referred by [[{person.referred_by}]]; left as it is",
+        )
+    recorded = set_fields(vault, person.path, {"referred_by": link}, settings)
+    return Referral(target, recorded.path, f"{person.path}: set referred_by: {link} (an existing contact)")
+
+
+def assign(
+    vault: Path, settings: Settings, index: VaultIndex, contact: Contact, assignments: list[tuple[str, str]]
+) -> Recorded:
+    """`set KEY=VALUE...`: every value checked first (BadValue, nothing written), then one write.
+
+    `referred_by=NAME` names a contact and is written as its link.
+    """
+    from mdfollow.contact import typed_value
+    from mdfollow.index import lookup
+
+    changes: dict[str, Value] = {}
+    for key, text in assignments:
+        value = typed_value(key, text)
+        if key == "referred_by" and isinstance(value, str) and not value.startswith("[["):
+            found, suggestions = lookup(index, value)
+            if len(found) != 1:
+                hint = f"; did you mean {', '.join(map(repr, suggestions))}?" if suggestions else ""
+                raise BadValue(f"referred_by: {value!r} is not one contact{hint}")
+            value = f"[[{index.link_target(found[0])}]]"
+        if key in changes:
+            raise BadValue(f"{key} is given twice")
+        changes[key] = value
+
+    def edit(raw: bytes, current: Contact, text: str) -> tuple[bytes, dict[str, object], str]:
+        new = set_keys(raw, changes)
+        after = parse_note(contact.path, new)
+        _, problems = build_contact(after)
+        bad = [p for p in problems if p.severity == "error" and any(p.message.startswith(f"{k}:") for k in changes)]
+        if bad:
+            raise BadValue(bad[0].message)
+        return new, dict(changes), ""
+
+    return _edit_note(vault, contact.path, settings, edit)
 
 
 def create_contact(
@@ -100,25 +211,38 @@ def create_contact(
     if path.resolve().parent != folder:
         raise RecordProblem(f"{clean!r} would not be a file inside {settings.contacts_folder}/")
     from mdfollow.template_files import load_template
-    from mdfollow.templating import Fields, render
+    from mdfollow.templating import Fields, Unset, render
 
     source = load_template(vault, settings, "contact.md")
-    view = Fields(
+    link = f"[[{index.link_target(referrer)}]]" if referrer else ""
+    # What the note must hold, whatever the template writes: imported data is never dropped.
+    wanted: dict[str, object] = {"company": company, "met": met, "referred_by": link, "advice": advice}
+    wanted.update(cadence=cadence, **dict(extra or []))
+    wanted = {key: value for key, value in wanted.items() if value not in (None, "", [], ())}
+    base = dict(
         name=clean,
-        first_name=clean.split()[0],
+        first_name=given_name(clean),
         stem=file_name[:-3],
         company=company,
         met=met,
-        referred_by=f"[[{index.link_target(referrer)}]]" if referrer else "",
+        referred_by=link,
         advice=advice,
         cadence=cadence,
-        extra=list(extra or []),
         about=about,
     )
+    fields = {key: Unset(key) for key in TEMPLATE_KEYS} | {
+        k: v for k, v in wanted.items() if k.isidentifier() and k not in base
+    }
+    context = {"today": today, "me": Fields(**vars(settings.me))}
     try:
-        text = render(source, {"contact": view, "today": today, "me": Fields(**vars(settings.me))})
+        # Which keys the template writes by itself: the rest come through `extra`, each once.
+        probe = render(source, {**context, "contact": Fields(**fields, **base, extra=[])})
+        own = set(parse_note("probe.md", probe.encode("utf-8")).front)
+        rest = [(key, value) for key, value in (extra or []) if key not in own]
+        text = render(source, {**context, "contact": Fields(**fields, **base, extra=rest)})
     except TemplateProblem as exc:
         raise RecordProblem(str(exc)) from None
+    text = _complete(text, wanted)
     rel = path.relative_to(root).as_posix()
     check = parse_note(rel, text.encode("utf-8"))
     if not check.readable or not is_contact(check.front, settings.contact_types):
@@ -133,4 +257,60 @@ def create_contact(
         raise RecordProblem(f"{rel} already exists; mdfollow never overwrites a note") from None
     except OSError as exc:
         raise RecordProblem(f"cannot write {rel}: {exc.strerror or exc}") from None
+    return path
+
+
+# Keys a contact.md template may show though the new contact lacks them (they render as [key]).
+TEMPLATE_KEYS = ("email", "emails", "role", "phone", "linkedin", "website", "birthday", "tags", "warmth")
+
+
+def _complete(text: str, wanted: dict[str, object]) -> str:
+    """The rendered note with every wanted key holding its value (lists merged), edited in place."""
+    note = parse_note("new.md", text.encode("utf-8"))
+    if not note.readable or not note.has_front_matter:
+        return text  # the caller reports an unreadable template
+    changes: dict[str, Value] = {}
+    for key, value in wanted.items():
+        have = note.front.get(key)
+        if isinstance(value, list | tuple):
+            items = [str(v) for v in value]
+            old = [str(v) for v in have] if isinstance(have, list) else ([str(have)] if have not in (None, "") else [])
+            merged = old + [v for v in items if v not in old]
+            if merged != old or not isinstance(have, list):
+                changes[key] = merged
+        elif isinstance(value, date):
+            if str(have) != value.isoformat():
+                changes[key] = value
+        elif isinstance(value, bool):
+            if have is not value:
+                changes[key] = value
+        elif have != value and str(have) != str(value):
+            changes[key] = str(value)
+    if not changes:
+        return text
+    try:
+        return set_keys(text.encode("utf-8"), changes).decode("utf-8")
+    except EditError as exc:
+        raise RecordProblem(f"the template's note cannot take the imported keys: {exc}") from None
+
+
+def record_milestone(vault: Path, settings: Settings, line: str) -> Path:
+    """Append one milestone line to the milestones file (created with a short header when missing)."""
+    path = vault / settings.milestones_file
+    old = read_bytes(path)
+    if old is None:
+        new = (
+            "# Milestones\n\nNews to share with the people who helped. One per line: "
+            "`- YYYY-MM-DD what happened (company: Name)`.\n\n" + line + "\n"
+        ).encode()
+    else:
+        newline = b"\r\n" if b"\r\n" in old else b"\n"
+        sep = b"" if not old or old.endswith((b"\n", b"\r")) else newline
+        new = old + sep + line.encode() + newline
+    try:
+        write_file(path, new, expected=old)
+    except (WriteConflict, AlreadyExists):
+        raise RecordProblem(f"{settings.milestones_file} changed while mdfollow was working; run again") from None
+    except OSError as exc:
+        raise RecordProblem(f"cannot write {settings.milestones_file}: {exc.strerror or exc}") from None
     return path

@@ -9,20 +9,20 @@ file replaced, and only if its bytes change.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from mdfollow.actions import BY_NAME
 from mdfollow.diagnostics import Diagnostic, error, warning
-from mdfollow.errors import AgendaRefused, AlreadyExists, RecordProblem, WriteConflict
-from mdfollow.events import Event
+from mdfollow.errors import AgendaRefused, AlreadyExists, RecordProblem, UsageError, WriteConflict
+from mdfollow.events import KINDS, Event
 from mdfollow.index import VaultIndex
 from mdfollow.record import Recorded, record_event
 from mdfollow.render import render_agenda, render_block
-from mdfollow.rules import Agenda, FollowUp, Memo, build_agenda, next_action
+from mdfollow.rules import Agenda, FollowUp, Memo, build_agenda, candidates, next_action
 from mdfollow.settings import Settings
 from mdfollow.store import read_bytes, write_file
-from mdfollow.ticks import Tick, agenda_state, block_id, find_block, read_ticks
+from mdfollow.ticks import Tick, agenda_state, block_id, find_block, read_ticks, ticked_item
 from mdfollow.vault import VaultReader, relative
 
 
@@ -34,11 +34,19 @@ class AgendaRun:
     written: bool
     recorded: list[tuple[FollowUp, Recorded]] = field(default_factory=list)
     problems: list[Diagnostic] = field(default_factory=list)  # about ticks
-    target: Path | None = None  # the file written, when it was not the one asked for (daily notes)
+    target: Path | None = None  # the file the agenda is in: the agenda file, or today's daily note
 
     @property
     def written_paths(self) -> list[Path]:
         return [r.path for _, r in self.recorded if not r.already]
+
+
+def agenda_target(vault: Path, settings: Settings, out: Path | None, daily: bool | None) -> tuple[Path, bool]:
+    """(agenda file, daily?) from `--out` and `--daily/--no-daily` and the settings: one rule for agenda and watch."""
+    daily = settings.daily_agenda if daily is None else daily
+    if daily and out is not None:
+        raise UsageError("--daily writes into today's daily note; it does not go with --out")
+    return (out if out is not None else vault / settings.agenda_file), daily
 
 
 def refresh_agenda(
@@ -96,8 +104,9 @@ def refresh_agenda(
     run = AgendaRun(build_agenda(index, today, settings, memo), index, "", False)
     carried = _record_ticks(vault, settings, today, index, read_ticks(old_text), shown, run)
     index = _after_ticks(run, reader, today, settings, memo)
-    run.text = render_agenda(run.agenda, index, carried)
+    run.text = render_agenda(run.agenda, index, carried, quiet_since(vault, run.agenda, settings))
     run.written = _write_if_changed(target, run.text.encode("utf-8"), old, shown)
+    run.target = target
     return run
 
 
@@ -133,7 +142,8 @@ def _refresh_daily(
     carried = _record_ticks(vault, settings, today, index, ticks, shown, run)
     index = _after_ticks(run, reader, today, settings, memo)
     newline = "\r\n" if "\r\n" in text else "\n"
-    new_block = render_block(run.agenda, index, carried).replace("\n", newline)
+    since = quiet_since(vault, run.agenda, settings)
+    new_block = render_block(run.agenda, index, carried, since).replace("\n", newline)
     if block is not None:
         new_text = text[: block[0]] + new_block + text[block[1] :]
     elif text:
@@ -142,9 +152,8 @@ def _refresh_daily(
     else:
         new_text = new_block
     run.text = new_text
-    if _write_if_changed(target, new_text.encode("utf-8"), old, shown):
-        run.written = True
-        run.target = target
+    run.written = _write_if_changed(target, new_text.encode("utf-8"), old, shown)
+    run.target = target
     return run
 
 
@@ -186,7 +195,7 @@ def _record_ticks(
     for tick in ticks:
         item = current.pop(tick.block_id, None)
         if item is None:
-            if _already_recorded(vault, index, tick):
+            if _already_recorded(vault, index, tick) or _done_anyway(index, tick, today, settings):
                 continue
             carried.append(tick.text)
             run.problems.append(
@@ -216,3 +225,42 @@ def _already_recorded(vault: Path, index: VaultIndex, tick: Tick) -> bool:
         return False
     raw = read_bytes(vault / contact.path)
     return raw is not None and tick.block_id.encode() in raw
+
+
+def quiet_since(vault: Path, agenda: Agenda, settings: Settings) -> dict[str, date]:
+    """Note path -> the first unanswered try, for each contact gone quiet (their logs are read)."""
+    from mdfollow.timeline import first_unanswered
+
+    found = {}
+    for quiet in agenda.gone_quiet:
+        raw = read_bytes(vault / quiet.contact.path)
+        text = raw.decode("utf-8", "replace") if raw is not None else ""
+        first = first_unanswered(quiet.contact, text, settings.log_heading)
+        if first is not None:
+            found[quiet.contact.path] = first
+    return found
+
+
+def _done_anyway(index: VaultIndex, tick: Tick, today: date, settings: Settings) -> bool:
+    """The note shows the ticked item was done another way (logged by hand): drop the tick quietly.
+
+    Done: no item of that action is due by the ticked date any more, and the
+    note holds the matching event (for an ask, a reply will do) dated no
+    earlier than the day the item could first have shown in the agenda.
+    """
+    contact = index.resolve(tick.link) if tick.link else None
+    read = ticked_item(tick.text)
+    if contact is None or read is None:
+        return False
+    action, due_text = read
+    try:
+        due = date.fromisoformat(due_text)
+    except ValueError:
+        return False
+    if any(c.action == action and c.due <= due for c in candidates(contact, index, today, settings)):
+        return False
+    kind = KINDS[BY_NAME[action].tick]
+    # An ask is answered by a reply as well as done by a message; gratitude and news only by themselves.
+    keys = (*kind.moves, "met", "last_contact") if kind.strike == "add" else kind.moves
+    since = due - timedelta(days=settings.horizon_days)
+    return any((day := getattr(contact, key)) is not None and since <= day <= today for key in keys)

@@ -6,7 +6,7 @@ in `ticks`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -14,6 +14,11 @@ from mdfollow.actions import verb
 from mdfollow.index import VaultIndex
 from mdfollow.rules import Agenda, BirthdayItem, FollowUp
 from mdfollow.ticks import BLOCK_START, CARRIED, MARKER, block_id, signature
+
+
+def days(count: int) -> str:
+    """'1 day', '7 days'."""
+    return f"{count} day" + ("" if count == 1 else "s")
 
 
 def one_line(text: str) -> str:
@@ -33,20 +38,27 @@ def task_line(item: FollowUp, index: VaultIndex) -> str:
     return f"- [ ] {text} 📅 {item.due.isoformat()} ^{block_id(item)}"
 
 
-def render_agenda(agenda: Agenda, index: VaultIndex, carried: Sequence[str] = ()) -> str:
+def render_agenda(
+    agenda: Agenda, index: VaultIndex, carried: Sequence[str] = (), since: Mapping[str, date] | None = None
+) -> str:
+    """The agenda file. `since`: note path -> first unanswered try, for the gone-quiet lines."""
     today = agenda.today
     title = f"# Follow-ups for {today.strftime('%A')} {today.day} {today.strftime('%B %Y')}"
-    body = "\n".join([title, "", *_agenda_lines(agenda, index, carried, "##")]) + "\n"
+    body = "\n".join([title, "", *_agenda_lines(agenda, index, carried, "##", since or {})]) + "\n"
     return body + f"{MARKER} {signature(body)}: tick a box when it is done; the next run records it. %%\n"
 
 
-def render_block(agenda: Agenda, index: VaultIndex, carried: Sequence[str] = ()) -> str:
+def render_block(
+    agenda: Agenda, index: VaultIndex, carried: Sequence[str] = (), since: Mapping[str, date] | None = None
+) -> str:
     """The agenda as a block for a daily note: what the agenda file says, between markers."""
-    body = "\n".join(_agenda_lines(agenda, index, carried, "###")) + "\n"
+    body = "\n".join(_agenda_lines(agenda, index, carried, "###", since or {})) + "\n"
     return f"{BLOCK_START}\n{body}%% mdfollow agenda: end {signature(body)} %%\n"
 
 
-def _agenda_lines(agenda: Agenda, index: VaultIndex, carried: Sequence[str], level: str) -> list[str]:
+def _agenda_lines(
+    agenda: Agenda, index: VaultIndex, carried: Sequence[str], level: str, since: Mapping[str, date]
+) -> list[str]:
     lines: list[str] = []
     if carried:
         lines += [
@@ -61,10 +73,10 @@ def _agenda_lines(agenda: Agenda, index: VaultIndex, carried: Sequence[str], lev
     sections = [
         ("Overdue", agenda.overdue()),
         ("Today", agenda.due_today()),
-        (f"Coming up (next {agenda.horizon} days)", agenda.upcoming()),
+        (f"Coming up (next {days(agenda.horizon)})", agenda.upcoming()),
     ]
     if not agenda.items:
-        lines += [f"Nothing is due in the next {agenda.horizon} days.", ""]
+        lines += [f"Nothing is due in the next {days(agenda.horizon)}.", ""]
     for title, items in sections:
         if not items:
             continue
@@ -78,8 +90,12 @@ def _agenda_lines(agenda: Agenda, index: VaultIndex, carried: Sequence[str], lev
     if agenda.gone_quiet:
         lines += [f"{level} Gone quiet", "", "No reply after the last try: wait until they write back.", ""]
         for quiet in agenda.gone_quiet:
-            since = f" since {quiet.last_outreach.isoformat()}" if quiet.last_outreach else ""
-            lines.append(f"- {index.link_for(quiet.contact)}: {quiet.strikes} messages unanswered{since}")
+            first = since.get(quiet.contact.path)
+            if first is not None:
+                when = f" since {first.isoformat()}"
+            else:  # the log does not show the run's first try
+                when = f", the last on {quiet.last_outreach.isoformat()}" if quiet.last_outreach else ""
+            lines.append(f"- {index.link_for(quiet.contact)}: {quiet.strikes} messages unanswered{when}")
         lines.append("")
     problem_notes = len({p.path for p in agenda.problems})
     if problem_notes:

@@ -14,7 +14,7 @@ from mdfollow.actions import RANK
 from mdfollow.contact import Contact, fold
 from mdfollow.diagnostics import Diagnostic
 from mdfollow.index import VaultIndex
-from mdfollow.milestones import Milestone
+from mdfollow.milestones import Milestone, same_company
 from mdfollow.settings import Settings
 
 
@@ -286,11 +286,23 @@ def _pending_referrals(referrer: Contact, index: VaultIndex, today: date) -> lis
     return sorted(pending, key=lambda c: (c.met, fold(c.name)))
 
 
+def concerns(contact: Contact, milestone: Milestone) -> bool:
+    """Whether they want to hear of it: `keep_informed`, or the milestone is about their company."""
+    return contact.keep_informed or bool(
+        contact.company and milestone.company and same_company(contact.company, milestone.company)
+    )
+
+
+def to_be_told(milestone: Milestone, index: VaultIndex, today: date) -> list[Contact]:
+    """The active contacts a new milestone concerns (each will get an `update` item), by name."""
+    found = [c for c in index.contacts if is_active(c, today) and concerns(c, milestone)]
+    return sorted(found, key=lambda c: (fold(c.name), c.path))
+
+
 def _pending_milestones(contact: Contact, index: VaultIndex, today: date) -> list[Milestone]:
     """Milestones that concern the contact and that they have not heard of since."""
     if not index.milestones:
         return []
-    company = fold(contact.company) if contact.company else ""
     known = [d for d in (contact.added, contact.met) if d is not None]
     start = min(known) if known else None
     touches = contact.two_way_dates() + contact.sent_dates() + [m.date for m in index.mentions_of(contact)]
@@ -299,8 +311,7 @@ def _pending_milestones(contact: Contact, index: VaultIndex, today: date) -> lis
     for milestone in index.milestones:
         if milestone.date > today or (start is not None and milestone.date < start):
             continue
-        concerns = contact.keep_informed or (company and fold(milestone.company) == company)
-        if concerns and not any(d >= milestone.date for d in touches):
+        if concerns(contact, milestone) and not any(d >= milestone.date for d in touches):
             pending.append(milestone)
     return pending
 
@@ -327,6 +338,15 @@ def gone_quiet(contact: Contact, today: date, settings: Settings) -> GoneQuiet |
     if strikes >= settings.strike_limit:
         return GoneQuiet(contact, strikes, contact.last_outreach)
     return None
+
+
+def contact_state(contact: Contact, today: date, settings: Settings) -> str:
+    """'active', 'paused', 'closed', 'snoozed' or 'gone quiet', for listings."""
+    if contact.status != "active":
+        return contact.status
+    if not is_active(contact, today):
+        return "snoozed"
+    return "gone quiet" if gone_quiet(contact, today, settings) is not None else "active"
 
 
 def sort_key(item: FollowUp) -> tuple[date, str, str, int]:

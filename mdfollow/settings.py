@@ -2,7 +2,9 @@
 
 `.mdfollow.toml` at the vault root is optional. Every problem in it is
 reported at once (unknown key: warning; wrong type: error naming the key and
-the file), and a bad value falls back to its default so the run goes on.
+the file), and a bad value falls back to its default so the run goes on. A
+file that is not TOML at all is different: nothing in it can be trusted, so
+it raises SettingsUnusable and the command stops before touching the vault.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from mdfollow.diagnostics import Diagnostic, error, warning
+from mdfollow.errors import SettingsUnusable
 
 SETTINGS_FILE = ".mdfollow.toml"
 
@@ -140,8 +143,17 @@ class Settings:
         return repr(self)
 
 
+_KINDS = {
+    "str": "a string",
+    "int": "an integer",
+    "bool": "true or false",
+    "tuple[str, ...]": "a list of strings",
+    "tuple[int, ...]": "a list of integers",
+}
+
+
 def _kind(tp: str) -> str:
-    return tp.replace("tuple[str, ...]", "list of strings").replace("tuple[int, ...]", "list of integers")
+    return _KINDS.get(tp, tp)
 
 
 def _check_type(tp: str, value: Any) -> Any:
@@ -183,7 +195,10 @@ def _key_line(text: str, key: str, table: str | None = None) -> int | None:
 
 
 def parse_settings(text: str, path: str) -> tuple[Settings, list[Diagnostic]]:
-    """Settings from the TOML text of `path`; bad values fall back to defaults."""
+    """Settings from the TOML text of `path`; bad values fall back to defaults.
+
+    Raises SettingsUnusable when the text is not TOML.
+    """
     problems: list[Diagnostic] = []
     try:
         data = tomllib.loads(text)
@@ -193,8 +208,7 @@ def parse_settings(text: str, path: str) -> tuple[Settings, list[Diagnostic]]:
         line, col = (int(m.group(1)), int(m.group(2))) if m else (None, None)
         if m is None and "end of document" in str(exc):
             line = text.count("\n") + 1
-        problems.append(error(path, line, f"not valid TOML: {msg}; using default settings", col))
-        return Settings(), problems
+        raise SettingsUnusable(error(path, line, f"not valid TOML: {msg}; nothing was read or written", col)) from None
 
     values: dict[str, Any] = {}
     known = {f.name: f for f in fields(Settings)}
@@ -215,9 +229,9 @@ def parse_settings(text: str, path: str) -> tuple[Settings, list[Diagnostic]]:
                 error(
                     path,
                     _key_line(text, key),
-                    f"setting {key!r} must be a {_kind(str(spec.type))}"
+                    f"setting {key!r} must be {_kind(str(spec.type))}"
                     + (" (0 or more)" if str(spec.type) == "int" else "")
-                    + f", not {type(value).__name__} {value!r}; using the default",
+                    + f", not {value!r}; using the default",
                 )
             )
     settings = replace(Settings(), **values)

@@ -102,3 +102,18 @@ def _fsync_dir(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def write_new_numbered(folder: Path, base: str, data: bytes, limit: int = 99) -> Path:
+    """Create `base.md` in `folder`, or `base 2.md`, `base 3.md`... when taken; never overwrites.
+
+    Raises AlreadyExists when all `limit` names are taken, OSError when it cannot write.
+    """
+    for number in range(1, limit + 1):
+        path = folder / (f"{base}.md" if number == 1 else f"{base} {number}.md")
+        try:
+            write_file(path, data, expected=None)
+        except AlreadyExists:
+            continue
+        return path
+    raise AlreadyExists(f"{base}.md and {limit - 1} numbered ones")

@@ -45,9 +45,44 @@ class Fields(SimpleNamespace):
             raise KeyError(key) from None
 
 
+class Unset:
+    """A field the note leaves empty: false in `{% if %}`, and a visible `[name]`
+    placeholder when printed (which `draft` lists), never "None"."""
+
+    __slots__ = ("label",)
+
+    def __init__(self, label: str):
+        self.label = label
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __str__(self) -> str:
+        return f"[{self.label}]"
+
+    __repr__ = __str__
+
+    def __eq__(self, other: object) -> bool:
+        return other is None or isinstance(other, Unset)
+
+    def __hash__(self) -> int:
+        return hash(None)
+
+    def __iter__(self) -> Any:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+def unset_to_placeholders(values: dict[str, Any]) -> dict[str, Any]:
+    """Every None value as an Unset named after its key (underscores as spaces)."""
+    return {key: Unset(key.replace("_", " ")) if value is None else value for key, value in values.items()}
+
+
 def yaml_value(value: Any) -> str:
     """A value written so that YAML reads it back unchanged (names with newlines or '---' cannot escape)."""
-    if value is None:
+    if value is None or isinstance(value, Unset):
         return '""'
     if isinstance(value, list | tuple):
         return "[" + ", ".join(json.dumps(str(v), ensure_ascii=False) for v in value) + "]"

@@ -40,6 +40,23 @@ def block_id(item: FollowUp) -> str:
     return "mf-" + hashlib.blake2b(key, digest_size=4).hexdigest()
 
 
+_DUE = re.compile(r"📅\s*(\d{4}-\d{2}-\d{2})")
+
+
+def ticked_item(text: str) -> tuple[str, str] | None:
+    """(action, due YYYY-MM-DD) of an agenda task line, read back from its words; None if not ours."""
+    from mdfollow.actions import ACTIONS, LIGHT_NUDGE_VERB
+
+    body = re.sub(r"^\s*[-*+] \[.\]\s*", "", text)
+    due = _DUE.search(body)
+    if due is None:
+        return None
+    for action, verb in (("nudge", LIGHT_NUDGE_VERB), *((a.name, a.verb) for a in ACTIONS)):
+        if body.startswith(verb.split("{link}")[0]):
+            return action, due.group(1)
+    return None
+
+
 @dataclass(frozen=True)
 class Tick:
     """A ticked task line with an mdfollow block id, in a file mdfollow wrote."""

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from mdfollow.dates import compile_daily_format
 from mdfollow.diagnostics import Diagnostic, error, warning
+from mdfollow.errors import SettingsUnusable
 from mdfollow.index import DailyNotes, NoteSummary, VaultIndex, build_index, summarize
 from mdfollow.milestones import Milestone, parse_milestones
 from mdfollow.settings import SETTINGS_FILE, Settings, parse_settings
@@ -47,15 +48,24 @@ def find_vault(start: Path) -> Path:
 
 
 def load_settings(vault: Path, config: Path | None = None) -> tuple[Settings, list[Diagnostic]]:
+    """The vault's settings (defaults when it has no file).
+
+    Raises SettingsUnusable for an explicit `config` that cannot be read, and
+    for a settings file that cannot be read or is not TOML.
+    """
     path = config if config is not None else vault / SETTINGS_FILE
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         if config is not None:
-            return Settings(), [error(str(config), None, "settings file not found")]
+            raise SettingsUnusable(error(str(config), None, "settings file not found")) from None
         return Settings(), []
-    except (OSError, UnicodeDecodeError) as exc:
-        return Settings(), [error(_shown(path, vault), None, f"cannot be read: {exc}")]
+    except IsADirectoryError:
+        raise SettingsUnusable(error(_shown(path, vault), None, "is a folder, not a settings file")) from None
+    except OSError as exc:
+        raise SettingsUnusable(error(_shown(path, vault), None, f"cannot be read: {exc.strerror or exc}")) from None
+    except UnicodeDecodeError:
+        raise SettingsUnusable(error(_shown(path, vault), None, "cannot be read: not UTF-8 text")) from None
     return parse_settings(text, _shown(path, vault))
 
 

@@ -25,6 +25,7 @@ from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
 from mdfollow.diagnostics import Diagnostic
+from mdfollow.errors import SettingsUnusable
 from mdfollow.note import parse_note
 from mdfollow.refresh import AgendaRefused, AgendaRun, refresh_agenda, relative
 from mdfollow.rules import Memo
@@ -43,13 +44,17 @@ INOTIFY_HELP = (
 
 
 def ignored(rel: str) -> bool:
-    """Editor swap, backup and temp files, and anything in a dot-folder."""
+    """Anything that is not a note: editors' swap, backup and temp files (whatever
+    they are called: only `.md` files can be notes), and anything in a dot-folder."""
     name = rel.rsplit("/", 1)[-1]
     if rel in RELOAD:
         return False
     if any(part.startswith(".") for part in rel.split("/")):
         return True
-    return name == "4913" or name.startswith((".#", "~$")) or name.endswith(_TEMP_SUFFIXES)
+    if name[-3:].lower() != ".md":  # Jane.md.tmp.123, Jane.md___jb_tmp___, 4913, .swp ...
+        return True
+    # Emacs' autosave (#Jane.md#) and lock (.#Jane.md), Office/LibreOffice locks (~$x.md)
+    return name.startswith(("#", ".#", "~$")) or name.endswith(_TEMP_SUFFIXES)
 
 
 class _Recorder(FileSystemEventHandler):
@@ -188,7 +193,11 @@ class Watcher:
             if not changed and self.today() == self.day:
                 return Rebuild(set(), 0.0)
             if changed & RELOAD and self.load_settings is not None:
-                self.settings, self.setting_problems = self.load_settings()
+                try:
+                    self.settings, self.setting_problems = self.load_settings()
+                except SettingsUnusable as exc:  # mid-edit: keep the settings in force, say why
+                    self.report_problem(exc.problem)
+                    return Rebuild(set(), 0.0)
                 self.reader = self._reader()
                 self.memo = {}
                 changed = None
@@ -272,7 +281,8 @@ class Watcher:
             self.written[rel] = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
 
     def _log(self, result: Rebuild) -> None:
-        shown = relative(self.target, self.vault) or str(self.target)
+        target = result.run.target if result.run is not None and result.run.target is not None else self.target
+        shown = relative(target, self.vault) or str(target)
         what = ", ".join(sorted(result.changed)[:3]) + (
             f" and {len(result.changed) - 3} more" if len(result.changed) > 3 else ""
         )

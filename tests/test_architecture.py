@@ -27,6 +27,7 @@ CORE = [
     "settings",
     "templating",
     "ticks",
+    "timeline",
     "vcard",
 ]
 # Where the outside world comes in: files, git, the clock, the terminal.

@@ -57,10 +57,24 @@ def test_unwritable_targets_say_so_and_change_nothing(run, vault):
     assert (vault / "Drafts").read_text() == "a file where the drafts folder should be"
 
 
-def test_a_broken_settings_file_is_reported_and_the_run_goes_on(run, vault):
+def test_a_settings_file_that_is_not_toml_stops_before_anything_is_read_or_written(run, vault):
     (vault / ".mdfollow.toml").write_text("horizon_days = [\n")
-    result = run("--vault", vault, "--today", "2026-11-23", "agenda", "--json")
-    assert result.exit_code == 0 and ".mdfollow.toml:2: error: not valid TOML" in result.stderr
+    before = snapshot(vault)
+    for args in (("agenda",), ("agenda", "--json"), ("log", "Jane Doe", "met"), ("check",)):
+        result = run("--vault", vault, "--today", "2026-11-23", *args)
+        assert result.exit_code == 1, args
+        assert result.stderr.startswith("mdfollow: .mdfollow.toml:2:") and "not valid TOML" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1 and result.stdout == ""
+    assert snapshot(vault) == before
+
+
+def test_an_explicit_config_that_is_missing_stops(run, vault, tmp_path):
+    before = snapshot(vault)
+    result = run("--vault", vault, "--config", tmp_path / "missing.toml", "--today", "2026-11-23", "agenda")
+    assert result.exit_code == 1 and "missing.toml: error: settings file not found" in result.stderr
+    assert snapshot(vault) == before
+    result = run("--vault", vault, "--config", tmp_path / "missing.toml", "agenda", "--help")
+    assert result.exit_code == 0  # help needs no settings
 
 
 def test_an_unexpected_error_is_one_line_without_debug(run, vault, monkeypatch):

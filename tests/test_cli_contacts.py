@@ -35,7 +35,7 @@ def test_show_by_name_alias_or_file_ignoring_case_and_accents(run, make_vault):
         assert result.stdout.startswith("José Núñez  (People/José Núñez.md)")
     data = json.loads(run("--vault", vault, "--today", "2026-11-23", "show", "pepe", "--json").stdout)
     assert data["next"]["action"] == "thank" and data["next"]["days_overdue"] == 2
-    assert {"date": "2026-11-21", "event": "mentioned", "source": "Daily/2026-11-21.md:1"} in data["history"]
+    assert {"date": "2026-11-21", "source": "mention", "text": "Daily/2026-11-21.md:1"} in data["history"]
     assert data["state"]["met"] == "2026-11-20"
 
 

@@ -47,7 +47,7 @@ def test_periodic_notes_config_with_a_nested_folder_format(run, make_vault):
     # ...and that note is a dated note too: a mention there is a touch on its day.
     (vault / "Journal/2026/11/2026-11-22 Sunday.md").write_text("Lunch with [[Jane Doe]]\n")
     data = json.loads(run("--vault", vault, "--today", TODAY, "show", "Jane Doe", "--json").stdout)
-    assert {"date": "2026-11-22", "event": "mentioned", "source": "Journal/2026/11/2026-11-22 Sunday.md:1"} in data[
+    assert {"date": "2026-11-22", "source": "mention", "text": "Journal/2026/11/2026-11-22 Sunday.md:1"} in data[
         "history"
     ]
 
@@ -104,3 +104,15 @@ def test_daily_setting_and_out_do_not_mix(run, make_vault):
     assert run("--vault", vault, "--today", TODAY, "agenda", "--no-daily").exit_code == 0
     assert (vault / "Agenda.md").exists()
     assert run("--vault", vault, "agenda", "--daily", "--out", vault / "x.md").exit_code == 2
+
+
+def test_daily_messages_name_the_daily_note_and_watch_resolves_options_like_agenda(run, make_vault):
+    vault = make_vault(contact(met="2026-11-20") | {".mdfollow.toml": "daily_agenda = true\n"})
+    first = run("--vault", vault, "--today", TODAY, "agenda")
+    assert "wrote 2026-11-23.md" in first.stderr
+    again = run("--vault", vault, "--today", TODAY, "agenda")
+    assert "2026-11-23.md is up to date" in again.stderr and "Agenda.md" not in again.stderr
+    for args in (("--daily", "--out", vault / "x.md"), ("--out", vault / "x.md")):
+        result = run("--vault", vault, "--today", TODAY, "watch", *args)
+        assert result.exit_code == 2 and "does not go with --out" in result.stderr, args
+        assert not (vault / "x.md").exists()

@@ -92,8 +92,9 @@ def test_logging_an_older_event_never_moves_dates_back(run, make_vault):
 
 def test_referred_creates_the_contact_with_referred_by(run, make_vault):
     vault = make_vault(contact("Elena Petrova"))
-    result = log(run, vault, "Elena", "referred", "--to", "Grace Liu")
-    assert result.exit_code == 1  # 'Elena' alone is not a name
+    result = log(run, vault, "Elina", "referred", "--to", "Grace Liu")
+    assert result.exit_code == 1 and "did you mean 'Elena Petrova'?" in result.stderr
+    assert not (vault / "People/Grace Liu.md").exists()
     result = log(run, vault, "Elena Petrova", "referred", "--to", "Grace Liu")
     assert result.exit_code == 0, result.stderr
     grace = front(vault, "Grace Liu")

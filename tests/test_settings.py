@@ -1,5 +1,8 @@
 import re
 
+import pytest
+
+from mdfollow.errors import SettingsUnusable
 from mdfollow.settings import Me, Settings, parse_settings, settings_reference
 from tests.conftest import ROOT
 
@@ -26,7 +29,7 @@ def test_every_problem_is_reported_at_once_with_its_line():
     settings, problems = parse_settings(text, ".mdfollow.toml")
     formatted = [p.format() for p in problems]
     assert formatted == [
-        ".mdfollow.toml:1: error: setting 'horizon_days' must be a int (0 or more), not str 'soon'; using the default",
+        ".mdfollow.toml:1: error: setting 'horizon_days' must be an integer (0 or more), not 'soon'; using the default",
         ".mdfollow.toml:2: warning: unknown setting 'colour'; ignored",
         ".mdfollow.toml:6: error: setting 'me.name' must be a string",
         ".mdfollow.toml:7: warning: unknown setting 'me.nick'; ignored",
@@ -36,8 +39,9 @@ def test_every_problem_is_reported_at_once_with_its_line():
 
 
 def test_invalid_toml_is_an_error_with_position():
-    settings, [problem] = parse_settings("horizon_days = \n", "x.toml")
-    assert settings == Settings()
+    with pytest.raises(SettingsUnusable) as caught:
+        parse_settings("horizon_days = \n", "x.toml")
+    problem = caught.value.problem
     assert problem.severity == "error" and problem.line == 1 and problem.format().startswith("x.toml:1:")
 
 

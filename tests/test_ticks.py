@@ -35,8 +35,9 @@ def front(vault, name):
         ("Report back to [[Hannah Schulz]]", "Hannah Schulz", {"reported_back": EXAMPLE_TODAY}),
         ("Nudge [[Nina Kovacs]]", "Nina Kovacs", {"last_outreach": EXAMPLE_TODAY, "strikes": 2}),
         ("light nudge to [[Daniel Okafor]]", "Daniel Okafor", {"last_outreach": EXAMPLE_TODAY, "strikes": 3}),
-        ("Tell [[Elena Petrova]]", "Elena Petrova", {"last_outreach": EXAMPLE_TODAY, "strikes": 1}),
-        ("Update [[Aisha Mensah]]", "Aisha Mensah", {"last_outreach": EXAMPLE_TODAY}),
+        # News needs no answer: `informed`, no strike.
+        ("Tell [[Elena Petrova]]", "Elena Petrova", {"last_outreach": EXAMPLE_TODAY, "strikes": None}),
+        ("Update [[Aisha Mensah]]", "Aisha Mensah", {"last_outreach": EXAMPLE_TODAY, "strikes": None}),
         ("Reach out to [[Grace Liu]]", "Grace Liu", {"last_outreach": EXAMPLE_TODAY, "strikes": 1}),
         ("Follow up with [[Marcus Bell]]", "Marcus Bell", {"last_outreach": EXAMPLE_TODAY}),
     ],
@@ -48,8 +49,10 @@ def test_a_tick_records_the_matching_event_then_the_item_moves_on(run, example_v
     assert "recorded:" in result.stderr
     got = front(example_vault, name)
     for key, value in expected.items():
-        assert got[key] == value
+        assert got.get(key) == value
     text = (example_vault / f"People/{name}.md").read_text(encoding="utf-8")
+    event = {"thank": "thanked", "report": "reported back", "tell": "informed", "update": "informed"}
+    assert f"{EXAMPLE_TODAY} {event.get(needle.split()[0].lower(), 'sent')}" in text
     assert text.count("%%mf-") == 1
     new_agenda = (example_vault / "Agenda.md").read_text(encoding="utf-8")
     assert "- [x]" not in new_agenda and needle not in new_agenda
@@ -131,3 +134,20 @@ def test_unticking_and_json_write_nothing_to_notes(run, example_vault):
     assert agenda(run, example_vault, EXAMPLE_TODAY, "--json").exit_code == 0
     assert agenda(run, example_vault, EXAMPLE_TODAY, "--stdout").exit_code == 0
     assert (example_vault / "People/Priya Raman.md").read_bytes() == before
+
+
+def test_a_tick_already_logged_by_hand_is_dropped_quietly(run, make_vault):
+    vault = make_vault(contact(met="2026-11-20") | contact("Ann Bell", strikes=1, last_outreach="2026-11-10"))
+    assert agenda(run, vault).exit_code == 0
+    tick(vault, "Thank [[Jane Doe]]")
+    tick(vault, "Nudge [[Ann Bell]]")
+    # The user logged both by hand before the next run (a day later).
+    assert run("--vault", vault, "--today", "2026-11-24", "log", "Jane Doe", "thanked").exit_code == 0
+    assert run("--vault", vault, "--today", "2026-11-24", "log", "Ann Bell", "sent").exit_code == 0
+    result = agenda(run, vault, "2026-11-24")
+    assert result.exit_code == 0, result.stderr
+    assert "no longer matches" not in result.stderr
+    text = (vault / "Agenda.md").read_text(encoding="utf-8")
+    assert "Ticked, not recorded" not in text and "- [x]" not in text
+    jane = (vault / "People/Jane Doe.md").read_text(encoding="utf-8")
+    assert jane.count("thanked") == 2 and "%%mf-" not in jane  # the key and the one log line, nothing doubled

@@ -309,6 +309,13 @@ def test_ignored_paths():
         ".obsidian/workspace.json",
         "x.tmp",
         "People/.#Jane.md",
+        "People/#Jane.md#",
+        "People/Jane.md.tmp.4821",  # write-then-rename savers with a random suffix
+        "People/Jane.md___jb_tmp___",
+        "People/Jane.md___jb_old___",
+        "People/Jane.md.crswap",
+        "People/Jane.md.orig",
+        "Agenda.ics",
     ):
         assert ignored(rel), rel
     for rel in ("People/Jane.md", "Agenda.md", ".mdfollow.toml", ".obsidian/daily-notes.json"):
@@ -321,3 +328,25 @@ def test_renaming_a_folder_reads_the_vault_again(harness):
     os.rename(h.vault / "People", h.vault / "Contacts")
     h.wait(lambda r: r.run is not None and any(c.path.startswith("Contacts/") for c in r.run.index.contacts), start=n)
     assert "Thank [[Jane Doe]]" in h.agenda()
+
+
+def test_a_settings_file_saved_half_written_keeps_the_settings_in_force(harness):
+    from mdfollow.vault import load_settings
+
+    h = harness()
+    h.watcher.load_settings = lambda: load_settings(h.vault)
+    (h.vault / ".mdfollow.toml").write_text("horizon_days = [\n", encoding="utf-8")
+    deadline = time.monotonic() + 10
+    while not any("not valid TOML" in p.message for p in h.problems):
+        assert time.monotonic() < deadline, h.problems
+        time.sleep(0.05)
+    assert h.watcher.settings == Settings()
+    n = len(h.rebuilds)
+    path = h.vault / NOTE
+    path.write_text(path.read_text().replace("met: 2026-11-20", "met: 2026-11-19"))
+    h.wait(updated(NOTE), start=n)
+    assert "met 2026-11-19" in h.agenda()  # still watching, with the settings it had
+    n = len(h.rebuilds)
+    (h.vault / ".mdfollow.toml").write_text("horizon_days = 1\n", encoding="utf-8")
+    h.wait(lambda r: r.run is not None, start=n)
+    assert h.watcher.settings.horizon_days == 1

@@ -13,7 +13,6 @@ import click
 from mdfollow.cli.app import (
     App,
     Failure,
-    Usage,
     cli,
     commit_files,
     commit_option,
@@ -47,9 +46,11 @@ def agenda(
     Each contact gets at most one item: the follow-up due first (others it
     also needs are listed as "also"). Items are task lines Obsidian's Tasks
     plugin understands. Tick one when it is done: the next run records it in
-    the contact's note (thank → thanked, report-back → reported, the rest →
-    sent) and drops it from the agenda. A tick is recorded once; a tick on an
-    item that changed since is kept and reported, never lost.
+    the contact's note (thank → thanked, report-back → reported; reach-out,
+    nudge, scheduled → sent, an ask; check-in, update, tell-referrer →
+    informed, news that adds no strike) and drops it from the agenda. A tick
+    is recorded once; a tick on an item you logged by hand is dropped; one on
+    an item that changed otherwise is kept and reported, never lost.
 
     The file is rewritten only when its content changes, never when no
     contacts are found (a wrong or unmounted vault), and never over a file
@@ -62,13 +63,14 @@ def agenda(
       mdfollow --today 2026-11-23 agenda --stdout
       mdfollow agenda --json | jq '.items[] | .contact'
     """
+    from mdfollow.refresh import agenda_target, quiet_since, refresh_agenda
     from mdfollow.render import agenda_json, render_agenda
     from mdfollow.rules import build_agenda
     from mdfollow.vault import relative
 
     settings = app.settings
     vault = app.vault
-    target = out if out is not None else vault / settings.agenda_file
+    target, daily = agenda_target(vault, settings, out, daily)
     today = app.today
     if as_json or to_stdout:
         from mdfollow import cache
@@ -90,17 +92,12 @@ def agenda(
         if as_json:
             text = json.dumps(agenda_json(result), ensure_ascii=False, indent=2) + "\n"
         else:
-            text = render_agenda(result, index)
+            text = render_agenda(result, index, since=quiet_since(vault, result, settings))
         click.echo(text, nl=False)
         if snapshot:
             cache.save_result(vault, snapshot, name, text, [p.to_json() for p in index.problems])
         return
-    from mdfollow.refresh import refresh_agenda
-
     settings_problems = app._setting_problems
-    daily = settings.daily_agenda if daily is None else daily
-    if daily and out is not None:
-        raise Usage("--daily writes into today's daily note; it does not go with --out")
     run = refresh_agenda(
         vault,
         settings,
@@ -208,22 +205,24 @@ def watch(app: App, poll: bool, out: Path | None, daily: bool | None) -> None:
     """
     import signal
 
+    from mdfollow.refresh import agenda_target
     from mdfollow.vault import load_settings
     from mdfollow.watcher import Watcher
 
     vault = app.vault
     settings = app.settings
+    target, daily = agenda_target(vault, settings, out, daily)
     fixed_today = app.today if (app.today_option or os.environ.get("MDFOLLOW_TODAY")) else None
     watcher = Watcher(
         vault=vault,
         settings=settings,
         today=(lambda: fixed_today) if fixed_today else date.today,
-        target=out if out is not None else vault / settings.agenda_file,
+        target=target,
         setting_problems=app._setting_problems,
         load_settings=lambda: load_settings(vault, app.config),
         poll=poll,
         use_cache=not app.no_cache,
-        daily=settings.daily_agenda if daily is None else daily,
+        daily=daily,
         report=app.say,
         report_problem=lambda problem: app.report([problem]),
     )

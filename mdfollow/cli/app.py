@@ -8,6 +8,7 @@ imported inside commands so that `mdfollow --help` starts fast.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -87,6 +88,7 @@ class App:
         if self._settings is None:
             from mdfollow.vault import load_settings
 
+            # SettingsUnusable (an MdfollowError) stops the command here, before anything is read.
             self._settings, self._setting_problems = load_settings(self.vault, self.config)
         return self._settings
 
@@ -120,7 +122,24 @@ class App:
             )
 
 
-pass_app = click.make_pass_decorator(App)
+def pass_app(func: Any) -> Any:
+    """Hand the command the App, its settings loaded first: a settings file that
+    cannot be used stops the command before it reads or writes anything."""
+
+    @click.pass_context
+    def wrapper(ctx: click.Context, *args: Any, **kwargs: Any) -> Any:
+        app = ctx.find_object(App)
+        assert app is not None
+        app.settings  # noqa: B018 - loading is the point
+        return ctx.invoke(func, app, *args, **kwargs)
+
+    return functools.update_wrapper(wrapper, func)
+
+
+def _quiet_after_command(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    app = ctx.find_object(App)
+    if value and app is not None:
+        app.quiet = True
 
 
 class MdfollowCommand(click.Command):
@@ -137,10 +156,27 @@ class MdfollowCommand(click.Command):
 
 class MdfollowGroup(click.Group):
     """The one place errors become messages and exit codes: one line each, no traceback
-    (unless MDFOLLOW_DEBUG is set for an unexpected one)."""
+    (unless MDFOLLOW_DEBUG is set for an unexpected one).
+
+    `-q` is accepted after the command name too (`mdfollow agenda -q`), as
+    users type it: every command, in subgroups as well, gets it.
+    """
 
     command_class = MdfollowCommand
     group_class = type  # `import` and any later group handle errors the same way
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        if not any(isinstance(p, click.Option) and "--quiet" in p.opts for p in cmd.params):
+            cmd.params.append(
+                click.Option(
+                    ["-q", "--quiet"],
+                    is_flag=True,
+                    expose_value=False,
+                    callback=_quiet_after_command,
+                    help="Only errors and the output asked for (as before the command).",
+                )
+            )
+        super().add_command(cmd, name)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         run: Any = super().main  # click's overloads do not admit a pass-through; we always ask for the value

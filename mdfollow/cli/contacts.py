@@ -24,6 +24,7 @@ from mdfollow.cli.app import (
 if TYPE_CHECKING:
     from mdfollow.contact import Contact
     from mdfollow.index import VaultIndex
+    from mdfollow.timeline import Entry
 
 
 @cli.command()
@@ -79,7 +80,7 @@ def list_(app: App, due: bool, tags: tuple[str, ...], as_json: bool) -> None:
     """List contacts with their next action and due date."""
     from mdfollow.contact import fold
     from mdfollow.render import one_line
-    from mdfollow.rules import gone_quiet, is_active, next_action
+    from mdfollow.rules import contact_state, next_action
 
     index = app.index()
     today = app.today
@@ -94,13 +95,7 @@ def list_(app: App, due: bool, tags: tuple[str, ...], as_json: bool) -> None:
         item = next_action(contact, index, today, settings)
         if due and (item is None or item.due > today):
             continue
-        quiet = gone_quiet(contact, today, settings) is not None
-        state = (
-            contact.status
-            if contact.status != "active"
-            else ("snoozed" if not is_active(contact, today) else ("gone quiet" if quiet else "active"))
-        )
-        rows.append((contact, item, state))
+        rows.append((contact, item, contact_state(contact, today, settings)))
     if as_json:
         print_json(
             [
@@ -159,10 +154,11 @@ def show(app: App, name: str, as_json: bool) -> None:
     app.report([p for p in index.problems if p.path == contact.path])
     item = next_action(contact, index, today, settings)
     quiet = gone_quiet(contact, today, settings)
-    history = _history(contact, index)
+    raw = (app.vault / contact.path).read_bytes()
+    history = _timeline(app, contact, index, raw)
     from mdfollow.note import parse_note
 
-    front = parse_note(contact.path, (app.vault / contact.path).read_bytes()).front
+    front = parse_note(contact.path, raw).front
     state = {key: _plain(front[key]) for key in front if key != "type"}
     if as_json:
         empty = Agenda(today, settings.horizon_days, (), (), ())
@@ -173,7 +169,7 @@ def show(app: App, name: str, as_json: bool) -> None:
                 "state": state,
                 "next": item_json(item, empty) if item else None,
                 "gone_quiet": quiet is not None,
-                "history": [{"date": d.isoformat(), "event": e, "source": s} for d, e, s in history],
+                "history": [entry.to_json() for entry in history],
             }
         )
         return
@@ -183,7 +179,11 @@ def show(app: App, name: str, as_json: bool) -> None:
     click.echo("")
     if item is not None:
         days = item.days_overdue(today)
-        when = "due today" if days == 0 else (f"{days} days overdue" if days > 0 else f"due in {-days} days")
+        when = (
+            "due today"
+            if days == 0
+            else (f"{plural(days, 'day')} overdue" if days > 0 else f"due in {plural(-days, 'day')}")
+        )
         click.echo(f"Next: {item.action} on {item.due.isoformat()} ({when})")
         click.echo(f"  {one_line(item.reason)}")
         if item.also:
@@ -194,8 +194,7 @@ def show(app: App, name: str, as_json: bool) -> None:
         click.echo("Next: nothing to do" + (f" ({contact.status})" if contact.status != "active" else ""))
     if history:
         click.echo("\nHistory:")
-        for day, event, source in history:
-            click.echo(f"  {day.isoformat()}  {event}" + (f"  ({source})" if source else ""))
+        _print_timeline(history)
 
 
 def _plain(value: Any) -> Any:
@@ -208,17 +207,17 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _history(contact: Contact, index: VaultIndex) -> list[tuple[date, str, str]]:
-    from mdfollow.contact import DATES
+def _timeline(app: App, contact: Contact, index: VaultIndex, raw: bytes) -> list[Entry]:
+    from mdfollow.git import changes_to
+    from mdfollow.timeline import timeline
 
-    events: list[tuple[date, str, str]] = []
-    for row in DATES:
-        value = getattr(contact, row.key)
-        if value is not None and row.label is not None:
-            events.append((value, row.label, ""))
-    for mention in index.mentions_of(contact):
-        events.append((mention.date, "mentioned", f"{mention.path}:{mention.line}"))
-    return sorted(events, key=lambda e: (e[0], e[1]), reverse=True)
+    commits = [(c.date, c.commit, c.subject) for c in changes_to(app.vault, app.vault / contact.path)]
+    return timeline(contact, index, raw.decode("utf-8", "replace"), app.settings.log_heading, commits)
+
+
+def _print_timeline(entries: list[Entry]) -> None:
+    for entry in entries:
+        click.echo(f"  {entry.date.isoformat()}  {entry.source:<7}  {entry.text}")
 
 
 @cli.command()
@@ -228,6 +227,11 @@ def _history(contact: Contact, index: VaultIndex) -> list[tuple[date, str, str]]
 @click.option("--company", default="", help="Where they work.")
 @click.option("--advice", default="", help="The advice they gave, to highlight in the thank-you.")
 @click.option("--cadence", default="", help="How often to keep in touch: monthly, quarterly, 6w, 45d ...")
+@click.option("--role", default="", help="Their role or title.")
+@click.option("--email", default="", help="Their e-mail address.")
+@click.option("--tag", "tags", multiple=True, metavar="TAG", help="A tag (repeatable).")
+@click.option("--warmth", type=click.Choice(["warm", "neutral", "cool"]), help="How they respond.")
+@click.option("--keep-informed", is_flag=True, help="They asked to hear how it goes (milestones reach them).")
 @commit_option
 @pass_app
 def new(
@@ -238,6 +242,11 @@ def new(
     company: str,
     advice: str,
     cadence: str,
+    role: str,
+    email: str,
+    tags: tuple[str, ...],
+    warmth: str | None,
+    keep_informed: bool,
     commit: bool | None,
 ) -> None:
     """Create a contact note from the contact.md template.
@@ -250,6 +259,8 @@ def new(
     Example:
       mdfollow new "Priya Raman" --met 2026-11-17 --company "Larkspur Foods" \\
           --advice "Sit in on a consumer-insights readout"
+      mdfollow new "Lena Ortiz" --email lena@example.com --role "Head of Insights" \\
+          --tag cpg --tag mentor --warmth warm --keep-informed
     """
     from mdfollow.dates import CadenceError, parse_cadence
     from mdfollow.record import create_contact
@@ -260,6 +271,9 @@ def new(
             parse_cadence(cadence)
         except CadenceError as exc:
             raise Usage(f"--cadence: {exc}") from None
+    extra: list[tuple[str, object]] = [("role", " ".join(role.split())), ("email", email.strip())]
+    clean_tags = [t.strip().lstrip("#") for t in tags if t.strip().lstrip("#")]
+    extra += [("tags", clean_tags), ("warmth", warmth or ""), ("keep_informed", True if keep_informed else "")]
     index = app.index()
     referrer = find_contact(index, referred_by) if referred_by else None
     path = create_contact(
@@ -273,6 +287,7 @@ def new(
         company=company,
         advice=advice,
         cadence=cadence,
+        extra=[(key, value) for key, value in extra if value],
     )
     rel = path.relative_to(app.vault).as_posix()
     app.say(f"created {rel}")
@@ -287,28 +302,18 @@ def new(
 def history(app: App, name: str, as_json: bool) -> None:
     """A contact's timeline: its log lines, dated mentions and, in a git vault, commits.
 
-    Oldest first. Log lines come from the note's Interactions section, mentions
-    from dated notes that link the contact, commits from `git log --follow`.
+    Oldest first, the same timeline `show` ends with. Log lines come from the
+    note's Interactions section, front-matter dates no log line explains
+    (typed by hand) from the keys, mentions from dated notes that link the
+    contact, commits from `git log --follow`.
     """
-    from mdfollow.edits import parse_log
-    from mdfollow.git import changes_to
-
     index = app.index()
     contact = find_contact(index, name)
-    raw = (app.vault / contact.path).read_bytes().decode("utf-8", "replace")
-    events: list[tuple[date, str, str]] = []
-    for day, text in parse_log(raw, app.settings.log_heading):
-        events.append((day, "log", text))
-    for mention in index.mentions_of(contact):
-        events.append((mention.date, "mention", f"{mention.path}:{mention.line}"))
-    for change in changes_to(app.vault, app.vault / contact.path):
-        events.append((change.date, "commit", f"{change.commit} {change.subject}"))
-    events.sort(key=lambda e: (e[0], ["log", "mention", "commit"].index(e[1])))
+    events = _timeline(app, contact, index, (app.vault / contact.path).read_bytes())
     if as_json:
-        print_json([{"date": d.isoformat(), "source": s, "text": t} for d, s, t in events])
+        print_json([entry.to_json() for entry in events])
         return
     click.echo(click.style(contact.name, bold=True) + f"  ({contact.path})")
     if not events:
         click.echo("  no history yet: `mdfollow log` records events")
-    for day, source, text in events:
-        click.echo(f"  {day.isoformat()}  {source:<7}  {text}")
+    _print_timeline(events)

@@ -46,35 +46,16 @@ def draft(app: App, name: str, kind: str | None, to_stdout: bool, force: bool, c
       mdfollow draft Hannah --kind report-back --stdout
       mdfollow draft "Priya Raman" --kind birthday
     """
-    from mdfollow.drafting import render_draft
+    from mdfollow.drafting import choose_item, draft_base_name, render_draft
     from mdfollow.errors import AlreadyExists, TemplateProblem
-    from mdfollow.naming import note_file_name
-    from mdfollow.rules import FollowUp, candidates, gone_quiet, next_action
-    from mdfollow.store import write_file
+    from mdfollow.store import write_new_numbered
     from mdfollow.template_files import load_template
 
     index = app.index()
     contact = find_contact(index, name)
     today = app.today
     settings = app.settings
-    item = next_action(contact, index, today, settings)
-    if kind == "birthday":
-        if contact.birthday is None:
-            raise Failure(f"{contact.name} has no birthday in their note; add `birthday: MM-DD` (or YYYY-MM-DD)")
-        when = contact.birthday.next_on_or_after(today)
-        item = FollowUp(contact, "birthday", when, f"birthday on {when.isoformat()}")
-    elif kind is not None and (item is None or item.action != kind):
-        found = [c for c in candidates(contact, index, today, settings) if c.action == kind]
-        item = found[0] if found else None
-        if item is None and not force:
-            raise Failure(f"{kind} does not apply to {contact.name} now; add --force to draft it anyway")
-        if item is None:
-            item = FollowUp(contact, kind, today, "drafted on request")
-    elif item is None:
-        why = "has gone quiet: wait for them to write" if gone_quiet(contact, today, settings) else "has nothing due"
-        if not force:
-            raise Failure(f"{contact.name} {why}; use --kind ACTION --force to draft a message anyway")
-        raise Usage("--force needs --kind ACTION when nothing is due")
+    item = choose_item(contact, index, today, settings, kind, force)
     try:
         source = load_template(app.vault, settings, f"{item.action}.md")
 
@@ -97,22 +78,17 @@ def draft(app: App, name: str, kind: str | None, to_stdout: bool, force: bool, c
             app.say(hint)
         return
     text = result.file_text(f"[[{index.link_target(contact)}]]", today, contact.email).encode("utf-8")
-    folder = app.vault / settings.drafts_folder
-    # The note's own file name is already a safe name; `name:` may hold anything.
-    base = note_file_name(f"{today.isoformat()} {item.action} {contact.stem}")[:-3]
-    for number in range(1, 100):
-        path = folder / (f"{base}.md" if number == 1 else f"{base} {number}.md")
-        try:
-            write_file(path, text, expected=None)
-            break
-        except AlreadyExists:
-            continue
-        except OSError as exc:
-            raise Failure(f"cannot write the draft: {exc.strerror or exc}") from None
-    else:
-        raise Failure(f"too many drafts named {base!r} already; clear some out of {settings.drafts_folder}/")
+    base = draft_base_name(item, today)
+    try:
+        path = write_new_numbered(app.vault / settings.drafts_folder, base, text)
+    except AlreadyExists:
+        raise Failure(f"too many drafts named {base!r} already; clear some out of {settings.drafts_folder}/") from None
+    except OSError as exc:
+        raise Failure(f"cannot write the draft: {exc.strerror or exc}") from None
     rel = path.relative_to(app.vault).as_posix()
     click.echo(rel)
+    if path.name != f"{base}.md":
+        app.say(f"{settings.drafts_folder}/{base}.md already exists (mdfollow never overwrites a draft); wrote {rel}")
     if hint:
         app.say(hint)
     commit_files(app, commit, [path], f"draft: {item.action} for {contact.name}")
@@ -141,6 +117,8 @@ def templates(app: App, as_list: bool, copy: bool, commit: bool | None) -> None:
 
     \b
     Filters: yaml, one_line, lower_first, end_sentence.
+    A field the note leaves empty prints as a visible [placeholder] ([email],
+    [role]) that `draft` lists, and is false in {% if contact.email %}.
     A misspelled field is an error naming the template file and line.
     """
     from mdfollow.errors import AlreadyExists
