@@ -28,7 +28,7 @@ from mdfollow.diagnostics import Diagnostic
 from mdfollow.index import NoteSummary
 from mdfollow.note import Link
 
-FORMAT = 4
+FORMAT = 5  # 5: birthdays on contacts; 4: Markdown and property links in summaries, body tags and several referrers on contacts
 MAGIC = b"mdfollow-index"
 RACY_NS = 2_000_000_000
 

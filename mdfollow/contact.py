@@ -25,7 +25,7 @@ from mdfollow.dates import (
 )
 from mdfollow.diagnostics import Diagnostic, error, warning
 from mdfollow.errors import BadValue
-from mdfollow.note import ParsedNote
+from mdfollow.note import ParsedNote, scan_tags
 
 
 @dataclass(frozen=True)
@@ -137,7 +137,7 @@ class Contact:
     strikes: int = 0
     cadence: Cadence | None = None
     warmth: str | None = None
-    referred_by: str | None = None  # link target, e.g. "Jane Doe"
+    referred_by: tuple[str, ...] = ()  # link targets, e.g. ("Jane Doe",): several people may refer one
     keep_informed: bool = False
     status: str = "active"
     company: str = ""
@@ -179,6 +179,23 @@ def is_contact(front: dict[str, Any], contact_types: tuple[str, ...]) -> bool:
 
 
 _LINK = re.compile(r"^\[\[([^\[\]]+)\]\]$")
+
+
+def parse_links(value: Any) -> tuple[tuple[str, ...], str | None]:
+    """(targets, problem) from a key that holds links: one link, or a list of them (a List
+    property in Obsidian: `- "[[Elena]]"`). A one-item list is that one link."""
+    if not isinstance(value, list) or (len(value) == 1 and isinstance(value[0], list)):
+        target, problem = parse_link(value)
+        return ((target,) if target else ()), problem
+    targets: list[str] = []
+    problems: list[str] = []
+    for item in value:
+        target, problem = parse_link([item] if isinstance(item, list) else item)
+        if target and target not in targets:
+            targets.append(target)
+        if problem:
+            problems.append(problem)
+    return tuple(targets), "; ".join(problems) or None
 
 
 def parse_link(value: Any) -> tuple[str | None, str | None]:
@@ -325,12 +342,12 @@ def build_contact(note: ParsedNote) -> tuple[Contact, list[Diagnostic]]:
             bad("keep_informed", f"{describe_value(raw)} is not true or false; the key is ignored")
 
     raw = front.get("referred_by")
-    if raw is not None and raw != "":
-        target, problem = parse_link(raw)
-        if target is None:
+    if raw is not None and raw != "" and raw != []:
+        targets, problem = parse_links(raw)
+        if not targets:
             bad("referred_by", f"{problem}; the key is ignored")
         else:
-            values["referred_by"] = target
+            values["referred_by"] = targets
             if problem:
                 bad("referred_by", problem, "warning")
 
@@ -338,6 +355,12 @@ def build_contact(note: ParsedNote) -> tuple[Contact, list[Diagnostic]]:
     if raw is not None:
         items = raw if isinstance(raw, list) else re.split(r"[,\s]+", raw) if isinstance(raw, str) else []
         values["tags"] = tuple(str(t).lstrip("#") for t in items if isinstance(t, str | int) and str(t).strip())
+    # Tags written in the body (`#recruiter`, `#work/recruiter`) are the note's tags too, as in Obsidian.
+    body_tags = scan_tags(note.body) if "#" in note.body else ()
+    if body_tags:
+        have = values.get("tags", ())
+        known = {fold(t) for t in have}
+        values["tags"] = have + tuple(t for t in body_tags if fold(t) not in known)
 
     raw = front.get("emails")
     if isinstance(raw, list):

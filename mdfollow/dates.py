@@ -9,7 +9,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from mdfollow.errors import CadenceError, DateError
 
@@ -157,8 +157,20 @@ _MOMENT_TOKENS: list[tuple[str, str]] = [
     ("WW", r"\d{2}"),
     ("W", r"\d{1,2}"),
     ("gggg", r"\d{4}"),
+    ("gg", r"\d{2}"),
     ("GGGG", r"\d{4}"),
+    ("GG", r"\d{2}"),
     ("Q", r"[1-4]"),
+    ("HH", r"\d{2}"),
+    ("H", r"\d{1,2}"),
+    ("hh", r"\d{2}"),
+    ("h", r"\d{1,2}"),
+    ("mm", r"\d{2}"),
+    ("m", r"\d{1,2}"),
+    ("ss", r"\d{2}"),
+    ("s", r"\d{1,2}"),
+    ("A", r"[AP]M"),
+    ("a", r"[ap]m"),
 ]
 
 
@@ -195,7 +207,8 @@ class DailyFormat:
         except ValueError:
             return None
 
-    def render(self, day: date) -> str:
+    def render(self, day: date, at: time | None = None) -> str:
+        """The day (and time of day, for `HH:mm` and the like) in this format."""
         out: list[str] = []
         fmt = self.format
         i = 0
@@ -210,7 +223,7 @@ class DailyFormat:
                 continue
             for token, _ in _MOMENT_TOKENS:
                 if fmt.startswith(token, i):
-                    out.append(_render_token(token, day))
+                    out.append(_render_token(token, day, at or time.min))
                     i += len(token)
                     break
             else:
@@ -219,8 +232,17 @@ class DailyFormat:
         return "".join(out)
 
 
-def _render_token(token: str, day: date) -> str:
+def locale_week(day: date) -> tuple[int, int]:
+    """(week-year, week) in moment.js's default locale (en): weeks start on Sunday and
+    week 1 is the one holding 1 January. Obsidian's `gggg`/`ww` use it; `GGGG`/`WW` are ISO."""
+    saturday = day + timedelta(days=(5 - day.weekday()) % 7)  # the last day of its week
+    return saturday.year, (saturday.timetuple().tm_yday - 1) // 7 + 1
+
+
+def _render_token(token: str, day: date, at: time) -> str:
     iso = day.isocalendar()
+    week_year, week = locale_week(day)
+    hour12 = at.hour % 12 or 12
     values = {
         "YYYY": f"{day.year:04d}",
         "YY": f"{day.year % 100:02d}",
@@ -236,13 +258,25 @@ def _render_token(token: str, day: date) -> str:
         "ddd": calendar.day_abbr[day.weekday()],
         "dd": calendar.day_abbr[day.weekday()][:2],
         "d": str((day.weekday() + 1) % 7),
-        "ww": f"{iso.week:02d}",
-        "w": str(iso.week),
+        "ww": f"{week:02d}",
+        "w": str(week),
         "WW": f"{iso.week:02d}",
         "W": str(iso.week),
-        "gggg": f"{iso.year:04d}",
+        "gggg": f"{week_year:04d}",
+        "gg": f"{week_year % 100:02d}",
         "GGGG": f"{iso.year:04d}",
+        "GG": f"{iso.year % 100:02d}",
         "Q": str((day.month - 1) // 3 + 1),
+        "HH": f"{at.hour:02d}",
+        "H": str(at.hour),
+        "hh": f"{hour12:02d}",
+        "h": str(hour12),
+        "mm": f"{at.minute:02d}",
+        "m": str(at.minute),
+        "ss": f"{at.second:02d}",
+        "s": str(at.second),
+        "A": "AM" if at.hour < 12 else "PM",
+        "a": "am" if at.hour < 12 else "pm",
     }
     return values[token]
 
@@ -295,6 +329,49 @@ def leading_date(stem: str) -> date | None:
         return parse_date(m.group(1))
     except DateError:
         return None
+
+
+# Obsidian's template variables, as its Daily notes and Templates plugins fill them:
+# `{{date}}`, `{{time}}`, `{{title}}`, `{{date:FORMAT}}`, `{{date+1d:FORMAT}}`, `{{yesterday}}`, `{{tomorrow}}`.
+_TEMPLATE_VARIABLE = re.compile(
+    r"{{\s*(?:(?P<kind>date|time)\s*(?:(?P<delta>[+-]\d+)(?P<unit>[yqmwdhs]))?\s*(?::(?P<format>.*?))?"
+    r"|(?P<other>title|yesterday|tomorrow))\s*}}",
+    re.IGNORECASE,
+)
+
+
+def fill_template(text: str, day: date, at: time, title: str, date_format: str, time_format: str = "HH:mm") -> str:
+    """A daily-note template with Obsidian's variables filled for `day`.
+
+    `{{date}}` takes the daily-note format (`date_format`), `{{time}}` the time
+    format, `{{title}}` the note's name; `{{date:FORMAT}}` any moment.js format.
+    """
+
+    def fill(m: re.Match[str]) -> str:
+        other = (m.group("other") or "").lower()
+        if other == "title":
+            return title
+        if other in ("yesterday", "tomorrow"):
+            shift = -1 if other == "yesterday" else 1
+            return compile_daily_format(date_format).render(day + timedelta(days=shift))
+        when = datetime.combine(day, at)
+        if m.group("delta"):
+            when = _shift(when, int(m.group("delta")), m.group("unit"))
+        fmt = (m.group("format") or "").strip()
+        if not fmt:
+            fmt = time_format if m.group("kind").lower() == "time" else date_format
+        return compile_daily_format(fmt).render(when.date(), when.timetz())  # naive: timetz() is its time
+
+    return _TEMPLATE_VARIABLE.sub(fill, text)
+
+
+def _shift(when: datetime, count: int, unit: str) -> datetime:
+    """moment's `add`: `M` is months and `m` minutes; the other units ignore case."""
+    if unit == "M" or unit.lower() in "yq":
+        months = count * {"y": 12, "q": 3, "M": 1}[unit if unit == "M" else unit.lower()]
+        return datetime.combine(add_months(when.date(), months), when.timetz())
+    seconds = {"w": 7 * 86400, "d": 86400, "h": 3600, "m": 60, "s": 1}[unit if unit == "m" else unit.lower()]
+    return when + timedelta(seconds=count * seconds)
 
 
 # --- birthdays ----------------------------------------------------------------------

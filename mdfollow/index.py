@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -17,7 +17,7 @@ from mdfollow.contact import Contact, build_contact, fold, given_name, is_contac
 from mdfollow.dates import DailyFormat, DateError, leading_date, parse_date
 from mdfollow.diagnostics import Diagnostic, warning
 from mdfollow.milestones import Milestone
-from mdfollow.note import Link, parse_note, scan_links
+from mdfollow.note import Link, parse_note, property_links, scan_links
 
 KIND_CONTACT = "contact"
 KIND_DATED = "dated"
@@ -31,6 +31,7 @@ class DailyNotes:
 
     folder: str  # vault-relative, "" for the root
     format: DailyFormat
+    template: str = ""  # the daily-note template's vault path, as Obsidian's settings give it
 
     def date_of(self, path: str) -> date | None:
         folder = self.folder.strip("/")
@@ -84,7 +85,8 @@ def summarize(path: str, raw: bytes, contact_types: tuple[str, ...], daily: Dail
         when = leading_date(path.rsplit("/", 1)[-1][:-3])
     if when is None:
         return NoteSummary(path, KIND_OTHER, diagnostics=tuple(diags))
-    links = scan_links(note.body, note.body_line)
+    links = property_links(note.front, note.key_lines, note.front_line) if note.front else []
+    links += scan_links(note.body, note.body_line)
     return NoteSummary(path, KIND_DATED, date=when, links=tuple(links), diagnostics=tuple(diags))
 
 
@@ -113,33 +115,74 @@ class VaultIndex:
     notes_read: int
     notes_skipped: int
     ambiguous_stems: frozenset[str] = frozenset()
-    _by_stem: dict[str, list[Contact]] = field(default_factory=dict, repr=False)
+    _by_stem: dict[str, list[str]] = field(default_factory=dict, repr=False)  # folded file name -> note paths
     _copies: dict[str, Contact] = field(default_factory=dict, repr=False)  # copy's path -> the note kept
-    _by_path: dict[str, Contact] | None = field(default=None, repr=False)  # built on first use
+    _by_path: dict[str, str] | None = field(default=None, repr=False)  # folded path -> note path, built on first use
+    _contact_at: dict[str, Contact] = field(default_factory=dict, repr=False)  # note path -> contact
     _referred: dict[str, list[Contact]] = field(default_factory=dict, repr=False)
 
-    def resolve(self, target: str) -> Contact | None:
-        """The contact a link target names (`Jane Doe`, `People/Jane Doe`), like Obsidian."""
-        key = fold(target)
-        if "/" in key:
-            found = self._paths().get(key)
-            if found:
-                return found
-            key = key.rsplit("/", 1)[-1]
-        matches = self._by_stem.get(key, [])
-        return matches[0] if len(matches) == 1 else None
+    def resolve(self, target: str, source: str = "") -> Contact | None:
+        """The contact a link in the note `source` goes to, as Obsidian resolves it; None when
+        it goes to a note that is not a contact, or to no note at all."""
+        path = self.resolve_path(target, source)
+        return self._contact_at.get(path) if path is not None else None
 
-    def _paths(self) -> dict[str, Contact]:
-        """Contacts by folded vault path without `.md`: few links name a path, so built lazily."""
+    def resolve_path(self, target: str, source: str = "") -> str | None:
+        """The note a link goes to. A link with a folder goes to that path (from the vault's
+        root, or from the linking note's folder) and to no other note; a bare name goes to the
+        note of that name at the vault's root, else in the linking note's folder, else to the one
+        with the shortest path (Obsidian 1.x's getFirstLinkpathDest, as observed)."""
+        target = target.replace("\\", "/").strip()
+        folder = source.rsplit("/", 1)[0] if "/" in source else ""
+        if "/" not in target:
+            return self._nearest(self._by_stem.get(fold(target), ()), folder)
+        paths = self._paths()
+        if target.startswith("/"):
+            return paths.get(fold(target.lstrip("/")))
+        relative = _join(folder, target)
+        if target.startswith(("./", "../")):
+            return paths.get(fold(relative)) if relative is not None else None
+        found = paths.get(fold(target))
+        if found is None and relative is not None and folder:
+            found = paths.get(fold(relative))
+        if found is None:
+            # Obsidian also takes the end of a path: `People/Jane` finds `Work/People/Jane`.
+            tail = "/" + fold(target)
+            stem = fold(target.rsplit("/", 1)[-1])
+            found = self._nearest([p for p in self._by_stem.get(stem, ()) if fold(p[:-3]).endswith(tail)], folder)
+        return found
+
+    @staticmethod
+    def _nearest(paths: Sequence[str], folder: str) -> str | None:
+        if not paths:
+            return None
+        if len(paths) == 1:
+            return paths[0]
+        root = [p for p in paths if "/" not in p]
+        if root:
+            return root[0]
+        here = [p for p in paths if (p.rsplit("/", 1)[0] if "/" in p else "") == folder]
+        return here[0] if here else min(paths, key=lambda p: (len(p), p))
+
+    def _paths(self) -> dict[str, str]:
+        """Notes by folded vault path without `.md`: few links name a path, so built lazily."""
         if self._by_path is None:
-            paths = {fold(c.path[:-3]): c for c in self.contacts}
-            for copy_path, original in self._copies.items():
-                paths[fold(copy_path[:-3])] = original
-            self._by_path = paths
+            self._by_path = {fold(p[:-3]): p for paths in self._by_stem.values() for p in paths}
         return self._by_path
 
     def referrer_of(self, contact: Contact) -> Contact | None:
-        return self.resolve(contact.referred_by) if contact.referred_by else None
+        """The first contact who referred this one (templates' `referrer`)."""
+        found = self.referrers_of(contact)
+        return found[0] if found else None
+
+    def referrers_of(self, contact: Contact) -> list[Contact]:
+        """Every contact `referred_by` links to, in the order written."""
+        found: list[Contact] = []
+        for target in contact.referred_by:
+            referrer = self.resolve(target, contact.path)
+            if referrer is not None and referrer not in found:
+                found.append(referrer)
+        return found
 
     def referrals(self, referrer: Contact) -> list[Contact]:
         """The contacts whose referred_by links to this one."""
@@ -163,8 +206,7 @@ def build_index(
 ) -> VaultIndex:
     records = sorted(records, key=_path_of)
     problems: list[Diagnostic] = list(extra_problems)
-    stem_keys: dict[str, str] = {}  # path -> folded file name: each folded once
-    counts: dict[str, int] = {}
+    by_stem: dict[str, list[str]] = {}  # every note, contact or not: links resolve among all of them
     contacts: list[Contact] = []
     skipped = 0
     for record in records:
@@ -172,20 +214,16 @@ def build_index(
         if record.diagnostics:
             problems.extend(record.diagnostics)
         key = fold(path[path.rfind("/") + 1 : -3])
-        stem_keys[path] = key
-        counts[key] = counts.get(key, 0) + 1
+        by_stem.setdefault(key, []).append(path)
         if record.kind == KIND_SKIPPED:
             skipped += 1
         elif record.contact is not None:
             contacts.append(record.contact)
 
-    kept, aliases_of, dupes = _drop_duplicates(contacts, stem_keys)
+    kept, copies, dupes = _drop_copies(contacts)
     problems.extend(dupes)
-    by_stem: dict[str, list[Contact]] = {}
-    for contact in kept:
-        by_stem.setdefault(stem_keys[contact.path], []).append(contact)
-    for copy_path in aliases_of:
-        by_stem.setdefault(stem_keys[copy_path], [aliases_of[copy_path]])
+    contact_at = {c.path: c for c in kept}
+    contact_at.update(copies)
 
     index = VaultIndex(
         contacts=tuple(kept),
@@ -194,9 +232,10 @@ def build_index(
         problems=(),
         notes_read=len(records),
         notes_skipped=skipped,
-        ambiguous_stems=frozenset(s for s, n in counts.items() if n > 1),
+        ambiguous_stems=frozenset(s for s, paths in by_stem.items() if len(paths) > 1),
         _by_stem=by_stem,
-        _copies=aliases_of,
+        _copies=copies,
+        _contact_at=contact_at,
     )
 
     mentions: dict[str, list[Mention]] = defaultdict(list)
@@ -205,7 +244,7 @@ def build_index(
             continue
         seen: set[str] = set()
         for link in record.links:
-            linked = index.resolve(link.target)
+            linked = index.resolve(link.target, record.path)
             if linked is None or linked.path in seen:
                 continue
             seen.add(linked.path)
@@ -213,16 +252,18 @@ def build_index(
     index.mentions = {p: tuple(sorted(ms, key=lambda m: (m.date, m.path))) for p, ms in mentions.items()}
 
     for contact in kept:
-        referrer = index.resolve(contact.referred_by) if contact.referred_by else None
-        if referrer is not None:
-            index._referred.setdefault(referrer.path, []).append(contact)
-        if contact.referred_by and referrer is None:
+        for target in contact.referred_by:
+            referrer = index.resolve(target, contact.path)
+            if referrer is not None:
+                referred = index._referred.setdefault(referrer.path, [])
+                if contact not in referred:
+                    referred.append(contact)
+                continue
             problems.append(
                 warning(
                     contact.path,
                     _line(contact, "referred_by"),
-                    f"referred_by: [[{contact.referred_by}]] is not a contact note; "
-                    "create it (mdfollow new) or fix the link",
+                    f"referred_by: [[{target}]] is not a contact note; create it (mdfollow new) or fix the link",
                 )
             )
     index.problems = tuple(sorted(set(problems), key=_problem_order))
@@ -241,19 +282,33 @@ def _path_of(record: NoteSummary) -> str:
     return record.path
 
 
-def _drop_duplicates(
-    contacts: list[Contact], stem_keys: dict[str, str]
-) -> tuple[list[Contact], dict[str, Contact], list[Diagnostic]]:
-    """One note per person: copies (`Ann 2`, sync conflicts) and same-name notes are reported."""
-    by_name: dict[str, Contact] = {}
+def _drop_copies(contacts: list[Contact]) -> tuple[list[Contact], dict[str, Contact], list[Diagnostic]]:
+    """Copies (`Ann 2`, sync conflicts) beside their original are reported and not counted.
+
+    Notes of the same name in different folders are different people
+    (`Work/Alex Kim`, `Friends/Alex Kim`): all are contacts.
+    """
+    by_place: dict[tuple[str, str], Contact] = {}
+    for contact in contacts:
+        by_place.setdefault((_folder(contact.path), fold(contact.stem)), contact)
     problems: list[Diagnostic] = []
     copies: dict[str, Contact] = {}
-    names = {fold(c.name): c for c in contacts}  # a file name wins over another note's `name`
-    names.update({stem_keys[c.path]: c for c in contacts})
     kept: list[Contact] = []
     for contact in contacts:
+        first = by_place[(_folder(contact.path), fold(contact.stem))]
+        if first is not contact:  # `Zoë Park` spelt twice (NFC, NFD) or in two cases in one folder
+            problems.append(
+                warning(
+                    contact.path,
+                    None,
+                    f"another note in this folder has the same name: {first.path}; "
+                    "only that one is used: merge the two notes",
+                )
+            )
+            copies[contact.path] = first
+            continue
         m = _COPY.match(contact.stem)
-        original = names.get(fold(m.group("base"))) if m else None
+        original = by_place.get((_folder(contact.path), fold(m.group("base")))) if m else None
         if original is not None and original is not contact and not _COPY.match(original.stem):
             problems.append(
                 warning(
@@ -265,23 +320,33 @@ def _drop_duplicates(
             )
             copies[contact.path] = original
             continue
-        key = fold(contact.name)
-        first = by_name.get(key) or by_name.get(stem_keys[contact.path])
-        if first is not None:
-            problems.append(
-                warning(
-                    contact.path,
-                    None,
-                    f"another contact note is also {contact.name!r}: {first.path}; "
-                    "only that one is used: merge the two notes",
-                )
-            )
-            copies[contact.path] = first
-            continue
-        by_name[key] = contact
-        by_name.setdefault(stem_keys[contact.path], contact)
         kept.append(contact)
     return kept, copies, problems
+
+
+def _folder(path: str) -> str:
+    return path.rsplit("/", 1)[0] if "/" in path else ""
+
+
+def _join(folder: str, target: str) -> str | None:
+    """`target` read from `folder` (`../People/Jane` from `Daily`), or None when it climbs out of the vault."""
+    parts = folder.split("/") if folder else []
+    for part in target.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if not parts:
+                return None
+            parts.pop()
+        else:
+            parts.append(part)
+    return "/".join(parts)
+
+
+def ambiguous(name: str, matches: list[Contact]) -> str:
+    """What to say when a name matches several contacts: each with its path, and how to pick one."""
+    listed = "; ".join(f"{c.name} ({c.path})" for c in matches)
+    return f"{name!r} matches several contacts: {listed}; give one by its path, e.g. {matches[0].path[:-3]!r}"
 
 
 def lookup(index: VaultIndex, name: str) -> tuple[list[Contact], list[str]]:

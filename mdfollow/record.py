@@ -114,12 +114,11 @@ def refer(vault: Path, settings: Settings, index: VaultIndex, referrer: Contact,
     An existing contact that already has another referrer keeps it: the
     message says so, and nothing is written to it.
     """
-    from mdfollow.index import lookup
+    from mdfollow.index import ambiguous, lookup
 
     found, _ = lookup(index, to)
     if len(found) > 1:
-        listed = "; ".join(f"{c.name} ({c.path})" for c in found)
-        raise RecordProblem(f"--to {to!r} matches several contacts: {listed}; use the file name")
+        raise RecordProblem(f"--to {ambiguous(to, found)}")
     link = f"[[{index.link_target(referrer)}]]"
     if not found:
         created = create_contact(vault, settings, index, to, today, referrer=referrer)
@@ -130,14 +129,10 @@ def refer(vault: Path, settings: Settings, index: VaultIndex, referrer: Contact,
     if person.path == referrer.path:
         raise RecordProblem(f"{referrer.name} cannot refer you to themselves")
     if person.referred_by:
-        current = index.referrer_of(person)
-        if current is not None and current.path == referrer.path:
+        if any(current.path == referrer.path for current in index.referrers_of(person)):
             return Referral(target, None, f"{person.name} ({person.path}) is already referred by {referrer.name}")
-        return Referral(
-            target,
-            None,
-            f"{person.name} ({person.path}) is already referred by [[{person.referred_by}]]; left as it is",
-        )
+        named = ", ".join(f"[[{link}]]" for link in person.referred_by)
+        return Referral(target, None, f"{person.name} ({person.path}) is already referred by {named}; left as it is")
     recorded = set_fields(vault, person.path, {"referred_by": link}, settings)
     return Referral(target, recorded.path, f"{person.path}: set referred_by: {link} (an existing contact)")
 

@@ -9,7 +9,7 @@ file replaced, and only if its bytes change.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 
 from mdfollow.actions import BY_NAME
@@ -22,7 +22,7 @@ from mdfollow.render import render_agenda, render_block
 from mdfollow.rules import Agenda, FollowUp, Memo, build_agenda, candidates, next_action
 from mdfollow.settings import Settings
 from mdfollow.store import read_bytes, write_file
-from mdfollow.ticks import Tick, agenda_state, block_id, find_block, read_ticks, ticked_item
+from mdfollow.ticks import AgendaReading, Kept, Tick, block_id, find_block, place_kept, read_agenda
 from mdfollow.vault import VaultReader, relative
 
 
@@ -63,10 +63,13 @@ def refresh_agenda(
     last_written: bytes | None = None,
     daily: bool = False,
     use_cache: bool = True,
+    now: time | None = None,
 ) -> AgendaRun:
     """Record ticks and write the agenda. With a `reader`, only `changed` notes are read again.
 
-    `daily`: write the agenda as a block in today's daily note instead of `target`.
+    `daily`: write the agenda as a block in today's daily note instead of `target`;
+    a daily note that does not exist yet starts from the daily-notes template, its
+    `{{time}}` filled with `now` (read by the caller: this module reads no clock).
     """
     inside = relative(target, vault)
     if reader is None:
@@ -88,26 +91,43 @@ def refresh_agenda(
     # Exactly what we wrote last time (watch mode): no ticks to read, nothing edited by hand.
     ours = old is not None and old == last_written
     if daily:
-        return _refresh_daily(vault, settings, today, target, shown, index, reader, old, ours, force, memo)
+        run = AgendaRun(build_agenda(index, today, settings, memo), index, "", False)
+        start = old
+        if old is None and reader.daily.template:
+            start = _daily_template(vault, reader, today, now or time.min, shown, run)
+        return _refresh_daily(vault, settings, today, target, shown, reader, old, start, ours, force, memo, run)
     old_text = old.decode("utf-8", "replace") if old is not None and not ours else ""
+    reading = AgendaReading("ours")
     if old is not None and not ours:
-        state = agenda_state(old_text)
-        if state == "foreign":
+        reading = read_agenda(old_text)
+        if reading.state == "foreign":
             raise AgendaRefused(
                 f"{shown} exists and was not written by mdfollow; move it away or choose another file with --out"
             )
-        if state == "edited" and not force:
+        if reading.state == "edited" and not force:
             raise AgendaRefused(
                 f"{shown} was edited by hand since mdfollow wrote it (beyond ticking boxes); "
                 "keep your edits elsewhere, then run again with --force"
             )
     run = AgendaRun(build_agenda(index, today, settings, memo), index, "", False)
-    carried = _record_ticks(vault, settings, today, index, read_ticks(old_text), shown, run)
+    carried = _record_ticks(vault, settings, today, index, [t for t in reading.ticks if t.ticked], shown, run)
     index = _after_ticks(run, reader, today, settings, memo)
-    run.text = render_agenda(run.agenda, index, carried, quiet_since(vault, run.agenda, settings))
+    since = quiet_since(vault, run.agenda, settings)
+    text, orphans = place_kept(render_agenda(run.agenda, index, carried, reading.statuses(), since), reading.kept)
+    _report_moved(orphans, shown, "below the agenda's footer", run)
+    tail = "".join(k.text + "\n" for k in orphans) + reading.tail
+    run.text = reading.head + text + tail
     run.written = _write_if_changed(target, run.text.encode("utf-8"), old, shown)
     run.target = target
     return run
+
+
+def _report_moved(orphans: list[Kept], shown: str, where: str, run: AgendaRun) -> None:
+    """The user's lines whose neighbour is gone are kept elsewhere, and the user is told where."""
+    for line in orphans:
+        run.problems.append(
+            warning(shown, line.line, f"a line you added was kept {where}: the line it followed is gone")
+        )
 
 
 def _refresh_daily(
@@ -116,34 +136,37 @@ def _refresh_daily(
     today: date,
     target: Path,
     shown: str,
-    index: VaultIndex,
     reader: VaultReader,
     old: bytes | None,
+    start: bytes | None,
     ours: bool,
     force: bool,
     memo: Memo | None,
+    run: AgendaRun,
 ) -> AgendaRun:
-    """The agenda as a block in today's daily note; every byte outside the block stays."""
+    """The agenda as a block in today's daily note; every byte outside the block stays.
+
+    `start` is the note's text so far: `old`, or the template a new note starts from.
+    """
+    index = run.index
     try:
-        text = old.decode("utf-8") if old is not None else ""
+        text = start.decode("utf-8") if start is not None else ""
     except UnicodeDecodeError:
         raise AgendaRefused(f"{shown} is not UTF-8; mdfollow will not write into it") from None
     block = find_block(text) if old is not None else None
-    if block is not None and block[2] == "edited" and not force and not ours:
+    if block is not None and block[2].state == "edited" and not force and not ours:
         raise AgendaRefused(
             f"the mdfollow block in {shown} was edited by hand (beyond ticking boxes); "
             "move your edits out of it, then run again with --force"
         )
-    run = AgendaRun(build_agenda(index, today, settings, memo), index, "", False)
-    ticks: list[Tick] = []
-    if block is not None and not ours:
-        first = text.count("\n", 0, block[0])
-        ticks = [Tick(t.line + first, t.block_id, t.text, t.link) for t in read_ticks(text[block[0] : block[1]])]
-    carried = _record_ticks(vault, settings, today, index, ticks, shown, run)
+    reading = block[2] if block is not None and not ours else AgendaReading("ours")
+    carried = _record_ticks(vault, settings, today, index, [t for t in reading.ticks if t.ticked], shown, run)
     index = _after_ticks(run, reader, today, settings, memo)
     newline = "\r\n" if "\r\n" in text else "\n"
     since = quiet_since(vault, run.agenda, settings)
-    new_block = render_block(run.agenda, index, carried, since).replace("\n", newline)
+    rendered, orphans = place_kept(render_block(run.agenda, index, carried, reading.statuses(), since), reading.kept)
+    _report_moved(orphans, shown, "below the mdfollow block", run)
+    new_block = (rendered + "".join(k.text + "\n" for k in orphans)).replace("\n", newline)
     if block is not None:
         new_text = text[: block[0]] + new_block + text[block[1] :]
     elif text:
@@ -155,6 +178,34 @@ def _refresh_daily(
     run.written = _write_if_changed(target, new_text.encode("utf-8"), old, shown)
     run.target = target
     return run
+
+
+def _daily_template(vault: Path, reader: VaultReader, today: date, now: time, shown: str, run: AgendaRun) -> bytes:
+    """Today's new daily note from the daily-notes template, Obsidian's variables filled in."""
+    from mdfollow.dates import fill_template
+    from mdfollow.vault import template_formats
+
+    template = reader.daily.template
+    candidates = [template] if template.lower().endswith(".md") else [template + ".md", template]
+    why = "is not in the vault"
+    for rel in candidates:
+        try:
+            raw = read_bytes(vault / rel)
+        except OSError as exc:
+            raw, why = None, f"cannot be read ({exc.strerror or exc})"
+        if raw is None:
+            continue
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            why = "is not UTF-8"
+            break
+        title = shown.rsplit("/", 1)[-1].removesuffix(".md")
+        _, time_format = template_formats(vault)
+        filled = fill_template(text, today, now, title, reader.daily.format.format, time_format)
+        return filled.encode("utf-8")
+    run.problems.append(warning(template, None, f"the daily-notes template {why}; {shown} starts without it"))
+    return b""
 
 
 def _after_ticks(run: AgendaRun, reader: VaultReader, today: date, settings: Settings, memo: Memo | None) -> VaultIndex:
@@ -193,9 +244,9 @@ def _record_ticks(
             current[block_id(item)] = item
     carried: list[str] = []
     for tick in ticks:
-        item = current.pop(tick.block_id, None)
+        item = current.pop(tick.block_id, None) or _renamed(tick, index, current, shown)
         if item is None:
-            if _already_recorded(vault, index, tick) or _done_anyway(index, tick, today, settings):
+            if _already_recorded(vault, index, tick, shown) or _done_anyway(index, tick, today, settings, shown):
                 continue
             carried.append(tick.text)
             run.problems.append(
@@ -207,8 +258,17 @@ def _record_ticks(
                 )
             )
             continue
+        when = tick_date(tick, today)
+        if tick.done is not None and when != tick.done:
+            run.problems.append(
+                warning(
+                    shown,
+                    tick.line,
+                    f"the done date {tick.done.isoformat()} is after today; recorded as {today.isoformat()}",
+                )
+            )
         action = BY_NAME[item.action]
-        event = Event(action.tick, today, note=action.tick_note(item), tag=tick.block_id)
+        event = Event(action.tick, when, note=action.tick_note(item), tag=tick.block_id)
         try:
             recorded = record_event(vault, item.contact.path, event, settings)
         except RecordProblem as exc:
@@ -219,8 +279,31 @@ def _record_ticks(
     return carried
 
 
-def _already_recorded(vault: Path, index: VaultIndex, tick: Tick) -> bool:
-    contact = index.resolve(tick.link) if tick.link else None
+def tick_date(tick: Tick, today: date) -> date:
+    """The day a tick is logged on: the Tasks plugin's done date when the line has one, never after today."""
+    return tick.done if tick.done is not None and tick.done <= today else today
+
+
+def _renamed(tick: Tick, index: VaultIndex, current: dict[str, FollowUp], source: str) -> FollowUp | None:
+    """The item a tick was written for when its contact's note was renamed or moved since.
+
+    The block id names the note's old path; the link Obsidian rewrote names the new
+    one. The same action, due the same day, for that contact is the same item.
+    """
+    if tick.link is None or tick.action is None or tick.due is None:
+        return None
+    contact = index.resolve(tick.link, source)
+    if contact is None:
+        return None
+    for ident, item in current.items():
+        if item.contact.path == contact.path and item.action == tick.action and item.due == tick.due:
+            del current[ident]
+            return item
+    return None
+
+
+def _already_recorded(vault: Path, index: VaultIndex, tick: Tick, source: str) -> bool:
+    contact = index.resolve(tick.link, source) if tick.link else None
     if contact is None:
         return False
     raw = read_bytes(vault / contact.path)
@@ -241,21 +324,16 @@ def quiet_since(vault: Path, agenda: Agenda, settings: Settings) -> dict[str, da
     return found
 
 
-def _done_anyway(index: VaultIndex, tick: Tick, today: date, settings: Settings) -> bool:
+def _done_anyway(index: VaultIndex, tick: Tick, today: date, settings: Settings, source: str) -> bool:
     """The note shows the ticked item was done another way (logged by hand): drop the tick quietly.
 
     Done: no item of that action is due by the ticked date any more, and the
     note holds the matching event (for an ask, a reply will do) dated no
     earlier than the day the item could first have shown in the agenda.
     """
-    contact = index.resolve(tick.link) if tick.link else None
-    read = ticked_item(tick.text)
-    if contact is None or read is None:
-        return False
-    action, due_text = read
-    try:
-        due = date.fromisoformat(due_text)
-    except ValueError:
+    contact = index.resolve(tick.link, source) if tick.link else None
+    action, due = tick.action, tick.due
+    if contact is None or action is None or due is None:
         return False
     if any(c.action == action and c.due <= due for c in candidates(contact, index, today, settings)):
         return False

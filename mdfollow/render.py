@@ -30,34 +30,51 @@ def plain_verb(item: FollowUp) -> str:
     return verb(item).format(link=item.contact.name)
 
 
-def task_line(item: FollowUp, index: VaultIndex) -> str:
+def task_line(item: FollowUp, index: VaultIndex, status: str = " ") -> str:
     link = index.link_for(item.contact)
     text = verb(item).format(link=link) + ": " + one_line(item.reason)
     if item.also:
         text += f" (also: {', '.join(item.also)})"
-    return f"- [ ] {text} 📅 {item.due.isoformat()} ^{block_id(item)}"
+    return f"- [{status}] {text} 📅 {item.due.isoformat()} ^{block_id(item)}"
 
 
 def render_agenda(
-    agenda: Agenda, index: VaultIndex, carried: Sequence[str] = (), since: Mapping[str, date] | None = None
+    agenda: Agenda,
+    index: VaultIndex,
+    carried: Sequence[str] = (),
+    statuses: Mapping[str, str] | None = None,
+    since: Mapping[str, date] | None = None,
 ) -> str:
-    """The agenda file. `since`: note path -> first unanswered try, for the gone-quiet lines."""
+    """The agenda file.
+
+    `statuses`: block id -> a status the user set that is kept (cancelled);
+    `since`: note path -> first unanswered try, for the gone-quiet lines.
+    """
     today = agenda.today
     title = f"# Follow-ups for {today.strftime('%A')} {today.day} {today.strftime('%B %Y')}"
-    body = "\n".join([title, "", *_agenda_lines(agenda, index, carried, "##", since or {})]) + "\n"
+    body = "\n".join([title, "", *_agenda_lines(agenda, index, carried, "##", statuses or {}, since or {})]) + "\n"
     return body + f"{MARKER} {signature(body)}: tick a box when it is done; the next run records it. %%\n"
 
 
 def render_block(
-    agenda: Agenda, index: VaultIndex, carried: Sequence[str] = (), since: Mapping[str, date] | None = None
+    agenda: Agenda,
+    index: VaultIndex,
+    carried: Sequence[str] = (),
+    statuses: Mapping[str, str] | None = None,
+    since: Mapping[str, date] | None = None,
 ) -> str:
     """The agenda as a block for a daily note: what the agenda file says, between markers."""
-    body = "\n".join(_agenda_lines(agenda, index, carried, "###", since or {})) + "\n"
+    body = "\n".join(_agenda_lines(agenda, index, carried, "###", statuses or {}, since or {})) + "\n"
     return f"{BLOCK_START}\n{body}%% mdfollow agenda: end {signature(body)} %%\n"
 
 
 def _agenda_lines(
-    agenda: Agenda, index: VaultIndex, carried: Sequence[str], level: str, since: Mapping[str, date]
+    agenda: Agenda,
+    index: VaultIndex,
+    carried: Sequence[str],
+    level: str,
+    statuses: Mapping[str, str],
+    since: Mapping[str, date],
 ) -> list[str]:
     lines: list[str] = []
     if carried:
@@ -81,7 +98,7 @@ def _agenda_lines(
         if not items:
             continue
         lines += [f"{level} {title}", ""]
-        lines += [task_line(item, index) for item in items]
+        lines += [task_line(item, index, statuses.get(block_id(item), " ")) for item in items]
         lines.append("")
     if agenda.birthdays:
         lines += [f"{level} Birthdays", ""]

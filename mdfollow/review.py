@@ -147,9 +147,9 @@ def build_review(
     )
     referrals = []
     for contact in index.contacts:
-        referrer = index.referrer_of(contact)
-        if referrer is not None and referrer is not contact:
-            referrals.append((referrer, contact))
+        for referrer in index.referrers_of(contact):  # `referred_by` may name several people
+            if referrer is not contact:
+                referrals.append((referrer, contact))
     referrals.sort(key=lambda pair: (by_name(pair[0]), by_name(pair[1])))
     return Review(
         today=today,

@@ -164,8 +164,11 @@ def candidates(contact: Contact, index: VaultIndex, today: date, settings: Setti
 
     # 2. reach-out
     if contact.referred_by and touch is None and not contact.two_way_dates() and not contact.sent_dates():
-        referrer = index.referrer_of(contact)
-        who = referrer.name if referrer else contact.referred_by
+        referrers = []
+        for target in contact.referred_by:
+            referrer = index.resolve(target, contact.path)
+            referrers.append(referrer.name if referrer else target)
+        who = " and ".join(dict.fromkeys(referrers))
         due = contact.added + timedelta(days=settings.reach_out_after_days) if contact.added else today
         found.append(
             follow_up(contact, "reach-out", due, f"referred by {who}; not contacted yet", undated=contact.added is None)
@@ -367,7 +370,7 @@ def _inputs(contact: Contact, index: VaultIndex, today: date, settings: Settings
         id(settings),
         index.mentions_of(contact),
         tuple(id(c) for c in index.referrals(contact)),
-        id(index.referrer_of(contact)),
+        tuple(id(c) for c in index.referrers_of(contact)),
         index.milestones,
     )
 

@@ -54,7 +54,9 @@ class Settings:
     )
     daily_notes_folder: str = field(
         default="",
-        metadata=_doc("Daily-notes folder; empty takes it from `.obsidian/daily-notes.json`."),
+        metadata=_doc(
+            "Daily-notes folder; empty takes it from Periodic Notes (when enabled) or `.obsidian/daily-notes.json`."
+        ),
     )
     daily_notes_format: str = field(
         default="",

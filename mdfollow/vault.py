@@ -27,7 +27,7 @@ from mdfollow.settings import SETTINGS_FILE, Settings, parse_settings
 from mdfollow.store import read_all_bytes
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Iterator
 
 
 def relative(path: Path, vault: Path) -> str | None:
@@ -76,37 +76,91 @@ def _shown(path: Path, vault: Path) -> str:
         return str(path)
 
 
-# Where Obsidian keeps the daily-note settings, first found first, each with how to find
-# them in its JSON. Everything that must follow a change of them (the results memo's
-# snapshot, watch's reload) reads this table.
-DAILY_NOTES_SOURCES: tuple[tuple[str, Callable[[Any], Any]], ...] = (
-    (".obsidian/daily-notes.json", lambda data: data),
-    (".obsidian/plugins/periodic-notes/data.json", lambda data: data.get("daily") or {}),
+# Obsidian's own settings that mdfollow reads, each in one place.
+DAILY_NOTES_FILE = ".obsidian/daily-notes.json"  # core Daily notes: folder, format, template
+PERIODIC_NOTES_FILE = ".obsidian/plugins/periodic-notes/data.json"  # 0.x: daily; 1.x: calendarSets
+COMMUNITY_PLUGINS = ".obsidian/community-plugins.json"  # the enabled community plugins' ids
+TEMPLATES_CONFIG = ".obsidian/templates.json"  # core Templates: folder, dateFormat, timeFormat
+TEMPLATER_CONFIG = ".obsidian/plugins/templater-obsidian/data.json"  # Templater: templates_folder
+# Every one of them that changes the index (daily notes, template folders): everything
+# that must follow a change of them (the results memo's snapshot, watch's reload) reads this.
+DAILY_NOTES_CONFIG: tuple[str, ...] = (
+    DAILY_NOTES_FILE,
+    PERIODIC_NOTES_FILE,
+    COMMUNITY_PLUGINS,
+    TEMPLATES_CONFIG,
+    TEMPLATER_CONFIG,
 )
-DAILY_NOTES_CONFIG: tuple[str, ...] = tuple(path for path, _ in DAILY_NOTES_SOURCES)
+
+
+def _read_json(vault: Path, rel: str, problems: list[Diagnostic], fallback: str) -> Any:
+    """An Obsidian settings file, or None when it is missing or cannot be read (then said)."""
+    path = vault / rel
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError) as exc:
+        problems.append(warning(rel, None, f"cannot be read ({exc}); {fallback}"))
+        return None
+
+
+def _periodic_daily(data: Any) -> dict[str, Any]:
+    """The daily settings of Periodic Notes: 1.x keeps them per calendar set (`day`,
+    `templatePath`), 0.x under `daily` (`template`). Empty when daily notes are off there."""
+    if not isinstance(data, dict):
+        return {}
+    sets = data.get("calendarSets")
+    if isinstance(sets, list):
+        active = data.get("activeCalendarSet")
+        chosen = next((c for c in sets if isinstance(c, dict) and c.get("id") == active), None)
+        if chosen is None:
+            chosen = next((c for c in sets if isinstance(c, dict)), {})
+        day = chosen.get("day")
+    else:
+        day = data.get("daily")
+    if not isinstance(day, dict) or day.get("enabled") is False:
+        return {}
+    return day
 
 
 def daily_notes(vault: Path, settings: Settings) -> tuple[DailyNotes, list[Diagnostic]]:
-    """Daily-note folder and format: settings, else Obsidian's core plugin, else Periodic Notes."""
-    folder, fmt = "", ""
+    """Daily-note folder, format and template: mdfollow's settings first, then Periodic
+    Notes when that plugin is enabled, then Obsidian's core Daily notes plugin."""
     problems: list[Diagnostic] = []
-    for relative, pick in DAILY_NOTES_SOURCES:
-        path = vault / relative
-        if not path.is_file():
-            continue
-        try:
-            data = pick(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError, AttributeError) as exc:
-            problems.append(warning(relative, None, f"cannot be read ({exc}); daily notes use the defaults"))
-            continue
-        if isinstance(data, dict):
-            folder = folder or str(data.get("folder") or "")
-            fmt = fmt or str(data.get("format") or "")
-        if folder or fmt:
-            break
-    folder = settings.daily_notes_folder or folder
-    fmt = settings.daily_notes_format or fmt or "YYYY-MM-DD"
-    return DailyNotes(folder.strip("/"), compile_daily_format(fmt)), problems
+    plugins = _read_json(vault, COMMUNITY_PLUGINS, problems, "Periodic Notes is taken as off")
+    config: dict[str, Any] = {}
+    periodic_on = isinstance(plugins, list) and "periodic-notes" in plugins
+    if periodic_on or plugins is None:
+        config = _periodic_daily(_read_json(vault, PERIODIC_NOTES_FILE, problems, "daily notes use the defaults"))
+    if not (periodic_on and config):  # an enabled Periodic Notes wins over a leftover daily-notes.json
+        core = _read_json(vault, DAILY_NOTES_FILE, problems, "daily notes use the defaults")
+        if isinstance(core, dict) and (core.get("folder") or core.get("format") or core.get("template")):
+            config = core
+    folder = settings.daily_notes_folder or str(config.get("folder") or "")
+    fmt = settings.daily_notes_format or str(config.get("format") or "") or "YYYY-MM-DD"
+    template = str(config.get("templatePath") or config.get("template") or "")
+    return DailyNotes(folder.strip("/"), compile_daily_format(fmt), template.strip("/")), problems
+
+
+def obsidian_template_folders(vault: Path) -> tuple[list[str], list[Diagnostic]]:
+    """The folders of Obsidian's Templates plugin and of Templater: templates, never notes."""
+    problems: list[Diagnostic] = []
+    folders: list[str] = []
+    for rel, key in ((TEMPLATES_CONFIG, "folder"), (TEMPLATER_CONFIG, "templates_folder")):
+        data = _read_json(vault, rel, problems, "its templates folder is read as notes")
+        folder = data.get(key) if isinstance(data, dict) else None
+        if isinstance(folder, str) and folder.strip("/ "):
+            folders.append(folder.strip("/ "))
+    return folders, problems
+
+
+def template_formats(vault: Path) -> tuple[str, str]:
+    """The core Templates plugin's `{{date}}` and `{{time}}` formats."""
+    data = _read_json(vault, TEMPLATES_CONFIG, [], "")
+    if not isinstance(data, dict):
+        return "YYYY-MM-DD", "HH:mm"
+    return str(data.get("dateFormat") or "YYYY-MM-DD"), str(data.get("timeFormat") or "HH:mm")
 
 
 @dataclass(frozen=True)
@@ -128,15 +182,20 @@ class Exclusions:
         return rel in self.folders or any(fnmatch.fnmatchcase(rel + "/", g) for g in self.globs)
 
 
-def exclusions(settings: Settings, extra_files: tuple[str, ...] = ()) -> Exclusions:
-    """What mdfollow never reads as notes: its own outputs, templates and milestones."""
+def exclusions(
+    settings: Settings, extra_files: tuple[str, ...] = (), extra_folders: tuple[str, ...] = ()
+) -> Exclusions:
+    """What mdfollow never reads as notes: its own outputs, templates (its own and
+    Obsidian's, in `extra_folders`) and milestones."""
     files = {
         settings.agenda_file.strip("/"),
         settings.review_file.strip("/"),
         settings.milestones_file.strip("/"),
         *extra_files,
     }
-    folders = tuple(f.strip("/") for f in (settings.drafts_folder, settings.templates_folder) if f.strip("/"))
+    folders = tuple(
+        f.strip("/") for f in (settings.drafts_folder, settings.templates_folder, *extra_folders) if f.strip("/")
+    )
     return Exclusions(frozenset(files), folders, tuple(settings.ignore))
 
 
@@ -304,8 +363,10 @@ class VaultReader:
         self.use_cache = use_cache
         self.settings = settings
         self.setting_problems = list(setting_problems or [])
-        self.skip = exclusions(settings, extra_skips)
+        template_folders, template_problems = obsidian_template_folders(vault)
+        self.skip = exclusions(settings, extra_skips, tuple(template_folders))
         self.daily, self.daily_problems = daily_notes(vault, settings)
+        self.daily_problems += template_problems
         self.records: dict[str, NoteSummary] = {}
         self.walk_problems: list[Diagnostic] = []
         self.loaded = False

@@ -9,6 +9,7 @@ another run. One failed rebuild is reported and the watcher goes on.
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import hashlib
 import os
@@ -114,6 +115,7 @@ class Watcher:
     settings: Settings
     today: Callable[[], date]
     target: Path
+    clock: Callable[[], dt.time] | None = None  # the time of day, for {{time}} in a new daily note
     setting_problems: list[Diagnostic] = field(default_factory=list)
     load_settings: Callable[[], tuple[Settings, list[Diagnostic]]] | None = None
     poll: bool = False
@@ -221,6 +223,7 @@ class Watcher:
                 memo=self.memo,
                 last_written=self.last_agenda,
                 daily=self.daily,
+                now=self.clock() if self.clock is not None else None,
             )
             result.run = run
             for _, recorded in run.recorded:

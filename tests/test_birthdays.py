@@ -91,6 +91,11 @@ def test_agenda_file_and_daily_block_show_birthdays(run, make_vault):
     assert run("--vault", vault, "--today", TODAY, "agenda", "--daily").exit_code == 0
     daily = (vault / "2026-11-23.md").read_text(encoding="utf-8")
     assert "### Birthdays\n\n- 🎂 [[Bo Chen]]: today, turns 46\n" in daily
+    # Birthday lines are mdfollow's own: a second run finds nothing to keep or refuse.
+    again = run("--vault", vault, "--today", TODAY, "agenda", "--daily")
+    assert again.exit_code == 0 and (vault / "2026-11-23.md").read_text(encoding="utf-8") == daily
+    assert run("--vault", vault, "--today", TODAY, "agenda").stderr.count("is up to date") == 1
+    assert (vault / "Agenda.md").read_text(encoding="utf-8").count("## Birthdays") == 1
     # Only birthdays, nothing due: still said, and the birthday is no task to tick.
     vault2 = make_vault({"People/Cy.md": "---\ntype: contact\nbirthday: 11-26\n---\n"}, vault.parent / "v2")
     assert run("--vault", vault2, "--today", TODAY, "agenda").exit_code == 0

@@ -52,7 +52,7 @@ def test_unknown_name_suggests_and_ambiguous_name_lists(run, make_vault):
     assert "People/Ann Lee.md" in several.stderr and "People/Ann Smith.md" in several.stderr
 
 
-def test_duplicate_people_are_reported_and_counted_once(run, make_vault):
+def test_copies_are_reported_and_counted_once_but_namesakes_in_other_folders_are_people(run, make_vault):
     vault = make_vault(
         contact("Ann Lee", met="2026-11-20")
         | contact("Ann Lee 2", met="2026-11-20")
@@ -60,15 +60,15 @@ def test_duplicate_people_are_reported_and_counted_once(run, make_vault):
         | {"Work/ann lee.md": "---\ntype: contact\nmet: 2026-11-20\n---\n"}
     )
     data = json.loads(run("--vault", vault, "--today", "2026-11-23", "agenda", "--json").stdout)
-    assert [i["note"] for i in data["items"]] == ["People/Ann Lee.md"]
+    assert [i["note"] for i in data["items"]] == ["People/Ann Lee.md", "Work/ann lee.md"]
     paths = sorted(p["path"] for p in data["problems"])
-    assert paths == ["People/Ann Lee 2.md", "People/Ann Lee.sync-conflict-20261120-101010-ABCDEF.md", "Work/ann lee.md"]
+    assert paths == ["People/Ann Lee 2.md", "People/Ann Lee.sync-conflict-20261120-101010-ABCDEF.md"]
 
 
-def test_nfc_and_nfd_spellings_are_one_person(run, make_vault):
+def test_nfc_and_nfd_spellings_in_one_folder_are_one_person(run, make_vault):
     nfc, nfd = "Zoë Park", "Zoe\u0308 Park"
     vault = make_vault(
-        contact(nfc, met="2026-11-20") | {f"Other/{nfd}.md": "---\ntype: contact\nmet: 2026-11-20\n---\n"}
+        contact(nfc, met="2026-11-20") | {f"People/{nfd}.md": "---\ntype: contact\nmet: 2026-11-20\n---\n"}
     )
     data = json.loads(run("--vault", vault, "--today", "2026-11-23", "agenda", "--json").stdout)
     assert len(data["items"]) == 1 and len(data["problems"]) == 1

@@ -27,7 +27,7 @@ def test_every_known_key_is_read():
     assert contact.advice == ("Read the trade press", "Ask about metrics")
     assert contact.strikes == 2 and contact.cadence is not None and contact.cadence.text == "6w"
     assert contact.warmth == "cool" and contact.status == "paused" and contact.keep_informed
-    assert contact.referred_by == "Ann Lee" and contact.company == "Northwind"
+    assert contact.referred_by == ("Ann Lee",) and contact.company == "Northwind"
     assert contact.tags == ("work/marketing", "alumni")
 
 
@@ -61,7 +61,7 @@ def test_negative_strikes_and_string_digits():
 
 def test_unquoted_link_is_taken_with_a_warning():
     contact, problems = build("referred_by: [[Ann Lee]]")
-    assert contact.referred_by == "Ann Lee"
+    assert contact.referred_by == ("Ann Lee",)
     [problem] = problems
     assert problem.severity == "warning" and 'should be quoted: "[[Ann Lee]]"' in problem.message
 

@@ -116,7 +116,7 @@ def test_sections_on_a_small_vault(run, make_vault):
         | contact("Bo Chen", added="2026-11-10")  # too new to count as never followed up
         | contact("Cy Dahl", cadence="monthly", added="2026-01-01")  # a cadence will bring them up
         | contact("Di Eng", company="acme", last_outreach="2026-11-01", strikes=3)  # gone quiet
-        | contact("Ed Fox", referred_by='"[[Di Eng]]"', added="2026-11-20")
+        | contact("Ed Fox", referred_by='["[[Di Eng]]", "[[Cy Dahl]]"]', added="2026-11-20")
         | {
             "People/Fay Gold.md": "---\ntype: contact\ncompany: Acme\n---\n# Fay\n\n## Interactions\n\n"
             "- 2026-08-01 met\n- 2026-08-08 replied\n- 2026-08-15 sent: a question\n- 2026-08-20 note: likes tea\n"
@@ -133,11 +133,15 @@ def test_sections_on_a_small_vault(run, make_vault):
         {"contact": "Di Eng", "note": "People/Di Eng.md", "strikes": 3, "days_since": 22}
     ]
     assert data["companies"] == [{"company": "Acme", "contacts": 3, "touches": 1}]
-    assert data["referrals"] == [{"from": "People/Di Eng.md", "to": "People/Ed Fox.md"}]
+    assert data["referrals"] == [
+        {"from": "People/Cy Dahl.md", "to": "People/Ed Fox.md"},
+        {"from": "People/Di Eng.md", "to": "People/Ed Fox.md"},
+    ]
     assert run("--vault", vault, "--today", EXAMPLE_TODAY, "review").exit_code == 0
     text = (vault / "Review.md").read_text(encoding="utf-8")
     assert "- [[Fay Gold]]: 100 days since 2026-08-15; usually every 7 days" in text
-    assert '  p0["Di Eng"]\n  p1["Ed Fox"]\n  p0 --> p1\n  class p0,p1 internal-link\n' in text
+    assert '  p0["Cy Dahl"]\n  p1["Di Eng"]\n  p2["Ed Fox"]\n  p0 --> p2\n  p1 --> p2\n' in text
+    assert "  class p0,p1,p2 internal-link\n" in text
     assert "- [[Di Eng]]: gone quiet, 3 unanswered, 22 days since your last message" in text
 
 

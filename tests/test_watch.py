@@ -2,6 +2,7 @@
 
 import errno
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -184,6 +185,19 @@ def test_a_tick_in_the_agenda_is_recorded_and_own_writes_do_not_loop(harness):
     time.sleep(0.8)
     later = [r for r in h.rebuilds[h.rebuilds.index(rebuild) + 1 :] if r.changed]
     assert later == []  # our own writes to the note and the agenda did not trigger a run
+
+
+def test_a_tasks_plugin_tick_with_its_done_date_is_recorded_on_that_date(harness):
+    h = harness()
+    n = len(h.rebuilds)
+    agenda = h.vault / "Agenda.md"
+    # What the Tasks plugin writes when the box is ticked: [x] and the done date before the block link.
+    text = agenda.read_text(encoding="utf-8")
+    text = re.sub(r"- \[ \] (Thank .*) \^(mf-\w+)", r"- [x] \1 ✅ 2026-11-22 ^\2", text)
+    agenda.write_text(text, encoding="utf-8")
+    h.wait(lambda r: r.run is not None and r.run.recorded, start=n)
+    assert "thanked: 2026-11-22" in (h.vault / NOTE).read_text()
+    assert not [r for r in h.rebuilds[n:] if r.error]
 
 
 def test_a_burst_of_200_saves_loses_no_update(harness):

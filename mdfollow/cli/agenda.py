@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +107,7 @@ def agenda(
         setting_problems=settings_problems,
         daily=daily,
         use_cache=not app.no_cache,
+        now=datetime.now().time().replace(microsecond=0),  # {{time}} in a new daily note
     )
     target = run.target or target
     app.report(run.index.problems)
@@ -218,6 +219,7 @@ def watch(app: App, poll: bool, out: Path | None, daily: bool | None) -> None:
         settings=settings,
         today=(lambda: fixed_today) if fixed_today else date.today,
         target=target,
+        clock=lambda: datetime.now().time().replace(microsecond=0),
         setting_problems=app._setting_problems,
         load_settings=lambda: load_settings(vault, app.config),
         poll=poll,

@@ -308,14 +308,13 @@ def commit_files(app: App, wanted: bool | None, paths: list[Path], message: str)
 
 
 def find_contact(index: VaultIndex, name: str) -> Contact:
-    from mdfollow.index import lookup
+    from mdfollow.index import ambiguous, lookup
 
     matches, suggestions = lookup(index, name)
     if len(matches) == 1:
         return matches[0]
     if matches:
-        listed = "; ".join(f"{c.name} ({c.path})" for c in matches)
-        raise Failure(f"{name!r} matches several contacts: {listed}; use the file name")
+        raise Failure(ambiguous(name, matches))
     hint = (
         f"; did you mean {', '.join(repr(s) for s in suggestions)}?"
         if suggestions
