@@ -19,12 +19,31 @@ _ISO_DATE = re.compile(
 )
 
 
+# Python's dates end at 9999-12-31. Every date mdfollow reads lies in this range, and
+# every span it adds is bounded (cadences up to 10 years, stretched at most 10 times;
+# day settings up to 3650), so no sum or difference can leave what Python represents.
+EARLIEST = date(1000, 1, 1)
+LATEST = date(9000, 12, 31)
+MAX_CADENCE_DAYS = 3660  # about 10 years
+MAX_STRETCH = 10
+MAX_SETTING_DAYS = 3650
+
+
+def in_range(day: date, text: object) -> date:
+    """`day` if it lies between EARLIEST and LATEST, else DateError."""
+    if day > LATEST:
+        raise DateError(f"{text!r} is after {LATEST.isoformat()}, further ahead than mdfollow plans")
+    if day < EARLIEST:
+        raise DateError(f"{text!r} is before {EARLIEST.isoformat()}, further back than mdfollow reads")
+    return day
+
+
 def parse_date(value: object) -> date:
     """A date from a front-matter value: `YYYY-MM-DD`, or a date-time taken as its date."""
     if isinstance(value, datetime):
-        return value.date()
+        return in_range(value.date(), value.date().isoformat())
     if isinstance(value, date):
-        return value
+        return in_range(value, value.isoformat())
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise DateError(f"{describe_value(value)} is not a date; write YYYY-MM-DD")
     text = str(value).strip()
@@ -32,6 +51,8 @@ def parse_date(value: object) -> date:
     if not m:
         raise DateError(f"{text!r} is not a date; write YYYY-MM-DD")
     year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    if not EARLIEST.year <= year <= LATEST.year:
+        in_range(date(max(1, min(year, 9999)), 1, 1), text)
     if not 1 <= month <= 12:
         raise DateError(f"{text!r} has no month {month}; write YYYY-MM-DD")
     last = calendar.monthrange(year, month)[1]
@@ -39,7 +60,7 @@ def parse_date(value: object) -> date:
         raise DateError(f"{text!r} is not a real date ({calendar.month_name[month]} {year} has {last} days)")
     if m.group(4) is not None and not (int(m.group(4)) < 24 and int(m.group(5)) < 60):
         raise DateError(f"{text!r} has an impossible time of day")
-    return date(year, month, day)
+    return in_range(date(year, month, day), text)
 
 
 def describe_value(value: object) -> str:
@@ -73,7 +94,7 @@ _NAMED_CADENCES = {
     "yearly": (12, "m"),
     "annually": (12, "m"),
 }
-_CADENCE = re.compile(r"^(\d+)\s*([dwmy])$")
+_CADENCE = re.compile(r"^(\d{1,9})\s*([dwmy])$")
 _UNIT_WORDS = {"d": "day", "w": "week", "m": "month", "y": "year"}
 
 
@@ -117,7 +138,11 @@ def parse_cadence(value: object) -> Cadence | None:
         return _make(count, unit, text)
     m = _CADENCE.match(text)
     if m and int(m.group(1)) > 0:
-        return _make(int(m.group(1)), m.group(2), text)
+        made = _make(int(m.group(1)), m.group(2), text)
+        days = made.count * {"d": 1.0, "w": 7.0, "m": 30.5}[made.unit]
+        if days > MAX_CADENCE_DAYS:
+            raise CadenceError(f"{value!r} is longer than 10 years; write 10y or less, or none")
+        return made
     raise CadenceError(
         f"{value!r} is not one of weekly, biweekly, monthly, quarterly, yearly, "
         "none, or a number with d/w/m/y (45d, 6m)"
@@ -203,7 +228,8 @@ class DailyFormat:
                 return None
             if not groups.get("D"):
                 return None
-            return date(year, month, int(groups["D"]))
+            day = date(year, month, int(groups["D"]))
+            return day if EARLIEST <= day <= LATEST else None
         except ValueError:
             return None
 

@@ -17,7 +17,7 @@ from mdfollow.contact import DATE_KEYS, Contact, first_name
 from mdfollow.edits import parse_log
 from mdfollow.errors import NothingToDraft, UsageError
 from mdfollow.index import VaultIndex
-from mdfollow.naming import note_file_name
+from mdfollow.naming import derived_file_name
 from mdfollow.note import parse_note
 from mdfollow.rules import FollowUp, candidates, gone_quiet, next_action
 from mdfollow.settings import Settings
@@ -91,7 +91,8 @@ def choose_item(
 
 def draft_base_name(item: FollowUp, today: date) -> str:
     """The draft's file name without `.md`: date, action and the note's own (already safe) name."""
-    return note_file_name(f"{today.isoformat()} {item.action} {item.contact.stem}")[:-3]
+    # A note's own name may hold what a file name made up from it may not (`Bob #1.md`).
+    return derived_file_name(f"{today.isoformat()} {item.action} {item.contact.stem}")[:-3]
 
 
 def contact_fields(

@@ -104,3 +104,23 @@ class SettingsUnusable(MdfollowError):
 
 class NothingToDraft(MdfollowError):
     """No follow-up to draft a message for (nothing due, gone quiet, --kind not applying)."""
+
+
+class VaultBusy(MdfollowError):
+    """Another mdfollow held the vault's write lock for longer than the timeout; nothing was written."""
+
+
+class NotRegular(MdfollowError, OSError):
+    """A FIFO, device, socket or folder where a file was to be read: never opened (a FIFO would
+    block the read forever). An OSError too, so every reader's OSError path reports it."""
+
+    def __str__(self) -> str:
+        return f"{self.filename}: {self.strerror}" if self.filename else str(self.strerror)
+
+
+class OutsideVault(MdfollowError, PermissionError):
+    """A path that, once its symlinks are followed, leads outside the vault: nothing is written.
+    A PermissionError too, so every writer's OSError path reports it."""
+
+    def __str__(self) -> str:
+        return f"{self.filename}: {self.strerror}" if self.filename else str(self.strerror)

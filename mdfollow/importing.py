@@ -75,6 +75,34 @@ class Person:
 _LINKEDIN_DATES = ("%d %b %Y", "%d-%b-%y", "%d-%b-%Y", "%d %B %Y", "%m/%d/%Y", "%m/%d/%y", "%Y-%m-%d")
 
 
+def decode_export(raw: bytes) -> tuple[str, str]:
+    """An export file's text and, if it was not UTF-8, which encoding was read.
+
+    A byte-order mark says it (Outlook and Excel write "Unicode" CSV as UTF-16 with
+    one); UTF-16 without one shows as a NUL in every other byte. Anything else that
+    is not UTF-8 is read as Windows-1252, what older Windows tools write.
+    """
+    for bom, codec, name in (
+        (b"\xff\xfe\x00\x00", "utf-32-le", "UTF-32"),
+        (b"\x00\x00\xfe\xff", "utf-32-be", "UTF-32"),
+        (b"\xef\xbb\xbf", "utf-8", ""),
+        (b"\xff\xfe", "utf-16-le", "UTF-16"),
+        (b"\xfe\xff", "utf-16-be", "UTF-16"),
+    ):
+        if raw.startswith(bom):
+            return raw[len(bom) :].decode(codec, "replace"), name
+    sample = raw[:4096]
+    if len(sample) >= 4 and sample.count(0) * 3 >= len(sample):
+        odd_nuls = sample[1::2].count(0)
+        even_nuls = sample[0::2].count(0)
+        codec = "utf-16-le" if odd_nuls > even_nuls else "utf-16-be"
+        return raw.decode(codec, "replace"), "UTF-16"
+    try:
+        return raw.decode("utf-8"), ""
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", "replace"), "Windows-1252"
+
+
 def _date(text: str, formats: tuple[str, ...]) -> date | None:
     text = text.strip()
     for fmt in formats:

@@ -20,6 +20,16 @@ def file_safe(name: str) -> str:
     return _FORBIDDEN_RUN.sub("-", name).strip(" -") or name
 
 
+def derived_file_name(name: str) -> str:
+    """A file name mdfollow makes up from others (a draft's, from the note it is for): the
+    characters a file name cannot hold become '-', so any note a user already has works."""
+    text = "".join("-" if c in FORBIDDEN or ord(c) < 32 or ord(c) == 127 else c for c in name)
+    try:
+        return note_file_name(text)
+    except UnusableName:
+        return note_file_name("-" + text.lstrip(".") if text.strip(". ") else "note")
+
+
 def note_file_name(name: str) -> str:
     """`Jane Doe` → `Jane Doe.md`; refuses what could escape the folder or break a system."""
     text = unicodedata.normalize("NFC", name)

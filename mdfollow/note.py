@@ -203,8 +203,88 @@ def fast_front(block: str) -> dict[str, Any] | None:
     return data
 
 
+# libyaml and PyYAML's composer recurse once per nesting level, in C: 25,000 nested
+# brackets overflow the C stack (SIGSEGV, no exception to catch). Real notes nest a
+# handful of levels; anything past this is refused before the parser sees it.
+MAX_NESTING = 64
+
+
+def nesting_too_deep(block: str, limit: int = MAX_NESTING) -> int | None:
+    """The 0-based line where the YAML block first nests deeper than `limit`, or None.
+
+    A cheap over-estimate of the parser's depth: open flow brackets outside quotes,
+    plus block indentation levels, plus `- ` / `? ` markers opening a line. It never
+    under-counts, so what passes cannot recurse deeper than about twice `limit`.
+    """
+    flow = 0
+    quote = ""
+    base = 0  # the block depth where the current flow collection opened
+    indents: list[int] = []
+    for number, line in enumerate(block.split("\n")):
+        i = 0
+        n = len(line)
+        if not flow and not quote:
+            stripped = line.lstrip(" ")
+            if not stripped or stripped.startswith("#"):
+                continue
+            indent = n - len(stripped)
+            while indents and indents[-1] >= indent:
+                indents.pop()
+            indents.append(indent)
+            i = indent
+            markers = 0
+            while i + 1 < n and line[i] in "-?" and line[i + 1] in " \t":
+                markers += 1  # `- - x`: a sequence nested in a sequence, on one line
+                i += 2
+                while i < n and line[i] in " \t":
+                    i += 1
+            base = len(indents) + markers
+            if base > limit:
+                return number
+        value_start = True
+        while i < n:
+            ch = line[i]
+            if quote:
+                if quote == '"' and ch == "\\":
+                    i += 2
+                    continue
+                if ch == quote:
+                    if quote == "'" and i + 1 < n and line[i + 1] == "'":
+                        i += 2
+                        continue
+                    quote = ""
+                i += 1
+                continue
+            if ch == "#" and (i == 0 or line[i - 1] in " \t"):
+                break
+            if ch in "[{" and (flow or value_start):
+                flow += 1
+                if flow + base > limit:
+                    return number
+            elif ch in "]}" and flow:
+                flow -= 1
+            elif ch in "\"'" and (flow or value_start):
+                quote = ch
+            if flow:
+                value_start = ch in "[{,: \t" or (value_start and ch in " \t")
+            else:
+                value_start = (ch == ":" and (i + 1 == n or line[i + 1] in " \t")) or (value_start and ch in " \t")
+                if ch == "-" and value_start:
+                    value_start = True
+            i += 1
+    return None
+
+
 def load_yaml(block: str) -> Any:
     """Load one YAML block safely. Raises FrontMatterError with block-relative lines (0-based)."""
+    if ("[" in block or "{" in block or "- " in block or "  " in block) and (
+        (deep := nesting_too_deep(block)) is not None
+    ):
+        raise FrontMatterError(
+            f"front matter nests deeper than {MAX_NESTING} levels, which mdfollow does not read "
+            "(a YAML parser can crash on it); flatten it",
+            deep,
+        )
     if ("&" in block or "*" in block) and _has_anchor(block):
         raise FrontMatterError(
             "front matter uses YAML anchors or aliases (&name, *name), which mdfollow does not "

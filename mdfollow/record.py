@@ -24,6 +24,10 @@ class Recorded:
     changes: dict[str, object]
     line: str
     already: bool = False  # the event (an agenda tick) was recorded before
+    before: bytes | None = None  # the note's bytes the edit was applied to (for --commit's check)
+
+
+ATTEMPTS = 5  # reads of a note that an editor keeps saving while mdfollow writes it
 
 
 def _edit_note(
@@ -34,14 +38,16 @@ def _edit_note(
 ) -> Recorded:
     """Read the contact note, apply `edit` (new bytes, changes, log line; None: already done), write.
 
-    A note changed on disk while this ran is re-read and the edit re-applied
-    once; a note that does not parse or has errors is never written.
+    mdfollow's writers of one vault queue on its write lock, so none of them can
+    drop another's edit. An editor's save that lands while this writes is caught
+    at the rename and the edit applied again on top of it; a note that does not
+    parse or has errors is never written.
     """
+    from mdfollow.store import vault_lock
+
     path = vault / note_path
-    for attempt in (1, 2):
-        raw = read_bytes(path)
-        if raw is None:
-            raise RecordProblem(f"{note_path} no longer exists")
+
+    def apply(raw: bytes) -> tuple[bytes, Recorded]:
         note = parse_note(note_path, raw)
         if not note.readable:
             raise RecordProblem(f"{note_path} cannot be read ({note.diagnostics[0].message}); fix it first")
@@ -57,19 +63,36 @@ def _edit_note(
         except EditError as exc:
             raise RecordProblem(f"{note_path}: {exc}") from None
         if done is None:
-            return Recorded(path, {}, "", already=True)
+            return raw, Recorded(path, {}, "", already=True)
         new, changes, line = done
-        if new == raw:
-            return Recorded(path, {}, line)
-        try:
-            write_file(path, new, expected=raw)
-        except WriteConflict:
-            if attempt == 2:
-                raise RecordProblem(f"{note_path} keeps changing while mdfollow writes it; try again") from None
-            continue
-        except OSError as exc:
-            raise RecordProblem(f"cannot write {note_path}: {exc.strerror or exc}") from None
-        return Recorded(path, changes, line)
+        return new, Recorded(path, changes if new != raw else {}, line, before=raw)
+
+    with vault_lock(vault):
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                raw = read_bytes(path)
+            except OSError as exc:
+                raise RecordProblem(f"cannot read {note_path}: {exc.strerror or exc}") from None
+            if raw is None:
+                raise RecordProblem(f"{note_path} no longer exists")
+            new, recorded = apply(raw)
+            if new == raw:
+                return recorded
+            done: list[Recorded] = [recorded]
+
+            def redo(theirs: bytes, done: list[Recorded] = done) -> bytes:
+                again, done[0] = apply(theirs)
+                return again
+
+            try:
+                write_file(path, new, expected=raw, redo=redo, within=vault)
+            except WriteConflict:
+                if attempt == ATTEMPTS:
+                    raise RecordProblem(f"{note_path} keeps changing while mdfollow writes it; try again") from None
+                continue
+            except OSError as exc:
+                raise RecordProblem(f"cannot write {note_path}: {exc.strerror or exc}") from None
+            return done[0]
     raise AssertionError("unreachable")
 
 
@@ -205,7 +228,7 @@ def create_contact(
     path = folder / file_name
     if path.resolve().parent != folder:
         raise RecordProblem(f"{clean!r} would not be a file inside {settings.contacts_folder}/")
-    from mdfollow.template_files import load_template
+    from mdfollow.template_files import load_template, time_limited
     from mdfollow.templating import Fields, Unset, render
 
     source = load_template(vault, settings, "contact.md")
@@ -230,11 +253,12 @@ def create_contact(
     }
     context = {"today": today, "me": Fields(**vars(settings.me))}
     try:
-        # Which keys the template writes by itself: the rest come through `extra`, each once.
-        probe = render(source, {**context, "contact": Fields(**fields, **base, extra=[])})
-        own = set(parse_note("probe.md", probe.encode("utf-8")).front)
-        rest = [(key, value) for key, value in (extra or []) if key not in own]
-        text = render(source, {**context, "contact": Fields(**fields, **base, extra=rest)})
+        with time_limited():
+            # Which keys the template writes by itself: the rest come through `extra`, each once.
+            probe = render(source, {**context, "contact": Fields(**fields, **base, extra=[])})
+            own = set(parse_note("probe.md", probe.encode("utf-8")).front)
+            rest = [(key, value) for key, value in (extra or []) if key not in own]
+            text = render(source, {**context, "contact": Fields(**fields, **base, extra=rest)})
     except TemplateProblem as exc:
         raise RecordProblem(str(exc)) from None
     text = _complete(text, wanted)
@@ -247,7 +271,7 @@ def create_contact(
     if errors:
         raise RecordProblem(f"the new note would have errors: {errors[0].message}")
     try:
-        write_file(path, text.encode("utf-8"), expected=None)
+        write_file(path, text.encode("utf-8"), expected=None, within=vault)
     except AlreadyExists:
         raise RecordProblem(f"{rel} already exists; mdfollow never overwrites a note") from None
     except OSError as exc:
@@ -289,23 +313,37 @@ def _complete(text: str, wanted: dict[str, object]) -> str:
         raise RecordProblem(f"the template's note cannot take the imported keys: {exc}") from None
 
 
-def record_milestone(vault: Path, settings: Settings, line: str) -> Path:
-    """Append one milestone line to the milestones file (created with a short header when missing)."""
+def record_milestone(vault: Path, settings: Settings, line: str) -> tuple[Path, bytes | None]:
+    """Append one milestone line to the milestones file (created with a short header when missing).
+
+    Returns the path and the file's bytes before (None: it was created). Under the vault's
+    write lock; an editor's save caught inside the write gets the line appended on top of it.
+    """
+    from mdfollow.store import vault_lock
+
     path = vault / settings.milestones_file
-    old = read_bytes(path)
-    if old is None:
-        new = (
-            "# Milestones\n\nNews to share with the people who helped. One per line: "
-            "`- YYYY-MM-DD what happened (company: Name)`.\n\n" + line + "\n"
-        ).encode()
-    else:
+
+    def append(old: bytes) -> bytes:
         newline = b"\r\n" if b"\r\n" in old else b"\n"
         sep = b"" if not old or old.endswith((b"\n", b"\r")) else newline
-        new = old + sep + line.encode() + newline
-    try:
-        write_file(path, new, expected=old)
-    except (WriteConflict, AlreadyExists):
-        raise RecordProblem(f"{settings.milestones_file} changed while mdfollow was working; run again") from None
-    except OSError as exc:
-        raise RecordProblem(f"cannot write {settings.milestones_file}: {exc.strerror or exc}") from None
-    return path
+        return old + sep + line.encode() + newline
+
+    with vault_lock(vault):
+        try:
+            old = read_bytes(path)
+        except OSError as exc:
+            raise RecordProblem(f"cannot read {settings.milestones_file}: {exc.strerror or exc}") from None
+        if old is None:
+            new = (
+                "# Milestones\n\nNews to share with the people who helped. One per line: "
+                "`- YYYY-MM-DD what happened (company: Name)`.\n\n" + line + "\n"
+            ).encode()
+        else:
+            new = append(old)
+        try:
+            write_file(path, new, expected=old, redo=append, within=vault)
+        except (WriteConflict, AlreadyExists):
+            raise RecordProblem(f"{settings.milestones_file} changed while mdfollow was working; run again") from None
+        except OSError as exc:
+            raise RecordProblem(f"cannot write {settings.milestones_file}: {exc.strerror or exc}") from None
+    return path, old

@@ -70,8 +70,50 @@ def refresh_agenda(
     `daily`: write the agenda as a block in today's daily note instead of `target`;
     a daily note that does not exist yet starts from the daily-notes template, its
     `{{time}}` filled with `now` (read by the caller: this module reads no clock).
+    The whole run holds the vault's write lock: other mdfollow writers wait for it.
     """
+    from mdfollow.store import VaultBusy, vault_lock
+
+    try:
+        with vault_lock(vault):
+            return _refresh_locked(
+                vault,
+                settings,
+                today,
+                target,
+                force,
+                setting_problems,
+                reader,
+                changed,
+                memo,
+                last_written,
+                daily,
+                use_cache,
+                now,
+            )
+    except VaultBusy as exc:
+        raise AgendaRefused(str(exc)) from None
+
+
+def _refresh_locked(
+    vault: Path,
+    settings: Settings,
+    today: date,
+    target: Path,
+    force: bool,
+    setting_problems: list[Diagnostic] | None,
+    reader: VaultReader | None,
+    changed: set[str] | None,
+    memo: Memo | None,
+    last_written: bytes | None,
+    daily: bool,
+    use_cache: bool,
+    now: time | None,
+) -> AgendaRun:
     inside = relative(target, vault)
+    # The agenda_file setting's file is confined to the vault (a symlink there may not lead
+    # out); a file the user named on the command line (--out) may be anywhere they say.
+    confine = vault if target == vault / settings.agenda_file else None
     if reader is None:
         reader = VaultReader(vault, settings, setting_problems, (inside,) if inside and not daily else (), use_cache)
     if daily:
@@ -117,7 +159,7 @@ def refresh_agenda(
     _report_moved(orphans, shown, "below the agenda's footer", run)
     tail = "".join(k.text + "\n" for k in orphans) + reading.tail
     run.text = reading.head + text + tail
-    run.written = _write_if_changed(target, run.text.encode("utf-8"), old, shown)
+    run.written = _write_if_changed(target, run.text.encode("utf-8"), old, shown, confine)
     run.target = target
     return run
 
@@ -175,7 +217,7 @@ def _refresh_daily(
     else:
         new_text = new_block
     run.text = new_text
-    run.written = _write_if_changed(target, new_text.encode("utf-8"), old, shown)
+    run.written = _write_if_changed(target, new_text.encode("utf-8"), old, shown, vault)
     run.target = target
     return run
 
@@ -216,12 +258,14 @@ def _after_ticks(run: AgendaRun, reader: VaultReader, today: date, settings: Set
     return run.index
 
 
-def _write_if_changed(target: Path, new: bytes, old: bytes | None, shown: str) -> bool:
-    """Write `new` over exactly `old` (None: no file yet); False when they are equal."""
+def _write_if_changed(target: Path, new: bytes, old: bytes | None, shown: str, within: Path | None) -> bool:
+    """Write `new` over exactly `old` (None: no file yet); False when they are equal.
+
+    `within`: the vault, unless the user named the file on the command line."""
     if new == old:
         return False
     try:
-        write_file(target, new, expected=old)
+        write_file(target, new, expected=old, within=within)
     except (WriteConflict, AlreadyExists):
         raise AgendaRefused(
             f"{shown} changed while mdfollow was working; run again (recorded ticks stay recorded)"

@@ -14,6 +14,7 @@ import tomllib
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from mdfollow.dates import MAX_SETTING_DAYS, MAX_STRETCH
 from mdfollow.diagnostics import Diagnostic, error, warning
 from mdfollow.errors import SettingsUnusable
 
@@ -237,6 +238,14 @@ def parse_settings(text: str, path: str) -> tuple[Settings, list[Diagnostic]]:
                 )
             )
     settings = replace(Settings(), **values)
+    for key, bound in _BOUNDS.items():
+        value = getattr(settings, key)
+        if (max(value) if isinstance(value, tuple) else value) > bound:
+            shown = list(value) if isinstance(value, tuple) else value
+            problems.append(
+                error(path, _key_line(text, key), f"{key} = {shown} is more than {bound}; using the default")
+            )
+            settings = replace(settings, **{key: getattr(Settings(), key)})
     if settings.strike_limit < 1:
         problems.append(error(path, _key_line(text, "strike_limit"), "strike_limit must be 1 or more; using 3"))
         settings = replace(settings, strike_limit=3)
@@ -246,7 +255,69 @@ def parse_settings(text: str, path: str) -> tuple[Settings, list[Diagnostic]]:
     if not settings.contact_types:
         problems.append(error(path, _key_line(text, "contact_types"), "contact_types is empty; using the default"))
         settings = replace(settings, contact_types=Settings().contact_types)
+    for key in PATH_SETTINGS:
+        value = getattr(settings, key)
+        why = outside_vault(value)
+        if why:
+            default = getattr(Settings(), key)
+            problems.append(
+                error(
+                    path,
+                    _key_line(text, key),
+                    f"{key} {value!r} {why}; mdfollow writes only inside the vault, so it uses {default!r}"
+                    if default
+                    else f"{key} {value!r} {why}; mdfollow writes only inside the vault, so it is ignored",
+                )
+            )
+            settings = replace(settings, **{key: default})
     return settings, problems
+
+
+# Upper bounds for the numbers, so that no date arithmetic can pass 9999-12-31.
+_BOUNDS = {
+    "horizon_days": MAX_SETTING_DAYS,
+    "thank_after_days": MAX_SETTING_DAYS,
+    "reach_out_after_days": MAX_SETTING_DAYS,
+    "nudge_after_days": MAX_SETTING_DAYS,
+    "tell_referrer_after_days": MAX_SETTING_DAYS,
+    "report_back_after_days": MAX_SETTING_DAYS,
+    "update_after_days": MAX_SETTING_DAYS,
+    "strike_limit": 100,
+    "cool_stretch": MAX_STRETCH,
+}
+
+
+# The settings that name a file or folder mdfollow writes into (or reads notes from).
+PATH_SETTINGS = (
+    "contacts_folder",
+    "agenda_file",
+    "drafts_folder",
+    "templates_folder",
+    "milestones_file",
+    "daily_notes_folder",
+    "calendar_file",
+)
+
+
+def outside_vault(value: str) -> str:
+    """Why a path setting (relative to the vault root) would lead outside the vault; '' if it does not.
+
+    Only the text is judged here; symlinks are resolved when a file is written.
+    """
+    if "\0" in value:
+        return "contains a NUL character"
+    text = value.replace("\\", "/")
+    if text.startswith(("/", "~")) or re.match(r"^[A-Za-z]:", text):
+        return "is not a path inside the vault (it is absolute)"
+    depth = 0
+    for part in text.split("/"):
+        if part == "..":
+            depth -= 1
+            if depth < 0:
+                return "leads outside the vault (..)"
+        elif part not in ("", "."):
+            depth += 1
+    return ""
 
 
 def _parse_me(value: Any, text: str, path: str) -> tuple[Me, list[Diagnostic]]:

@@ -24,7 +24,7 @@ from mdfollow.errors import SettingsUnusable
 from mdfollow.index import DailyNotes, NoteSummary, VaultIndex, build_index, summarize
 from mdfollow.milestones import Milestone, parse_milestones
 from mdfollow.settings import SETTINGS_FILE, Settings, parse_settings
-from mdfollow.store import read_all_bytes
+from mdfollow.store import NotRegular, read_all_bytes
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -55,7 +55,7 @@ def load_settings(vault: Path, config: Path | None = None) -> tuple[Settings, li
     """
     path = config if config is not None else vault / SETTINGS_FILE
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_all_bytes(path).decode("utf-8-sig")
     except FileNotFoundError:
         if config is not None:
             raise SettingsUnusable(error(str(config), None, "settings file not found")) from None
@@ -99,7 +99,7 @@ def _read_json(vault: Path, rel: str, problems: list[Diagnostic], fallback: str)
     if not path.is_file():
         return None
     try:
-        return json.loads(path.read_text(encoding="utf-8-sig"))
+        return json.loads(read_all_bytes(path).decode("utf-8-sig"))
     except (OSError, ValueError) as exc:
         problems.append(warning(rel, None, f"cannot be read ({exc}); {fallback}"))
         return None
@@ -137,7 +137,21 @@ def daily_notes(vault: Path, settings: Settings) -> tuple[DailyNotes, list[Diagn
         core = _read_json(vault, DAILY_NOTES_FILE, problems, "daily notes use the defaults")
         if isinstance(core, dict) and (core.get("folder") or core.get("format") or core.get("template")):
             config = core
-    folder = settings.daily_notes_folder or str(config.get("folder") or "")
+    found_in = PERIODIC_NOTES_FILE if periodic_on and config else DAILY_NOTES_FILE
+    configured = str(config.get("folder") or "")
+    from mdfollow.settings import outside_vault
+
+    why = outside_vault(configured)
+    if configured and not settings.daily_notes_folder and why:
+        problems.append(
+            error(
+                found_in,
+                None,
+                f"folder {configured!r} {why}; mdfollow writes only inside the vault, so it uses the root",
+            )
+        )
+        configured = ""
+    folder = settings.daily_notes_folder or configured
     fmt = settings.daily_notes_format or str(config.get("format") or "") or "YYYY-MM-DD"
     template = str(config.get("templatePath") or config.get("template") or "")
     return DailyNotes(folder.strip("/"), compile_daily_format(fmt), template.strip("/")), problems
@@ -261,6 +275,8 @@ def read_record(rel: str, path: str | Path, settings: Settings, daily: DailyNote
                 rel, "skipped", diagnostics=(warning(rel, None, "is a link to a file that does not exist; skipped"),)
             )
         raise  # deleted while we walked: simply gone
+    except NotRegular as exc:  # a FIFO named x.md would block the read forever: never opened
+        return NoteSummary(rel, "skipped", diagnostics=(warning(rel, None, f"{exc.strerror}; skipped"),))
     except OSError as exc:
         return NoteSummary(
             rel, "skipped", diagnostics=(error(rel, None, f"cannot be read: {exc.strerror or exc}; skipped"),)
@@ -457,8 +473,12 @@ class VaultReader:
             stamp = stamps.get(record.path)
             if stamp is None:
                 continue
-            racy = stamp[1] >= now - cache.RACY_NS
-            digest = cache.content_hash((self.vault / record.path).read_bytes()) if racy else None
+            digest = None
+            if stamp[1] >= now - cache.RACY_NS:
+                try:  # a FIFO must not be opened here either; one gone or unreadable is just not cached
+                    digest = cache.content_hash(read_all_bytes(self.vault / record.path))
+                except OSError:
+                    continue
             entries[record.path] = (stamp[0], stamp[1], digest, record, None)
         gone = len(cached.keys() - stamps.keys())  # deleted or renamed since the cache was saved
         if _worth_saving(len(stale) + gone, len(entries), bool(cached)):
@@ -485,7 +505,7 @@ class VaultReader:
         milestones: list[Milestone] = []
         name = self.settings.milestones_file
         try:
-            text: str | None = (self.vault / name).read_text(encoding="utf-8-sig")
+            text: str | None = read_all_bytes(self.vault / name).decode("utf-8-sig")
         except FileNotFoundError:
             text = None
         except (OSError, UnicodeDecodeError) as exc:

@@ -9,6 +9,7 @@ another run. One failed rebuild is reported and the watcher goes on.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
 import hashlib
@@ -31,6 +32,7 @@ from mdfollow.note import parse_note
 from mdfollow.refresh import AgendaRefused, AgendaRun, refresh_agenda, relative
 from mdfollow.rules import Memo
 from mdfollow.settings import SETTINGS_FILE, Settings
+from mdfollow.store import read_all_bytes
 from mdfollow.vault import DAILY_NOTES_CONFIG, VaultReader
 
 RESCAN = "*"  # not a path: read the whole vault again
@@ -123,6 +125,7 @@ class Watcher:
     use_cache: bool = True
     debounce: float = 0.2
     tick_seconds: float = 30.0  # how often to look at the clock for midnight
+    health_seconds: float = 1.0  # how often to check that the observer is still alive
     retries: int = 2  # re-reads of a note that looks mid-save
     report: Callable[[str], None] = lambda line: None
     report_problem: Callable[[Diagnostic], None] = lambda problem: None
@@ -139,6 +142,9 @@ class Watcher:
         self.memo: Memo = {}
         self.last_agenda: bytes | None = None
         self.day: date | None = None
+        self.thread_errors: list[str] = []
+        self._previous_hook = threading.excepthook
+        self.restarts: list[float] = []
 
     def _reader(self) -> VaultReader:
         inside = None if self.daily else relative(self.target, self.vault)
@@ -162,20 +168,62 @@ class Watcher:
 
     def run(self) -> None:
         observer = self.start_observer()
+        previous_hook = self._previous_hook = threading.excepthook
+        threading.excepthook = self._thread_died
         try:
             self.rebuild(None)
             while not self.stop_event.is_set():
-                woke = self.wake.wait(timeout=self.tick_seconds)
+                woke = self.wake.wait(timeout=min(self.tick_seconds, self.health_seconds))
                 if self.stop_event.is_set():
                     break
+                trouble = self._observer_trouble(observer)
+                if trouble:
+                    observer = self._restart(observer, trouble)
+                    self.rebuild(None)  # events were lost while it was dead: read the vault again
+                    continue
                 if woke:
                     self._settle()
                 changed = self.recorder.take()
                 if changed or self.today() != self.day:
                     self.rebuild(changed)
         finally:
+            threading.excepthook = previous_hook
             observer.stop()
             observer.join(timeout=5)
+
+    def _thread_died(self, args: threading.ExceptHookArgs) -> None:
+        """An observer or emitter thread that raises (watchdog's inotify emitter can die with a
+        KeyError under heavy folder churn) is noted here, in one line, not as a traceback."""
+        from watchdog.utils import BaseThread
+
+        if isinstance(args.thread, BaseThread):
+            self.thread_errors.append(f"{args.exc_type.__name__}: {args.exc_value}")
+            return
+        self._previous_hook(args)
+
+    def _observer_trouble(self, observer: BaseObserver) -> str:
+        """Why the observer no longer delivers events ('' while it is healthy)."""
+        dead = not observer.is_alive() or any(not e.is_alive() for e in list(observer.emitters))
+        if not dead or self.stop_event.is_set():
+            return ""
+        return self.thread_errors[-1] if self.thread_errors else "its thread ended"
+
+    def _restart(self, observer: BaseObserver, trouble: str) -> BaseObserver:
+        now = time.monotonic()
+        self.restarts = [t for t in self.restarts if now - t < 60] + [now]
+        with contextlib.suppress(Exception):
+            observer.stop()
+            observer.join(timeout=2)
+        if len(self.restarts) > 3 and not self.poll:
+            self.poll = True
+            self.report(
+                f"the file watcher died again ({trouble}); switched to polling the vault every second "
+                "(use --poll to start that way)"
+            )
+        else:
+            self.report(f"the file watcher died ({trouble}); restarted it and read the whole vault again")
+        self.thread_errors.clear()
+        return self.start_observer()
 
     def stop(self) -> None:
         self.stop_event.set()
@@ -251,7 +299,7 @@ class Watcher:
         for rel in changed:
             path = self.vault / rel
             try:
-                raw = path.read_bytes() if self.reader.is_note(rel) else None
+                raw = read_all_bytes(path) if self.reader.is_note(rel) else None
             except OSError:
                 raw = None
             tries = self.suspect.get(rel, 0)
@@ -270,7 +318,7 @@ class Watcher:
         if expected is None:
             return False
         try:
-            current = hashlib.blake2b((self.vault / rel).read_bytes(), digest_size=16).hexdigest()
+            current = hashlib.blake2b(read_all_bytes(self.vault / rel), digest_size=16).hexdigest()
         except OSError:
             return False
         if current == expected:
@@ -281,7 +329,10 @@ class Watcher:
     def _remember(self, path: Path) -> None:
         rel = relative(path, self.vault)
         if rel is not None:
-            self.written[rel] = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+            try:
+                self.written[rel] = hashlib.blake2b(read_all_bytes(path), digest_size=16).hexdigest()
+            except OSError:
+                self.written.pop(rel, None)
 
     def _log(self, result: Rebuild) -> None:
         target = result.run.target if result.run is not None and result.run.target is not None else self.target

@@ -38,6 +38,8 @@ def test_a_fault_at_each_step_leaves_the_old_bytes_and_no_temp_file(tmp_path, mo
         monkeypatch.setattr(store.os, step, boom)
     else:
         monkeypatch.setattr(store.os, target, boom)
+        if step == "replace":
+            monkeypatch.setattr(store, "_exchange", boom)
     expected = OLD if step != "link" else None
     path = note if step != "link" else tmp_path / "New.md"
     with pytest.raises(OSError):
@@ -86,3 +88,19 @@ def test_new_file_gets_the_umask_mode(tmp_path):
     finally:
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "n.md").stat().st_mode) == 0o644
+
+
+def test_temp_files_a_killed_writer_left_are_swept_when_old(tmp_path, monkeypatch):
+    monkeypatch.setattr(store, "_swept", set())
+    note = tmp_path / "Jane.md"
+    note.write_bytes(OLD)
+    old_temp = tmp_path / ".0123456789ab.mdfollow-tmp"
+    fresh_temp = tmp_path / ".ba9876543210.mdfollow-tmp"
+    users_file = tmp_path / ".notes.mdfollow-tmp"  # not a name mdfollow makes
+    for path in (old_temp, fresh_temp, users_file):
+        path.write_bytes(b"x")
+    hour_ago = os.stat(note).st_mtime - 2 * store.STALE_TEMP_SECONDS
+    os.utime(old_temp, (hour_ago, hour_ago))
+    os.utime(users_file, (hour_ago, hour_ago))
+    write_file(note, NEW, expected=OLD, within=tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["Jane.md", fresh_temp.name, users_file.name])

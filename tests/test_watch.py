@@ -344,6 +344,38 @@ def test_renaming_a_folder_reads_the_vault_again(harness):
     assert "Thank [[Jane Doe]]" in h.agenda()
 
 
+def test_a_dead_observer_thread_is_noticed_restarted_and_said(harness, monkeypatch):
+    """watchdog's inotify emitter can die with a KeyError under heavy folder churn (a real
+    bug, hard to provoke on demand): make the real emitter thread die that way once."""
+    from watchdog.observers.inotify import InotifyEmitter
+
+    real = InotifyEmitter.queue_events
+    state = {"armed": False, "fired": 0}
+
+    def dying(self, timeout, **kwargs):
+        if state["armed"] and not state["fired"]:
+            state["fired"] += 1
+            raise KeyError(b"/vault/gone-folder")
+        return real(self, timeout, **kwargs)
+
+    monkeypatch.setattr(InotifyEmitter, "queue_events", dying)
+    h = harness()
+    h.watcher.health_seconds = 0.1
+    state["armed"] = True
+    time.sleep(0.3)  # the emitter thread wakes on its timeout and dies
+    before = len(h.rebuilds)
+    deadline = time.monotonic() + 10
+    while not any("restarted" in line for line in h.lines) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert state["fired"] == 1
+    assert any("the file watcher died (KeyError" in line and "restarted" in line for line in h.lines), h.lines
+    # The new observer delivers events: an edit after the restart reaches the agenda.
+    note = h.vault / "People/Ann Lee.md"
+    note.write_text(note.read_text().replace("cadence: weekly", "cadence: weekly\nmet: 2026-11-22"))
+    h.wait(lambda r: "People/Ann Lee.md" in r.changed, start=before)
+    assert "Thank [[Ann Lee]]" in h.agenda()
+
+
 def test_a_settings_file_saved_half_written_keeps_the_settings_in_force(harness):
     from mdfollow.vault import load_settings
 

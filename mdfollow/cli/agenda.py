@@ -125,7 +125,7 @@ def agenda(
     paths = run.written_paths + ([target] if run.written else [])
     ticks = len(run.written_paths)
     message = f"agenda: {today.isoformat()}" + (f", recorded {plural(ticks, 'ticked item')}" if ticks else "")
-    commit_files(app, commit, paths, message)
+    commit_files(app, commit, paths, message, {r.path: r.before for _, r in run.recorded if not r.already})
 
 
 @cli.command()
@@ -154,7 +154,7 @@ def ics(app: App, out: Path | None, todo: bool | None, commit: bool | None) -> N
     """
     from mdfollow.feed import agenda_calendar, is_ours
     from mdfollow.rules import build_agenda
-    from mdfollow.store import read_bytes
+    from mdfollow.store import read_bytes, vault_lock
     from mdfollow.vault import relative
 
     settings = app.settings
@@ -167,16 +167,17 @@ def ics(app: App, out: Path | None, todo: bool | None, commit: bool | None) -> N
     result = build_agenda(index, app.today, settings)
     data = agenda_calendar(result, todo=settings.calendar_todo if todo is None else todo, contacts=index.contacts)
     shown = relative(target, vault) or str(target)
-    try:
-        old = read_bytes(target)
-    except OSError as exc:
-        raise Failure(f"cannot read {shown}: {exc.strerror or exc}") from None
-    if old is not None and not is_ours(old):
-        raise Failure(f"{shown} exists and was not written by mdfollow; choose another file with --out")
-    if old == data:
-        app.say(f"{shown} is up to date ({plural(len(result.items), 'item')})")
-        return
-    write_over(target, data, old, shown)
+    with vault_lock(vault):
+        try:
+            old = read_bytes(target)
+        except OSError as exc:
+            raise Failure(f"cannot read {shown}: {exc.strerror or exc}") from None
+        if old is not None and not is_ours(old):
+            raise Failure(f"{shown} exists and was not written by mdfollow; choose another file with --out")
+        if old == data:
+            app.say(f"{shown} is up to date ({plural(len(result.items), 'item')})")
+            return
+        write_over(target, data, old, shown, vault if out is None else None)
     app.say(f"wrote {shown} ({plural(len(result.items), 'item')})")
     commit_files(app, commit, [target], f"ics: {app.today.isoformat()}")
 
@@ -234,6 +235,7 @@ def watch(app: App, poll: bool, out: Path | None, daily: bool | None) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGHUP, stop)
     app.say(f"watching {vault} (Ctrl-C stops)")
     watcher.run()
     app.say("stopped")

@@ -12,6 +12,7 @@ import functools
 import json
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -91,6 +92,12 @@ class App:
             # SettingsUnusable (an MdfollowError) stops the command here, before anything is read.
             self._settings, self._setting_problems = load_settings(self.vault, self.config)
         return self._settings
+
+    def report_setting_errors(self) -> None:
+        """For a command that writes without reporting the whole vault: the settings it refused
+        (a path leading outside the vault, a bad value), each with its file and line."""
+        _ = self.settings
+        self.report([p for p in self._setting_problems if p.severity == "error"])
 
     def index(self, extra_skips: tuple[str, ...] = ()) -> VaultIndex:
         from mdfollow.vault import load_index
@@ -182,6 +189,9 @@ class MdfollowGroup(click.Group):
         run: Any = super().main  # click's overloads do not admit a pass-through; we always ask for the value
         if not kwargs.pop("standalone_mode", True):
             return run(*args, standalone_mode=False, **kwargs)
+        from mdfollow.store import install_signal_handlers
+
+        install_signal_handlers()  # SIGTERM/SIGHUP: a write in progress finishes, no temp file is left
         try:
             code = run(*args, standalone_mode=False, **kwargs)
         except click.UsageError as exc:
@@ -274,6 +284,12 @@ def cli(
     (check), 2 wrong usage.
     """
     ctx.obj = App(vault, today, config, quiet, verbose, no_cache)
+    from mdfollow import store
+
+    try:  # how long a writer waits for another mdfollow writing the same vault
+        store.LOCK_TIMEOUT = max(0.0, float(os.environ.get("MDFOLLOW_LOCK_TIMEOUT") or 30))
+    except ValueError:
+        raise Usage("MDFOLLOW_LOCK_TIMEOUT must be a number of seconds") from None
 
 
 def commit_option(func: Any) -> Any:
@@ -285,25 +301,41 @@ def commit_option(func: Any) -> Any:
     )(func)
 
 
-def write_over(path: Path, data: bytes, old: bytes | None, shown: str) -> None:
-    """Write `data` over exactly `old` (None: a new file), or fail with one line saying why."""
+def write_over(
+    path: Path,
+    data: bytes,
+    old: bytes | None,
+    shown: str,
+    within: Path | None,
+    redo: Callable[[bytes], bytes] | None = None,
+) -> None:
+    """Write `data` over exactly `old` (None: a new file), or fail with one line saying why.
+
+    `within`: the vault, for a path that comes from settings (refused if it leads outside);
+    None for a path the user gave on the command line (--out), which may be anywhere.
+    `redo`: the same change made on other bytes, for an editor's save caught mid-write."""
     from mdfollow.store import write_file
 
     try:
-        write_file(path, data, expected=old)
+        write_file(path, data, expected=old, within=within, redo=redo)
     except (WriteConflict, AlreadyExists):
         raise Failure(f"{shown} changed while mdfollow was working; run again") from None
     except OSError as exc:
         raise Failure(f"cannot write {shown}: {exc.strerror or exc}") from None
 
 
-def commit_files(app: App, wanted: bool | None, paths: list[Path], message: str) -> None:
-    """Commit what the command wrote; a git problem is reported after the files are safe."""
+def commit_files(
+    app: App, wanted: bool | None, paths: list[Path], message: str, before: dict[Path, bytes | None] | None = None
+) -> None:
+    """Commit what the command wrote; a git problem is reported after the files are safe.
+
+    `before`: the bytes of the user's files (notes, milestones) as mdfollow found them,
+    so a file with the user's own uncommitted changes is not committed as mdfollow's."""
     if not (wanted if wanted is not None else app.settings.commit) or not paths:
         return
     from mdfollow.git import commit
 
-    short = commit(app.vault, paths, message)
+    short = commit(app.vault, paths, message, before)
     app.say(f"committed {short}: {message}")
 
 

@@ -154,9 +154,12 @@ def show(app: App, name: str, as_json: bool) -> None:
     app.report([p for p in index.problems if p.path == contact.path])
     item = next_action(contact, index, today, settings)
     quiet = gone_quiet(contact, today, settings)
-    raw = (app.vault / contact.path).read_bytes()
+    from mdfollow.store import read_all_bytes
+
+    raw = read_all_bytes(app.vault / contact.path)
     history = _timeline(app, contact, index, raw)
     from mdfollow.note import parse_note
+    from mdfollow.store import read_all_bytes
 
     front = parse_note(contact.path, raw).front
     state = {key: _plain(front[key]) for key in front if key != "type"}
@@ -275,6 +278,7 @@ def new(
     clean_tags = [t.strip().lstrip("#") for t in tags if t.strip().lstrip("#")]
     extra += [("tags", clean_tags), ("warmth", warmth or ""), ("keep_informed", True if keep_informed else "")]
     index = app.index()
+    app.report_setting_errors()
     referrer = find_contact(index, referred_by) if referred_by else None
     path = create_contact(
         app.vault,
@@ -307,9 +311,11 @@ def history(app: App, name: str, as_json: bool) -> None:
     (typed by hand) from the keys, mentions from dated notes that link the
     contact, commits from `git log --follow`.
     """
+    from mdfollow.store import read_all_bytes
+
     index = app.index()
     contact = find_contact(index, name)
-    events = _timeline(app, contact, index, (app.vault / contact.path).read_bytes())
+    events = _timeline(app, contact, index, read_all_bytes(app.vault / contact.path))
     if as_json:
         print_json([entry.to_json() for entry in events])
         return

@@ -48,10 +48,11 @@ def draft(app: App, name: str, kind: str | None, to_stdout: bool, force: bool, c
     """
     from mdfollow.drafting import choose_item, draft_base_name, render_draft
     from mdfollow.errors import AlreadyExists, TemplateProblem
-    from mdfollow.store import write_new_numbered
-    from mdfollow.template_files import load_template
+    from mdfollow.store import read_all_bytes, write_new_numbered
+    from mdfollow.template_files import load_template, time_limited
 
     index = app.index()
+    app.report_setting_errors()
     contact = find_contact(index, name)
     today = app.today
     settings = app.settings
@@ -60,9 +61,10 @@ def draft(app: App, name: str, kind: str | None, to_stdout: bool, force: bool, c
         source = load_template(app.vault, settings, f"{item.action}.md")
 
         def read_note(path: str) -> str:
-            return (app.vault / path).read_bytes().decode("utf-8", "replace")
+            return read_all_bytes(app.vault / path).decode("utf-8", "replace")
 
-        result = render_draft(source, item, index, today, settings, read_note(contact.path), read_note)
+        with time_limited():
+            result = render_draft(source, item, index, today, settings, read_note(contact.path), read_note)
     except TemplateProblem as exc:
         raise Failure(f"template error: {exc}") from None
     except OSError as exc:
@@ -80,7 +82,7 @@ def draft(app: App, name: str, kind: str | None, to_stdout: bool, force: bool, c
     text = result.file_text(f"[[{index.link_target(contact)}]]", today, contact.email).encode("utf-8")
     base = draft_base_name(item, today)
     try:
-        path = write_new_numbered(app.vault / settings.drafts_folder, base, text)
+        path = write_new_numbered(app.vault / settings.drafts_folder, base, text, within=app.vault)
     except AlreadyExists:
         raise Failure(f"too many drafts named {base!r} already; clear some out of {settings.drafts_folder}/") from None
     except OSError as exc:
@@ -128,6 +130,7 @@ def templates(app: App, as_list: bool, copy: bool, commit: bool | None) -> None:
     if as_list and copy:
         raise Usage("--list and --copy are two different things; give one")
     settings = app.settings
+    app.report_setting_errors()
     vault = app.vault
     folder = vault / settings.templates_folder
     names = builtin_template_names()
@@ -139,10 +142,12 @@ def templates(app: App, as_list: bool, copy: bool, commit: bool | None) -> None:
                 app.say(f"kept {source.origin} (yours)")
                 continue
             try:
-                write_file(folder / name, source.text.encode("utf-8"), expected=None)
+                write_file(folder / name, source.text.encode("utf-8"), expected=None, within=vault)
             except AlreadyExists:
                 app.say(f"kept {settings.templates_folder}/{name}")
                 continue
+            except OSError as exc:
+                raise Failure(f"cannot write {settings.templates_folder}/{name}: {exc.strerror or exc}") from None
             written.append(folder / name)
             click.echo(f"{settings.templates_folder.strip('/')}/{name}")
         commit_files(app, commit, written, f"templates: copied {plural(len(written), 'built-in template')}")

@@ -30,15 +30,13 @@ def import_() -> None:
 
 def _run_import(app: App, kind: str, path: Path, dry_run: bool, commit: bool | None) -> None:
     from mdfollow.errors import RecordProblem
-    from mdfollow.importing import PARSERS, plan_import
+    from mdfollow.importing import PARSERS, decode_export, plan_import
     from mdfollow.record import create_contact
 
     raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", "replace")
-        app.say(f"{path}: not UTF-8; read as Windows-1252")
+    text, encoding = decode_export(raw)
+    if encoding:
+        app.say(f"{path}: not UTF-8; read as {encoding}")
     people, problems = PARSERS[kind](text, str(path))
     app.report(problems)
     index = app.index()

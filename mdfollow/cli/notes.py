@@ -46,16 +46,17 @@ def milestone(app: App, text: str, company: str, when: str | None, commit: bool 
         raise Usage("TEXT is empty; say what happened")
     day = parse_day(when, "--date") if when else app.today
     settings = app.settings
+    app.report_setting_errors()
     told = to_be_told(Milestone(day, text, company, 0), app.index(), app.today)
     line = format_milestone(day, text, company)
-    path = record_milestone(app.vault, settings, line)
+    path, before = record_milestone(app.vault, settings, line)
     app.say(f"recorded in {settings.milestones_file}: {line}")
     if told:
         app.say(f"will be told ({len(told)}): " + ", ".join(c.name for c in told))
     else:
         why = f"works at a company matching {company!r} or " if company.strip() else ""
         app.say(f"no one will be told: no active contact {why}has keep_informed: true")
-    commit_files(app, commit, [path], f"milestone: {' '.join(text.split())}")
+    commit_files(app, commit, [path], f"milestone: {' '.join(text.split())}", {path: before})
 
 
 def _event_help() -> str:
@@ -125,6 +126,7 @@ def log(
     if promise is not None and promise <= today:
         raise Usage(f"--next {promise.isoformat()} is not after today; a promise is a future date")
     index = app.index()
+    app.report_setting_errors()
     contact = find_contact(index, name)
     settings = app.settings
     written: list[Path] = []
@@ -140,7 +142,7 @@ def log(
     written.append(recorded.path)
     changed = ", ".join(f"{k}: {v if v is not None else '(removed)'}" for k, v in recorded.changes.items())
     app.say(f"{contact.path}: {recorded.line}" + (f"  [{changed}]" if changed else ""))
-    commit_files(app, commit, written, f"log: {commit_summary(record, contact.name)}")
+    commit_files(app, commit, written, f"log: {commit_summary(record, contact.name)}", {recorded.path: recorded.before})
 
 
 @cli.command(name="set")
@@ -182,4 +184,4 @@ def set_(app: App, name: str, assignments: tuple[str, ...], commit: bool | None)
         return
     changed = ", ".join(f"{k}: {v if v is not None else '(removed)'}" for k, v in recorded.changes.items())
     app.say(f"{contact.path}: {changed}")
-    commit_files(app, commit, [recorded.path], f"set: {changed} on {contact.name}")
+    commit_files(app, commit, [recorded.path], f"set: {changed} on {contact.name}", {recorded.path: recorded.before})
