@@ -18,7 +18,7 @@ from mdfollow.index import VaultIndex
 from mdfollow.review import Review, build_review, is_touch_line, render_review, review_state
 from mdfollow.rules import Agenda, build_agenda
 from mdfollow.settings import Settings
-from mdfollow.store import read_bytes, write_file
+from mdfollow.store import read_bytes, vault_lock, write_file
 from mdfollow.vault import VaultReader, relative
 
 
@@ -74,8 +74,14 @@ def write_review(
     force: bool = False,
     setting_problems: list[Diagnostic] | None = None,
     use_cache: bool = True,
+    within: Path | None = None,
 ) -> ReviewRun:
-    """Build the review and write it to `target` when its content changed."""
+    """Build the review and write it to `target` when its content changed.
+
+    `within`: the vault, when `target` comes from the settings (a path leading out
+    of it is refused); None for a path the user gave (--out). The check and the
+    write hold the vault's write lock, as every mdfollow writer does.
+    """
     inside = relative(target, vault)
     shown = inside or str(target)
     run = compute_review(
@@ -86,6 +92,13 @@ def write_review(
             f"no contact notes found in {vault}; nothing written. Is this the right vault? "
             "A contact note has `type: contact` in its front matter."
         )
+    with vault_lock(vault):
+        return _write_locked(run, settings, target, shown, force, within)
+
+
+def _write_locked(
+    run: ReviewRun, settings: Settings, target: Path, shown: str, force: bool, within: Path | None
+) -> ReviewRun:
     try:
         old = read_bytes(target)
     except OSError as exc:
@@ -106,7 +119,7 @@ def write_review(
     if new == old:
         return run
     try:
-        write_file(target, new, expected=old)
+        write_file(target, new, expected=old, within=within)
     except (WriteConflict, AlreadyExists):
         raise ReviewRefused(f"{shown} changed while mdfollow was working; run again") from None
     except OSError as exc:

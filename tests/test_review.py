@@ -205,3 +205,10 @@ def test_review_commit(run, make_vault):
         ["git", "-C", str(vault), "show", "--name-only", "--format=%s"], capture_output=True, text=True
     ).stdout
     assert shown.split() == ["review:", "2026-11-23", "Review.md"]
+
+
+def test_a_review_file_setting_that_leads_outside_the_vault_is_refused(run, make_vault, tmp_path):
+    vault = make_vault(contact("Ann Lee", met="2026-11-01") | {".mdfollow.toml": 'review_file = "../Review.md"\n'})
+    result = run("--vault", vault, "--today", EXAMPLE_TODAY, "review")
+    assert result.exit_code == 1 and "Review.md" in result.stderr
+    assert not (tmp_path / "Review.md").exists()

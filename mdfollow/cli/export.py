@@ -49,7 +49,7 @@ def vcard(app: App, out: str | None, v3: bool, split: bool, commit: bool | None)
       mdfollow export vcard --split --out ~/Desktop/cards   # for Outlook
     """
     from mdfollow.exporting import cards
-    from mdfollow.store import read_bytes
+    from mdfollow.store import read_bytes, vault_lock
     from mdfollow.vault import relative
     from mdfollow.vcard import is_ours, vcard_file
 
@@ -77,24 +77,27 @@ def vcard(app: App, out: str | None, v3: bool, split: bool, commit: bool | None)
         if relative(target.resolve(), vault.resolve()) is None:
             raise Failure(f"vcard_file {app.settings.vcard_file!r} is outside the vault; use --out to write there")
     shown = relative(target, vault) or str(target)
-    try:
-        old = read_bytes(target)
-    except OSError as exc:
-        raise Failure(f"cannot read {shown}: {exc.strerror or exc}; is it a folder?") from None
-    if old is not None and not is_ours(old):
-        raise Failure(f"{shown} exists and was not written by mdfollow; move it away or choose another file with --out")
     what = f"{plural(len(found), 'contact')}, vCard {'3.0' if v3 else '4.0'}"
-    if old == data:
-        app.say(f"{shown} is up to date ({what})")
-        return
-    write_over(target, data, old, shown)
+    with vault_lock(vault):  # mdfollow's writers of one vault queue
+        try:
+            old = read_bytes(target)
+        except OSError as exc:
+            raise Failure(f"cannot read {shown}: {exc.strerror or exc}; is it a folder?") from None
+        if old is not None and not is_ours(old):
+            raise Failure(
+                f"{shown} exists and was not written by mdfollow; move it away or choose another file with --out"
+            )
+        if old == data:
+            app.say(f"{shown} is up to date ({what})")
+            return
+        write_over(target, data, old, shown, vault if out is None else None)
     app.say(f"wrote {shown} ({what})")
     commit_files(app, commit, [target], f"export vcard: {plural(len(found), 'contact')}")
 
 
 def _write_split(app: App, found: list[Card], out: str | None, v3: bool, commit: bool | None) -> None:
     """One file per card, named after the note; each file under the same rules as the single file."""
-    from mdfollow.store import read_bytes
+    from mdfollow.store import read_bytes, vault_lock
     from mdfollow.vault import relative
     from mdfollow.vcard import card_file_name, is_ours, vcard_file
 
@@ -104,18 +107,19 @@ def _write_split(app: App, found: list[Card], out: str | None, v3: bool, commit:
         raise Failure(f"{out} is not a folder; --split writes one file per contact into a folder")
     written: list[Path] = []
     kept = 0
-    for card in found:
-        target = folder / card_file_name(card)
-        shown = relative(target, app.vault) or str(target)
-        data = vcard_file([card], v3=v3)
-        old = read_bytes(target)
-        if old is not None and not is_ours(old):
-            app.report([warning(shown, None, "exists and was not written by mdfollow; left as it is")], always=True)
-            continue
-        if old == data:
-            kept += 1
-            continue
-        write_over(target, data, old, shown)
-        written.append(target)
+    with vault_lock(app.vault):
+        for card in found:
+            target = folder / card_file_name(card)
+            shown = relative(target, app.vault) or str(target)
+            data = vcard_file([card], v3=v3)
+            old = read_bytes(target)
+            if old is not None and not is_ours(old):
+                app.report([warning(shown, None, "exists and was not written by mdfollow; left as it is")], always=True)
+                continue
+            if old == data:
+                kept += 1
+                continue
+            write_over(target, data, old, shown, None)  # --out: the user's choice of place
+            written.append(target)
     app.say(f"wrote {plural(len(written), 'card')} to {out}" + (f", {kept} up to date" if kept else ""))
     commit_files(app, commit, written, f"export vcard: {plural(len(written), 'card')}")

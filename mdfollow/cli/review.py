@@ -73,6 +73,7 @@ def review(app: App, out: Path | None, as_json: bool, force: bool, commit: bool 
         force=force,
         setting_problems=app._setting_problems,
         use_cache=not app.no_cache,
+        within=vault if out is None else None,
     )
     app.report(run.index.problems)
     app.summary(run.index)
