@@ -47,7 +47,7 @@ def measure(size: int) -> tuple[list[float], list[float]]:
             settings,
             lambda: date(2026, 11, 23),
             vault / "Agenda.md",
-            problems,
+            setting_problems=problems,
             debounce=DEBOUNCE,
             on_rebuild=on_rebuild,
         )
@@ -57,6 +57,8 @@ def measure(size: int) -> tuple[list[float], list[float]]:
             done.wait_for(lambda: rebuilds, timeout=120)
         note = next((vault / "People").rglob("*.md"))
         work, wall = [], []
+        if rebuilds[-1][1].error:
+            raise SystemExit(f"the watcher failed: {rebuilds[-1][1].error}")
         for i in range(SAVES):
             text = note.read_text(encoding="utf-8").replace("role: ", f"role: {i} ", 1)
             count = len(rebuilds)

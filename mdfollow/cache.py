@@ -1,22 +1,28 @@
-"""The persisted index cache: what the rules need from each note, reused while the note is unchanged.
+"""The index store: the vault's index kept on disk, one SQLite file per vault.
 
 Kept in the user's cache folder ($MDFOLLOW_CACHE_DIR, else $XDG_CACHE_HOME/mdfollow,
-else ~/.cache/mdfollow), one file per vault: never inside the vault, so git and
-sync tools never see it. A note's entry is reused while its size and mtime (in
-nanoseconds) are unchanged; a note modified within two seconds of the cache
-being written (coarse or racy timestamps) is also checked by a hash of its
-bytes. The file is marshal of plain tuples, never pickle, behind a header that
-names the format version, mdfollow's version and a fingerprint of the
-settings; a checksum guards the rest. Anything that does not match, or does
-not load, is rebuilt, never trusted.
+else ~/.cache/mdfollow), never inside the vault, so git and sync tools never see
+it. It holds, per note, its stamp (size, mtime, ctime, inode, as git's index
+compares them) and its summary, and the results memo: a command's output saved
+with a digest of every input it depends on. The incremental module keeps the
+notes in step with the vault.
+
+Summaries are marshal of plain tuples, never pickle. The store is only ever a
+copy of what the vault says: a damaged, foreign or newer-schema file is
+rebuilt (with one warning), and a cache folder that cannot be written means a
+run without a store, never a failed run. SQLite's WAL journal and a busy
+timeout let two mdfollow processes share the file.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import marshal
 import os
+import sqlite3
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -28,12 +34,18 @@ from mdfollow.diagnostics import Diagnostic
 from mdfollow.index import NoteSummary
 from mdfollow.note import Link
 
-FORMAT = 5  # 5: birthdays on contacts; 4: Markdown and property links in summaries, body tags and several referrers on contacts
-MAGIC = b"mdfollow-index"
-RACY_NS = 2_000_000_000
+SCHEMA = 4  # the tables below; a file with another number is rebuilt
+SUMMARY_VERSION = 5  # bump when NoteSummary or what summarize() puts in it changes (5: birthdays)
+APPLICATION_ID = 0x6D64666C  # "mdfl": tells our file from any other SQLite database
+BUSY_MS = 30_000  # how long to wait for another mdfollow process holding the store
+RACY_NS = 2_000_000_000  # a note modified this close to being read is also checked by a hash
 
-Entry = tuple[int, int, bytes | None, NoteSummary, tuple[Any, ...] | None]
-# size, mtime_ns, content hash when racy, record, the record encoded (kept from loading, so saving re-encodes nothing old)
+_TABLES = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE notes(
+    path TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, ctime INTEGER, ino INTEGER, hash BLOB, summary BLOB NOT NULL);
+CREATE TABLE outputs(name TEXT PRIMARY KEY, snapshot TEXT NOT NULL, text TEXT NOT NULL, problems TEXT NOT NULL);
+"""
 
 
 def cache_dir() -> Path:
@@ -46,62 +58,209 @@ def cache_dir() -> Path:
 
 def cache_file(vault: Path) -> Path:
     key = hashlib.blake2b(str(vault.resolve()).encode(), digest_size=10).hexdigest()
-    return cache_dir() / f"{key}.index"
-
-
-def results_file(vault: Path) -> Path:
-    return cache_file(vault).with_suffix(".results")
-
-
-def load_result(vault: Path, snapshot: str, name: str) -> tuple[str, list[dict[str, Any]]] | None:
-    """A command's output saved for exactly these inputs, with the problems it reported.
-
-    The file is one JSON header line (version, snapshot, name, problems) and then
-    the output as it was printed.
-    """
-    import json
-
-    try:
-        raw = results_file(vault).read_bytes()
-        head, _, body = raw.partition(b"\n")
-        meta = json.loads(head)
-        if meta.get("version") != __version__ or meta.get("format") != FORMAT:
-            return None  # another mdfollow may print something else for the same vault
-        if meta.get("snapshot") != snapshot or meta.get("name") != name:
-            return None
-        if hashlib.blake2b(body, digest_size=16).hexdigest() != meta.get("check"):
-            return None
-        return body.decode("utf-8"), list(meta["problems"])
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
-
-
-def save_result(vault: Path, snapshot: str, name: str, text: str, problems: list[dict[str, Any]]) -> None:
-    import contextlib
-    import json
-
-    from mdfollow.store import write_file
-
-    body = text.encode("utf-8")
-    meta = {
-        "version": __version__,
-        "format": FORMAT,
-        "snapshot": snapshot,
-        "name": name,
-        "problems": problems,
-        "check": hashlib.blake2b(body, digest_size=16).hexdigest(),
-    }
-    with contextlib.suppress(OSError):
-        write_file(results_file(vault), json.dumps(meta).encode() + b"\n" + body, expected=None, replace=True)
-
-
-def fingerprint(*parts: str) -> bytes:
-    text = "\n".join((__version__, sys.version.split()[0], str(FORMAT), *parts))
-    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest().encode()
+    return cache_dir() / f"{key}.sqlite"
 
 
 def content_hash(raw: bytes) -> bytes:
     return hashlib.blake2b(raw, digest_size=16).digest()
+
+
+def code_digest() -> str:
+    """A digest of mdfollow's version and the source of every module whose output
+    the store keeps: a changed parser or rule (even before a release bumps the
+    version) rebuilds what it must."""
+    from mdfollow import contact, dates, diagnostics, index, milestones, note, render, rules, settings
+
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{__version__}\0{sys.version}\0{SCHEMA}\0{SUMMARY_VERSION}".encode())
+    for module in (
+        contact,
+        dates,
+        diagnostics,
+        index,
+        milestones,
+        note,
+        render,
+        rules,
+        settings,
+        sys.modules[__name__],
+    ):
+        with contextlib.suppress(OSError, TypeError):
+            digest.update(Path(module.__file__ or "").read_bytes())
+    return digest.hexdigest()
+
+
+class StoreDamaged(Exception):
+    """The file is not a store this mdfollow can read."""
+
+
+class Store:
+    """One vault's index store: a SQLite connection and the few statements everyone shares."""
+
+    def __init__(self, path: Path, db: sqlite3.Connection):
+        self.path = path
+        self.db = db
+
+    def meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    def begin(self) -> None:
+        """Take the write lock now: the whole update sees one consistent store."""
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def commit(self) -> None:
+        self.db.execute("COMMIT")
+
+    def rollback(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+
+    def clear(self) -> None:
+        for table in ("notes", "outputs", "meta"):
+            self.db.execute(f"DELETE FROM {table}")
+
+    def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self.db.close()
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(path, timeout=BUSY_MS / 1000, isolation_level=None, check_same_thread=False)
+    db.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
+    return db
+
+
+def _prepare(db: sqlite3.Connection) -> None:
+    """Check that the file is ours and current; create the tables in a new file."""
+    app = db.execute("PRAGMA application_id").fetchone()[0]
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if app == 0 and version == 0:
+        tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if tables:
+            raise StoreDamaged("it is another program's database")
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("BEGIN IMMEDIATE")
+        if db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0:  # nobody created it meanwhile
+            for statement in _TABLES.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            db.execute(f"PRAGMA user_version = {SCHEMA}")
+        db.execute("COMMIT")
+        return
+    if app != APPLICATION_ID:
+        raise StoreDamaged("it is another program's database")
+    if version > SCHEMA:
+        raise StoreDamaged(f"it was written by a newer mdfollow (schema {version})")
+    if version < SCHEMA:
+        raise StoreDamaged("it was written by an older mdfollow")
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA synchronous = NORMAL")  # a copy of the vault: a lost last update is only re-read
+
+
+def connect_store(vault: Path, warn: Callable[[str], None]) -> Store | None:
+    """The vault's store, created if need be; None when there can be none (the run goes on without).
+
+    A file that is damaged, another program's or a newer mdfollow's is moved
+    aside and rebuilt, with one warning. An unwritable cache folder, or one
+    inside the vault, means no store.
+    """
+    path = cache_file(vault)
+    folder = path.parent
+    with contextlib.suppress(ValueError):
+        folder.resolve().relative_to(vault.resolve())
+        warn(f"the cache folder {folder} is inside the vault; running without the index store")
+        return None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    if not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        return None
+    for attempt in range(2):
+        db = None
+        try:
+            db = _connect(path)
+            _prepare(db)
+            return Store(path, db)
+        except (StoreDamaged, sqlite3.DatabaseError) as exc:
+            if db is not None:
+                with contextlib.suppress(sqlite3.Error):
+                    db.close()
+            if isinstance(exc, sqlite3.OperationalError) and _transient(exc):
+                return None  # locked past the timeout, read-only, disk full: run without it this time
+            if attempt:
+                return None
+            if not (isinstance(exc, StoreDamaged) and "older" in str(exc)):
+                warn(f"the index store {path} could not be used ({exc}); rebuilding it")
+            discard(path)
+    return None
+
+
+def _transient(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return any(word in text for word in ("locked", "readonly", "read-only", "disk i/o", "full", "unable to open"))
+
+
+def discard(path: Path) -> None:
+    """Remove a store file and its journal (only mdfollow's own files in its cache folder)."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with contextlib.suppress(OSError):
+            os.unlink(f"{path}{suffix}")
+
+
+def load_result(vault: Path, snapshot: str, name: str) -> tuple[str, list[dict[str, Any]]] | None:
+    """A command's output saved for exactly these inputs, with the problems it reported;
+    None when there is none, or it cannot be trusted."""
+    import json
+
+    store = connect_store(vault, lambda message: None)
+    if store is None:
+        return None
+    try:
+        row = store.db.execute("SELECT snapshot, text, problems FROM outputs WHERE name = ?", (name,)).fetchone()
+        if row is None or row[0] != snapshot:
+            return None
+        problems = json.loads(row[2])
+        keys = {"path", "line", "column", "severity", "message"}
+        if not isinstance(problems, list) or not all(isinstance(p, dict) and set(p) == keys for p in problems):
+            return None
+        return str(row[1]), problems
+    except (sqlite3.Error, ValueError, TypeError):
+        return None
+    finally:
+        store.close()
+
+
+def save_result(vault: Path, snapshot: str, name: str, text: str, problems: list[dict[str, Any]]) -> None:
+    import json
+
+    store = connect_store(vault, lambda message: None)
+    if store is None:
+        return
+    try:
+        store.db.execute(
+            "INSERT OR REPLACE INTO outputs(name, snapshot, text, problems) VALUES (?, ?, ?, ?)",
+            (name, snapshot, text, json.dumps(problems)),
+        )
+    except sqlite3.Error:
+        pass  # a memo that cannot be saved only costs time
+    finally:
+        store.close()
+
+
+def pack(record: NoteSummary) -> bytes:
+    return marshal.dumps(encode(record))
+
+
+def unpack(blob: bytes) -> NoteSummary:
+    return decode(marshal.loads(blob))
 
 
 # --- encoding: records as plain tuples -----------------------------------------------
@@ -188,35 +347,3 @@ def decode(data: tuple[Any, ...]) -> NoteSummary:
         diagnostics=diagnostics,
     )
     return record
-
-
-# --- the file -------------------------------------------------------------------------
-
-
-def load(path: Path, expected: bytes) -> dict[str, Entry]:
-    """The cached entries, or {} when there is no cache or it cannot be trusted."""
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        return {}
-    head, sep, payload = raw.partition(b"\n")
-    parts = head.split(b" ")
-    if not sep or len(parts) != 4 or parts[0] != MAGIC or parts[1] != str(FORMAT).encode() or parts[2] != expected:
-        return {}
-    if hashlib.blake2b(payload, digest_size=16).hexdigest().encode() != parts[3]:
-        return {}  # truncated or corrupt
-    try:
-        rows = marshal.loads(payload)
-        return {row[0]: (row[1], row[2], row[3], decode(row[4]), row[4]) for row in rows}
-    except (ValueError, EOFError, TypeError, IndexError, KeyError):
-        return {}
-
-
-def dump(entries: dict[str, Entry], expected: bytes) -> bytes:
-    rows = [
-        (rel, size, mtime, digest, encoded if encoded is not None else encode(record))
-        for rel, (size, mtime, digest, record, encoded) in sorted(entries.items())
-    ]
-    payload = marshal.dumps(rows)
-    check = hashlib.blake2b(payload, digest_size=16).hexdigest().encode()
-    return b" ".join((MAGIC, str(FORMAT).encode(), expected, check)) + b"\n" + payload

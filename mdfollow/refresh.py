@@ -23,7 +23,7 @@ from mdfollow.rules import Agenda, FollowUp, Memo, build_agenda, candidates, nex
 from mdfollow.settings import Settings
 from mdfollow.store import read_bytes, write_file
 from mdfollow.ticks import AgendaReading, Kept, Tick, block_id, find_block, place_kept, read_agenda
-from mdfollow.vault import VaultReader, relative
+from mdfollow.vault import Progress, VaultReader, relative
 
 
 @dataclass
@@ -64,6 +64,7 @@ def refresh_agenda(
     daily: bool = False,
     use_cache: bool = True,
     now: time | None = None,
+    progress: Progress | None = None,
 ) -> AgendaRun:
     """Record ticks and write the agenda. With a `reader`, only `changed` notes are read again.
 
@@ -90,6 +91,7 @@ def refresh_agenda(
                 daily,
                 use_cache,
                 now,
+                progress,
             )
     except VaultBusy as exc:
         raise AgendaRefused(str(exc)) from None
@@ -109,13 +111,16 @@ def _refresh_locked(
     daily: bool,
     use_cache: bool,
     now: time | None,
+    progress: Progress | None = None,
 ) -> AgendaRun:
     inside = relative(target, vault)
     # The agenda_file setting's file is confined to the vault (a symlink there may not lead
     # out); a file the user named on the command line (--out) may be anywhere they say.
     confine = vault if target == vault / settings.agenda_file else None
     if reader is None:
-        reader = VaultReader(vault, settings, setting_problems, (inside,) if inside and not daily else (), use_cache)
+        reader = VaultReader(
+            vault, settings, setting_problems, (inside,) if inside and not daily else (), use_cache, progress
+        )
     if daily:
         target = vault / reader.daily.path_for(today)
     shown = relative(target, vault) or str(target)

@@ -13,7 +13,9 @@ import fnmatch
 import json
 import os
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +30,8 @@ from mdfollow.store import NotRegular, read_all_bytes
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+
+    from mdfollow.incremental import Indexer
 
 
 def relative(path: Path, vault: Path) -> str | None:
@@ -213,14 +217,17 @@ def exclusions(
     return Exclusions(frozenset(files), folders, tuple(settings.ignore))
 
 
+Stamp = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode: what git's index compares
+
+
 def walk(
-    vault: Path, skip: Exclusions, stamps: dict[str, tuple[int, int, int]] | None = None
+    vault: Path, skip: Exclusions, stamps: dict[str, Stamp] | None = None
 ) -> tuple[list[tuple[str, str]], list[Diagnostic]]:
     """Every Markdown note below the vault, as (vault-relative POSIX path, OS path), sorted.
 
     Dot-folders (.git, .obsidian, .trash) and dot-files are never read; a folder
     reached twice through symlinks is walked once. `stamps` collects each
-    note's (size, mtime_ns) for the cache.
+    note's stamp for the index store.
     """
     # Plain strings, not Path objects: building 100k Paths costs more than the stats.
     found: list[tuple[str, str]] = []
@@ -258,7 +265,7 @@ def walk(
             elif name[-3:].lower() == ".md" and not skip.skip_file(rel):
                 try:
                     info = entry.stat()
-                    stamps[rel] = (info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+                    stamps[rel] = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
                 except OSError:
                     pass  # gone, or a broken link: the read reports it
                 found.append((rel, entry.path))
@@ -266,22 +273,38 @@ def walk(
     return found, problems
 
 
+GONE = "was moved or deleted while mdfollow read the vault; skipped (run again to see it)"
+
+
 def read_record(rel: str, path: str | Path, settings: Settings, daily: DailyNotes) -> NoteSummary:
+    return read_note(rel, path, settings, daily)[0]
+
+
+def read_note(
+    rel: str, path: str | Path, settings: Settings, daily: DailyNotes, racy: bool = False
+) -> tuple[NoteSummary, bytes | None, bool]:
+    """(record, a hash of the very bytes read when `racy`, whether the note vanished).
+
+    A note that vanished between the walk and the read (deleted, or its folder
+    moved) is reported and skipped; the run goes on.
+    """
+    from mdfollow.cache import content_hash
+
     try:
         raw = read_all_bytes(path)
     except FileNotFoundError:
         if os.path.islink(path):
-            return NoteSummary(
-                rel, "skipped", diagnostics=(warning(rel, None, "is a link to a file that does not exist; skipped"),)
-            )
-        raise  # deleted while we walked: simply gone
+            problem = warning(rel, None, "is a link to a file that does not exist; skipped")
+            return NoteSummary(rel, "skipped", diagnostics=(problem,)), None, False
+        return NoteSummary(rel, "skipped", diagnostics=(warning(rel, None, GONE),)), None, True
     except NotRegular as exc:  # a FIFO named x.md would block the read forever: never opened
-        return NoteSummary(rel, "skipped", diagnostics=(warning(rel, None, f"{exc.strerror}; skipped"),))
+        problem = warning(rel, None, f"{exc.strerror}; skipped")
+        return NoteSummary(rel, "skipped", diagnostics=(problem,)), None, False
     except OSError as exc:
-        return NoteSummary(
-            rel, "skipped", diagnostics=(error(rel, None, f"cannot be read: {exc.strerror or exc}; skipped"),)
-        )
-    return summarize(rel, raw, settings.contact_types, daily)
+        problem = error(rel, None, f"cannot be read: {exc.strerror or exc}; skipped")
+        return NoteSummary(rel, "skipped", diagnostics=(problem,)), None, False
+    record = summarize(rel, raw, settings.contact_types, daily)
+    return record, content_hash(raw) if racy else None, False
 
 
 @contextlib.contextmanager
@@ -311,60 +334,114 @@ def paused_gc(freeze: bool = True) -> Iterator[None]:
 
 PARALLEL_FROM = 2000  # below this, starting processes costs more than it saves
 
+ToRead = list[tuple[str, str, bool]]  # (vault-relative path, OS path, racy)
+Read = tuple[str, NoteSummary, bytes | None, bool, tuple[Any, ...] | None]
+# (path, record, hash of a racy note, vanished, the record encoded when a worker sent it so)
+Progress = Callable[[int, int], None]
 
-def _read_chunk(args: tuple[list[tuple[str, str]], Settings, DailyNotes]) -> list[NoteSummary]:
+
+def _read_chunk(args: tuple[ToRead, Settings, DailyNotes]) -> list[Read]:
     files, settings, daily = args
-    records = []
-    for rel, path in files:
-        try:
-            records.append(read_record(rel, path, settings, daily))
-        except FileNotFoundError:
-            continue
-    return records
+    return [(rel, *read_note(rel, path, settings, daily, racy), None) for rel, path, racy in files]
 
 
-def _read_chunk_encoded(args: tuple[list[tuple[str, str]], Settings, DailyNotes]) -> bytes:
+def _read_chunk_encoded(args: tuple[ToRead, Settings, DailyNotes]) -> bytes:
     """A worker's records as marshal bytes: far cheaper to send back than pickled objects."""
     import marshal
 
     from mdfollow.cache import encode
 
-    return marshal.dumps([encode(record) for record in _read_chunk(args)])
+    return marshal.dumps([(rel, encode(record), digest, gone) for rel, record, digest, gone, _ in _read_chunk(args)])
 
 
-def read_all(files: list[tuple[str, str]], settings: Settings, daily: DailyNotes) -> list[NoteSummary]:
+def _die_with_parent(parent: int) -> None:
+    """Make a worker end when the process that forked it ends (a SIGTERM mid-read would
+    otherwise leave it blocked on its queue forever): the kernel's parent-death signal
+    where there is one, else a thread that watches the parent."""
+    import signal
+
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(1, int(signal.SIGKILL), 0, 0, 0) != 0:  # PR_SET_PDEATHSIG
+            raise OSError("prctl failed")
+    except (OSError, AttributeError):
+        import threading
+        import time
+
+        def watch() -> None:
+            while os.getppid() == parent:
+                time.sleep(0.5)
+            os._exit(1)
+
+        threading.Thread(target=watch, daemon=True).start()
+    if os.getppid() != parent:  # the parent was gone before the signal was armed
+        os._exit(1)
+
+
+def read_all(
+    files: list[tuple[str, str]] | ToRead,
+    settings: Settings,
+    daily: DailyNotes,
+    progress: Progress | None = None,
+) -> list[Read]:
     """Read and summarise every note, on every core when the vault is large."""
     import threading
 
+    todo: ToRead = [(f[0], f[1], bool(f[2]) if len(f) > 2 else False) for f in files]
     workers = min(os.cpu_count() or 1, 8)
     # fork() in a process with other threads (watch mode) can deadlock: stay on one core there.
-    if len(files) < PARALLEL_FROM or workers < 2 or threading.active_count() > 1 or os.name != "posix":
-        return _read_chunk((files, settings, daily))
+    if len(todo) < PARALLEL_FROM or workers < 2 or threading.active_count() > 1 or os.name != "posix":
+        return _read_serial(todo, settings, daily, progress)
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     from mdfollow.note import yaml_loader
 
     yaml_loader()  # once here, not once in each worker after the fork
-    size = -(-len(files) // (workers * 4))
-    chunks = [(files[i : i + size], settings, daily) for i in range(0, len(files), size)]
+    size = -(-len(todo) // (workers * 4))
+    chunks = [(todo[i : i + size], settings, daily) for i in range(0, len(todo), size)]
     try:
         import marshal
 
         from mdfollow.cache import decode
 
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            return [decode(row) for chunk in pool.map(_read_chunk_encoded, chunks) for row in marshal.loads(chunk)]
+        done: list[Read] = []
+        with ProcessPoolExecutor(
+            workers,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_die_with_parent,
+            initargs=(os.getpid(),),
+        ) as pool:
+            for chunk in pool.map(_read_chunk_encoded, chunks):
+                done.extend((rel, decode(row), digest, gone, row) for rel, row, digest, gone in marshal.loads(chunk))
+                if progress is not None:
+                    progress(len(done), len(todo))
+        return done
     except (OSError, RuntimeError):  # no processes to be had: read on this core
-        return _read_chunk((files, settings, daily))
+        return _read_serial(todo, settings, daily, progress)
+
+
+def _read_serial(todo: ToRead, settings: Settings, daily: DailyNotes, progress: Progress | None) -> list[Read]:
+    if progress is None:
+        return _read_chunk((todo, settings, daily))
+    done: list[Read] = []
+    for start in range(0, len(todo), 500):
+        done += _read_chunk((todo[start : start + 500], settings, daily))
+        progress(len(done), len(todo))
+    return done
 
 
 class VaultReader:
-    """The vault's notes as records, kept in memory so that a change re-reads one note.
+    """The vault's notes as an index, kept current as notes change.
 
-    `index()` reads everything the first time; `index(changed)` re-reads only
-    the notes named (and drops those that are gone), then indexes again from
-    memory.
+    With the index store (the default), `agenda()` re-reads only the notes
+    whose stamps changed and recomputes only the contacts they can affect
+    (see mdfollow.incremental); `index()` gives the whole VaultIndex. Without
+    it (`use_cache=False`, or no usable cache folder), records are kept in
+    memory: the first call reads everything, later calls with `changed` re-read
+    only the notes named.
     """
 
     def __init__(
@@ -374,9 +451,10 @@ class VaultReader:
         setting_problems: list[Diagnostic] | None = None,
         extra_skips: tuple[str, ...] = (),
         use_cache: bool = True,
+        progress: Progress | None = None,
+        warn: Callable[[str], None] | None = None,
     ):
         self.vault = vault
-        self.use_cache = use_cache
         self.settings = settings
         self.setting_problems = list(setting_problems or [])
         template_folders, template_problems = obsidian_template_folders(vault)
@@ -384,26 +462,38 @@ class VaultReader:
         self.daily, self.daily_problems = daily_notes(vault, settings)
         self.daily_problems += template_problems
         self.records: dict[str, NoteSummary] = {}
+        self._walked: tuple[list[tuple[str, str]], dict[str, Stamp], list[Diagnostic]] | None = None
         self.walk_problems: list[Diagnostic] = []
         self.loaded = False
-        self._walked: tuple[list[tuple[str, str]], dict[str, tuple[int, int, int]]] | None = None
+        self.progress = progress
+        self.warn = warn or _warn
+        self.indexer: Indexer | None = None
+        if use_cache:
+            from mdfollow.cache import connect_store
+            from mdfollow.incremental import Indexer
+
+            store = connect_store(vault, self.warn)
+            if store is not None:
+                self.indexer = Indexer(self, store)
 
     def snapshot(self) -> str:
-        """A digest of every input to the index (each note's size and times, the settings,
-        the daily-note config, the milestones file): equal digests, equal index."""
+        """A digest of every input to the agenda (each note's stamp, the settings, the daily-note
+        and template config, the milestones file, mdfollow's code): equal digests, equal agenda.
+        The walk is kept for the index that may follow."""
         import hashlib
 
-        stamps: dict[str, tuple[int, int, int]] = {}
+        from mdfollow.cache import code_digest
+
+        stamps: dict[str, Stamp] = {}
         with paused_gc():
-            files, self.walk_problems = walk(self.vault, self.skip, stamps)
-        self._walked = (files, stamps)
+            files, problems = walk(self.vault, self.skip, stamps)
+        self._walked = (files, stamps, problems)
         digest = hashlib.blake2b(digest_size=16)
-        # Binary, not formatted: turning 300k big ints into text took 20 ms of a 10k-note run.
         flat: list[int] = []
-        add, missing = flat.extend, (-1, -1, -1)
+        add, missing = flat.extend, (-1, -1, -1, -1)
         for rel, _ in files:  # walk() sorts them
             add(stamps.get(rel, missing))
-        digest.update("\0".join([rel for rel, _ in files]).encode())
+        digest.update("\0".join([rel for rel, _ in files]).encode("utf-8", "surrogateescape"))
         digest.update(array("q", flat).tobytes())
         for name in (SETTINGS_FILE, self.settings.milestones_file, *DAILY_NOTES_CONFIG):
             try:
@@ -413,6 +503,7 @@ class VaultReader:
                 digest.update(f"{name}\0-\n".encode())
         digest.update(self.settings.fingerprint().encode())
         digest.update(repr(self.daily).encode())
+        digest.update(code_digest().encode())
         # Sorted: a frozenset's repr follows the per-process string hash seed.
         digest.update(repr((sorted(self.skip.files), self.skip.folders, self.skip.globs)).encode())
         return digest.hexdigest()
@@ -421,86 +512,46 @@ class VaultReader:
         parts = rel.split("/")
         return rel[-3:].lower() == ".md" and not any(p.startswith(".") for p in parts) and not self.skip.skip_file(rel)
 
-    def index(self, changed: set[str] | None = None) -> VaultIndex:
+    def index(self, changed: set[str] | None = None, today: date | None = None) -> VaultIndex:
+        """The whole index. With `changed`, only those notes may have changed since the last call."""
+        if self.indexer is not None:
+            index = self.indexer.index(today, changed)
+            if index is not None:
+                return index
+            self.indexer = None  # the store failed this run: go on without it
         with paused_gc(freeze=not self.loaded or changed is None):
             return self._index(changed)
 
     def _index(self, changed: set[str] | None) -> VaultIndex:
         if not self.loaded or changed is None:
             if self._walked is not None:
-                files, stamps = self._walked
+                files, _, self.walk_problems = self._walked
                 self._walked = None
             else:
-                stamps = {}
-                files, self.walk_problems = walk(self.vault, self.skip, stamps)
-            if self.use_cache:
-                self.records = self._read_with_cache(files, stamps)
-            else:
-                self.records = {r.path: r for r in read_all(files, self.settings, self.daily)}
+                files, self.walk_problems = walk(self.vault, self.skip)
+            self.records = {read[0]: read[1] for read in read_all(files, self.settings, self.daily)}
             self.loaded = True
         else:
             for rel in changed:
                 self.reread(rel)
         return self.build()
 
-    def _read_with_cache(
-        self, files: list[tuple[str, str]], stamps: dict[str, tuple[int, int, int]]
-    ) -> dict[str, NoteSummary]:
-        """Reuse the cached record of every note whose size and mtime are unchanged."""
-        import time
-
-        from mdfollow import cache
-        from mdfollow.store import write_file
-
-        where = cache.cache_file(self.vault)
-        expected = cache.fingerprint(self.settings.fingerprint(), repr(self.daily))
-        cached = cache.load(where, expected)
-        records: dict[str, NoteSummary] = {}
-        entries: dict[str, cache.Entry] = {}
-        stale: list[tuple[str, str]] = []
-        for rel, path in files:
-            hit = cached.get(rel)
-            stamp = stamps.get(rel)
-            fresh = hit is not None and stamp is not None and hit[:2] == stamp[:2]
-            if hit is not None and fresh and (hit[2] is None or _same_bytes(path, hit[2])):
-                records[rel] = hit[3]
-                entries[rel] = hit
-                continue
-            stale.append((rel, path))
-        now = time.time_ns()
-        for record in read_all(stale, self.settings, self.daily):
-            records[record.path] = record
-            stamp = stamps.get(record.path)
-            if stamp is None:
-                continue
-            digest = None
-            if stamp[1] >= now - cache.RACY_NS:
-                try:  # a FIFO must not be opened here either; one gone or unreadable is just not cached
-                    digest = cache.content_hash(read_all_bytes(self.vault / record.path))
-                except OSError:
-                    continue
-            entries[record.path] = (stamp[0], stamp[1], digest, record, None)
-        gone = len(cached.keys() - stamps.keys())  # deleted or renamed since the cache was saved
-        if _worth_saving(len(stale) + gone, len(entries), bool(cached)):
-            with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
-                write_file(where, cache.dump(entries, expected), expected=None, replace=True)
-        return records
-
     def reread(self, rel: str) -> NoteSummary | None:
         self.records.pop(rel, None)
         if not self.is_note(rel):
             return None
         path = self.vault / rel
-        try:
-            if not path.is_file():
-                return None
-            record = read_record(rel, path, self.settings, self.daily)
-        except FileNotFoundError:
+        if not path.is_file():
+            return None
+        record, _, gone = read_note(rel, path, self.settings, self.daily)
+        if gone:
             return None
         self.records[rel] = record
         return record
 
-    def build(self) -> VaultIndex:
+    def run_problems(self) -> tuple[list[Milestone], list[Diagnostic], str]:
+        """The milestones, the problems of this run that belong to no note (settings, daily-note
+        config, walk, milestones file), and the milestones file's text ("" when absent)."""
         problems = self.setting_problems + self.daily_problems + self.walk_problems
         milestones: list[Milestone] = []
         name = self.settings.milestones_file
@@ -514,31 +565,21 @@ class VaultReader:
         if text is not None:
             milestones, more = parse_milestones(name, text)
             problems = problems + more
+        return milestones, problems, text or ""
+
+    def build(self) -> VaultIndex:
+        milestones, problems, _ = self.run_problems()
         return build_index(self.records.values(), milestones, problems)
 
-
-def _worth_saving(outdated: int, notes: int, had_cache: bool) -> bool:
-    """Rewrite the cache only when enough of it is out of date.
-
-    Re-reading a note the cache missed costs about 0.1 ms; rewriting a 10k-note
-    cache costs about 40 ms. So a few edited notes are simply read again on
-    the next runs, and the cache is saved once they add up.
-    """
-    if not had_cache:
-        return notes > 0
-    return outdated > 0 and outdated >= max(SAVE_AFTER, notes // 100)
+    def close(self) -> None:
+        if self.indexer is not None:
+            self.indexer.store.close()
 
 
-SAVE_AFTER = 32  # out-of-date notes that make rewriting the cache worth it
+def _warn(message: str) -> None:
+    import sys
 
-
-def _same_bytes(path: str, digest: bytes) -> bool:
-    from mdfollow.cache import content_hash
-
-    try:
-        return content_hash(read_all_bytes(path)) == digest
-    except OSError:
-        return False
+    sys.stderr.write(f"mdfollow: warning: {message}\n")
 
 
 def load_index(
@@ -547,6 +588,11 @@ def load_index(
     extra_problems: list[Diagnostic] | None = None,
     extra_skips: tuple[str, ...] = (),
     use_cache: bool = True,
+    today: date | None = None,
 ) -> VaultIndex:
     """Walk, read and index the whole vault."""
-    return VaultReader(vault, settings, extra_problems, extra_skips, use_cache).index()
+    reader = VaultReader(vault, settings, extra_problems, extra_skips, use_cache)
+    try:
+        return reader.index(today=today)
+    finally:
+        reader.close()

@@ -37,6 +37,7 @@ EDGES = [
     "cli",
     "exporting",
     "git",
+    "incremental",
     "record",
     "refresh",
     "reviewing",

@@ -1,7 +1,10 @@
-"""The index cache: same answers as a cold read, rebuilt whenever it cannot be trusted."""
+"""The index store: same answers as a run without it, rebuilt whenever it cannot be trusted."""
 
 import json
 import os
+import sqlite3
+import subprocess
+import sys
 
 from mdfollow import cache
 from tests.conftest import EXAMPLE_TODAY, snapshot
@@ -14,21 +17,20 @@ def agenda_json(run, vault, *more):
     return json.loads(result.stdout)
 
 
-def cache_files(folder):
-    return list(folder.glob("*.index"))
+def store_files(folder):
+    return list(folder.glob("*.sqlite"))
 
 
-def test_warm_cache_gives_the_same_answer_and_lives_outside_the_vault(run, example_vault, private_cache):
+def test_the_store_gives_the_same_answer_and_lives_outside_the_vault(run, example_vault, private_cache):
     before = snapshot(example_vault)
     cold = agenda_json(run, example_vault, "--no-cache")
-    assert cache_files(private_cache) == []  # --no-cache neither reads nor writes it
+    assert store_files(private_cache) == []  # --no-cache neither reads nor writes it
     first = agenda_json(run, example_vault)
-    [made] = cache_files(private_cache)
-    stamp = made.stat().st_mtime_ns
+    assert len(store_files(private_cache)) == 1
     warm = agenda_json(run, example_vault)
     assert cold == first == warm
-    assert made.stat().st_mtime_ns == stamp  # nothing changed: not rewritten
     assert snapshot(example_vault) == before
+    assert not list(example_vault.rglob("*.sqlite*"))
 
 
 def test_a_changed_note_is_read_again(run, make_vault):
@@ -41,43 +43,110 @@ def test_a_changed_note_is_read_again(run, make_vault):
     assert agenda_json(run, vault)["items"] == []
 
 
-def test_same_size_and_restored_mtime_is_caught_by_the_content_hash(run, make_vault):
+def test_a_recent_same_size_edit_with_its_mtime_restored_is_read_again(run, make_vault):
     vault = make_vault(contact(met="2026-11-20"))
     path = vault / "People/Jane Doe.md"
     agenda_json(run, vault)
     stat = path.stat()
     path.write_text(path.read_text().replace("met: 2026-11-20", "met: 2026-11-12"))  # same size
-    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # and the old mtime (a coarse clock)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert agenda_json(run, vault)["items"][0]["due"] == "2026-11-13"
 
 
-def test_corrupt_or_truncated_cache_is_rebuilt(run, example_vault, private_cache):
+def test_a_damaged_foreign_or_newer_store_is_rebuilt_with_one_warning(run, example_vault, private_cache):
     good = agenda_json(run, example_vault)
-    [made] = cache_files(private_cache)
+    [made] = store_files(private_cache)
+    db = sqlite3.connect(made)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything into the main file, to damage it
+    db.close()
     raw = made.read_bytes()
-    for broken in (
-        raw[: len(raw) // 2],
-        raw[:10],
-        b"",
-        raw.replace(b"mdfollow-index", b"mdfollow-indey"),
-        raw[:-5] + b"xxxxx",
-    ):
-        made.write_bytes(broken)
-        for memo in private_cache.glob("*.results"):
-            memo.write_bytes(b"{not json")  # a broken memo must not be trusted either
-        assert agenda_json(run, example_vault) == good
-        assert made.read_bytes() == raw  # rewritten whole
+
+    def foreign(path):
+        cache.discard(path)
+        db = sqlite3.connect(path)
+        db.execute("CREATE TABLE mine(x)")
+        db.commit()
+        db.close()
+
+    def newer(path):
+        db = sqlite3.connect(path)
+        db.execute(f"PRAGMA user_version = {cache.SCHEMA + 1}")
+        db.commit()
+        db.close()
+
+    damages = [
+        lambda p: p.write_bytes(raw[: len(raw) // 2]),
+        lambda p: p.write_bytes(b"x" * 4096),
+        lambda p: p.write_bytes(raw.replace(b"SQLite format 3", b"SQLite formet 3", 1)),
+        lambda p: p.write_bytes(raw[:100] + b"\xff" * 400 + raw[500:]),
+        foreign,
+        newer,
+    ]
+    for damage in damages:
+        cache.discard(made)
+        made.write_bytes(raw)
+        damage(made)
+        result = run("--vault", example_vault, "--today", EXAMPLE_TODAY, "agenda", "--json")
+        assert result.exit_code == 0, result.stderr
+        assert json.loads(result.stdout) == good
+        warnings = [line for line in result.stderr.splitlines() if "index store" in line]
+        assert len(warnings) == 1, (damages.index(damage), result.stderr)
+        again = run("--vault", example_vault, "--today", EXAMPLE_TODAY, "agenda", "--json")
+        assert json.loads(again.stdout) == good and "index store" not in again.stderr
 
 
-def test_settings_and_version_changes_invalidate(run, make_vault, private_cache, monkeypatch):
-    vault = make_vault(contact(met="2026-11-20") | {"Notes/x.md": "---\ntype: person\n---\n"})
-    assert len(agenda_json(run, vault)["items"]) == 1
-    (vault / ".mdfollow.toml").write_text('contact_types = ["contact"]\n')
-    assert agenda_json(run, vault)["problems"] == []
+def test_an_unusable_cache_folder_means_a_run_without_the_store(run, example_vault, tmp_path, monkeypatch):
+    good = agenda_json(run, example_vault, "--no-cache")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("MDFOLLOW_CACHE_DIR", str(blocker / "cache"))  # cannot be created
+    assert agenda_json(run, example_vault) == good
+    inside = example_vault / "cache"
+    monkeypatch.setenv("MDFOLLOW_CACHE_DIR", str(inside))  # the store never writes into the vault
+    before = snapshot(example_vault)
+    result = run("--vault", example_vault, "--today", EXAMPLE_TODAY, "agenda", "--json")
+    assert json.loads(result.stdout) == good and "inside the vault" in result.stderr
+    assert snapshot(example_vault) == before and not inside.exists()
+
+
+def test_two_processes_at_once_share_the_store(example_vault, private_cache):
+    args = [
+        sys.executable,
+        "-m",
+        "mdfollow",
+        "--vault",
+        str(example_vault),
+        "--today",
+        EXAMPLE_TODAY,
+        "agenda",
+        "--json",
+    ]
+    env = dict(os.environ, MDFOLLOW_CACHE_DIR=str(private_cache))
+    for _ in range(2):
+        procs = [subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) for _ in range(3)]
+        outs = [p.communicate(timeout=60) for p in procs]
+        assert [p.returncode for p in procs] == [0, 0, 0], [o[1] for o in outs]
+        assert len({o[0] for o in outs}) == 1
+        assert all(b"index store" not in o[1] for o in outs)
+        (example_vault / "People/Zed New.md").write_text("---\ntype: contact\nmet: 2026-11-20\n---\n")
+
+
+def test_every_global_input_invalidates(run, make_vault, monkeypatch):
+    vault = make_vault(contact(met="2026-11-20") | {"Milestones.md": "# M\n", "Notes/x.md": "---\ntype: person\n---\n"})
+    first = agenda_json(run, vault)
+    assert agenda_json(run, vault) == first
+    (vault / "Milestones.md").write_text("# M\n\n- 2026-11-21 Offer (company: Acme)\n")
+    (vault / "People/Jane Doe.md").write_text("---\ntype: contact\nmet: 2026-11-20\ncompany: Acme\n---\n")
+    assert agenda_json(run, vault)["items"][0]["also"] == ["update"]
+    (vault / ".mdfollow.toml").write_text("thank_after_days = 2\n")
+    assert agenda_json(run, vault)["items"][0]["due"] == "2026-11-22"
+    (vault / ".mdfollow.toml").write_text('contact_types = ["contact"]\nthank_after_days = 2\n')
     assert [c["contact"] for c in json.loads(run("--vault", vault, "list", "--json").stdout)] == ["Jane Doe"]
-    expected_before = cache.fingerprint("a")
+    later = json.loads(run("--vault", vault, "--today", "2026-11-24", "agenda", "--json").stdout)
+    assert later["today"] == "2026-11-24" and later["items"][0]["days_overdue"] == 2
+    before = cache.code_digest()
     monkeypatch.setattr(cache, "__version__", "99.0")
-    assert cache.fingerprint("a") != expected_before
+    assert cache.code_digest() != before
 
 
 def test_records_round_trip_through_the_encoding(run, example_vault):
@@ -90,84 +159,24 @@ def test_records_round_trip_through_the_encoding(run, example_vault):
     for path in sorted(example_vault.rglob("*.md")):
         rel = path.relative_to(example_vault).as_posix()
         record = summarize(rel, path.read_bytes(), ("contact", "person"), DAILY)
-        again = cache.decode(cache.encode(record))
+        again = cache.unpack(cache.pack(record))
         assert again == record
         if record.contact is not None:
             assert vars(again.contact) == vars(record.contact), rel
-        if record.contact is not None:
             assert again.contact.lines == record.contact.lines
 
 
-def test_results_memo_answers_only_for_identical_inputs(run, make_vault, private_cache):
-    vault = make_vault(contact(met="2026-11-20") | {"Milestones.md": "# M\n"})
+def test_nothing_changed_is_known_from_the_walk_alone_and_any_change_breaks_it(run, make_vault, monkeypatch):
+    """Notes older than the racy window: an unchanged walk skips every stamp comparison."""
+    from mdfollow import incremental
+
+    monkeypatch.setattr(incremental, "RACY_NS", -(10**18))  # nothing counts as recently written
+    vault = make_vault(contact(met="2026-11-20") | contact("Ann Lee", met="2026-11-19"))
     first = agenda_json(run, vault)
-    assert list(private_cache.glob("*.results"))
     assert agenda_json(run, vault) == first
-    # Each input the agenda depends on invalidates it: a note, the milestones file, settings, the day.
-    (vault / "Milestones.md").write_text("# M\n\n- 2026-11-21 Offer (company: Acme)\n")
-    (vault / "People/Jane Doe.md").write_text("---\ntype: contact\nmet: 2026-11-20\ncompany: Acme\n---\n")
-    assert agenda_json(run, vault)["items"][0]["also"] == ["update"]
-    (vault / ".mdfollow.toml").write_text("thank_after_days = 2\n")
-    assert agenda_json(run, vault)["items"][0]["due"] == "2026-11-22"
-    later = json.loads(run("--vault", vault, "--today", "2026-11-24", "agenda", "--json").stdout)
-    assert later["today"] == "2026-11-24"
-
-
-def test_the_snapshot_is_the_same_in_every_process(make_vault):
-    """A digest that followed the string hash seed would make the memo miss at random."""
-    import subprocess
-    import sys
-
-    vault = make_vault(contact(met="2026-11-20"))
-    code = (
-        "import sys; from pathlib import Path; from mdfollow.vault import VaultReader, load_settings;"
-        "v = Path(sys.argv[1]); print(VaultReader(v, load_settings(v)[0], [], ('Agenda.md',)).snapshot())"
-    )
-    digests = {
-        subprocess.run(
-            [sys.executable, "-c", code, str(vault)],
-            capture_output=True,
-            text=True,
-            env={**os.environ, "PYTHONHASHSEED": str(seed)},
-            check=True,
-        ).stdout
-        for seed in (1, 2, 3, 4)
-    }
-    assert len(digests) == 1
-
-
-def test_a_few_edits_are_read_again_until_enough_make_a_rewrite_worth_it(run, make_vault, private_cache):
-    """Rewriting the whole cache for one edited note would cost more than re-reading it."""
-    from mdfollow.vault import SAVE_AFTER
-
-    notes = {}
-    for n in range(SAVE_AFTER + 5):
-        notes |= contact(f"Person {n}", met="2026-11-20")
-    vault = make_vault(notes)
-    agenda_json(run, vault)
-    [made] = cache_files(private_cache)
-    saved = made.read_bytes()
-
-    first = vault / "People/Person 0.md"
-    first.write_text(first.read_text().replace("met: 2026-11-20", "met: 2026-11-10"))
-    items = {i["contact"]: i["due"] for i in agenda_json(run, vault, "--no-cache")["items"]}
-    assert items["Person 0"] == "2026-11-11"
-    for _ in range(2):  # each run reads the edited note again, from disk
-        assert {i["contact"]: i["due"] for i in agenda_json(run, vault)["items"]} == items
-    assert made.read_bytes() == saved
-
-    for n in range(1, SAVE_AFTER + 1):
-        path = vault / f"People/Person {n}.md"
-        path.write_text(path.read_text().replace("met: 2026-11-20", "met: 2026-11-12"))
-    many = agenda_json(run, vault)
-    assert made.read_bytes() != saved
-    assert many == agenda_json(run, vault, "--no-cache")
-    assert {i["contact"]: i["due"] for i in many["items"]}["Person 1"] == "2026-11-13"
-
-
-def test_a_result_saved_by_another_cache_format_is_not_served(make_vault, monkeypatch):
-    vault = make_vault({"a.md": "x\n"})
-    cache.save_result(vault, "snap", "agenda-json-2026-11-23", "old output\n", [])
-    assert cache.load_result(vault, "snap", "agenda-json-2026-11-23") == ("old output\n", [])
-    monkeypatch.setattr(cache, "FORMAT", cache.FORMAT + 1)  # e.g. agenda JSON that gained `birthdays`
-    assert cache.load_result(vault, "snap", "agenda-json-2026-11-23") is None
+    path = vault / "People/Jane Doe.md"
+    stat = path.stat()
+    path.write_text(path.read_text().replace("met: 2026-11-20", "met: 2026-11-12"))  # same size
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert agenda_json(run, vault) == agenda_json(run, vault, "--no-cache")
+    assert {i["contact"]: i["due"] for i in agenda_json(run, vault)["items"]}["Jane Doe"] == "2026-11-13"

@@ -220,3 +220,27 @@ def test_agenda_file_is_utf8_and_lf(run, example_vault):
     raw = (example_vault / "Agenda.md").read_bytes()
     assert b"\r" not in raw and raw.endswith(b"%%\n")
     assert Path(example_vault / "Agenda.md").read_text(encoding="utf-8").count("^mf-") == 14
+
+
+def test_progress_is_drawn_only_after_a_second_and_only_on_a_terminal(run, example_vault):
+    from mdfollow.cli.app import App, ProgressBar
+
+    now = [0.0]
+    out: list[str] = []
+    bar = ProgressBar(clock=lambda: now[0], write=out.append)
+    bar(100, 1000)
+    assert out == []  # a quick build shows nothing
+    now[0] = 1.5
+    bar(500, 1000)
+    assert out and "500/1000 notes" in out[-1] and out[-1].startswith("\r")
+    now[0] = 1.55
+    bar(600, 1000)
+    assert len(out) == 1  # at most ten redraws a second
+    now[0] = 2.0
+    bar(1000, 1000)
+    assert out[-1] == "\r\x1b[K"  # wiped when done
+    app = App(example_vault, EXAMPLE_TODAY, None, False, 0)
+    assert app.progress(as_json=True) is None
+    assert app.progress(as_json=False) is None  # stderr is not a terminal here
+    result = run("--vault", example_vault, "--today", EXAMPLE_TODAY, "agenda")
+    assert "indexing" not in result.stderr

@@ -7,7 +7,8 @@ from mdfollow import errors
 from tests.test_architecture import PACKAGE
 
 # Exceptions that never leave their module: they become diagnostics or hand over to another reader.
-INTERNAL = {"FrontMatterError", "_GiveUp", "TimeUp"}  # TimeUp: a render's clock, becomes a TemplateProblem
+# TimeUp: a render's clock; StoreDamaged: the index store's, which it rebuilds.
+INTERNAL = {"FrontMatterError", "_GiveUp", "TimeUp", "StoreDamaged"}
 
 
 def _exception_classes() -> dict[str, str]:

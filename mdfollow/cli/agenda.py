@@ -78,7 +78,9 @@ def agenda(
         from mdfollow.vault import VaultReader
 
         skip = relative(target, vault)
-        reader = VaultReader(vault, settings, app._setting_problems, (skip,) if skip else (), not app.no_cache)
+        reader = VaultReader(
+            vault, settings, app._setting_problems, (skip,) if skip else (), not app.no_cache, app.progress(as_json)
+        )
         name = f"agenda-{'json' if as_json else 'md'}-{today.isoformat()}"
         snapshot = reader.snapshot() if not app.no_cache else ""
         saved = cache.load_result(vault, snapshot, name) if snapshot else None
@@ -107,6 +109,7 @@ def agenda(
         setting_problems=settings_problems,
         daily=daily,
         use_cache=not app.no_cache,
+        progress=app.progress(False),
         now=datetime.now().time().replace(microsecond=0),  # {{time}} in a new daily note
     )
     target = run.target or target

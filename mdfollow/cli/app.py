@@ -103,7 +103,15 @@ class App:
         from mdfollow.vault import load_index
 
         settings = self.settings
-        return load_index(self.vault, settings, self._setting_problems, extra_skips, use_cache=not self.no_cache)
+        return load_index(
+            self.vault, settings, self._setting_problems, extra_skips, use_cache=not self.no_cache, today=self.today
+        )
+
+    def progress(self, as_json: bool) -> Callable[[int, int], None] | None:
+        """A progress bar for a long first read, on a terminal only (never in pipes or with --json)."""
+        if as_json or self.quiet or not sys.stderr.isatty():
+            return None
+        return ProgressBar()
 
     def report(self, problems: tuple[Diagnostic, ...] | list[Diagnostic], *, always: bool = False) -> None:
         """Diagnostics on stderr, coloured on a terminal; warnings hidden by -q."""
@@ -226,6 +234,36 @@ class MdfollowGroup(click.Group):
         sys.exit(code if isinstance(code, int) else 0)
 
 
+class ProgressBar:
+    """`done of total` on stderr, drawn only once the work has taken a second, and wiped at the end."""
+
+    DELAY = 1.0
+    WIDTH = 30
+
+    def __init__(self, clock: Callable[[], float] | None = None, write: Callable[[str], None] | None = None):
+        import time
+
+        self.clock = clock or time.monotonic
+        self.write = write or (lambda text: click.echo(text, nl=False, err=True))
+        self.started = self.clock()
+        self.drawn = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = self.clock()
+        if now - self.started < self.DELAY or total <= 0:
+            return
+        if done >= total:
+            if self.drawn:
+                self.write("\r\x1b[K")
+            return
+        if now - self.drawn < 0.1:
+            return
+        self.drawn = now
+        filled = self.WIDTH * done // total
+        bar = "#" * filled + "-" * (self.WIDTH - filled)
+        self.write(f"\rmdfollow: indexing the vault [{bar}] {done}/{total} notes")
+
+
 def plural(count: int, noun: str) -> str:
     return f"{count} {noun}" + ("" if count == 1 else "s")
 
@@ -253,7 +291,7 @@ def print_json(data: Any) -> None:
 )
 @click.option("-q", "--quiet", is_flag=True, help="Only errors and the output asked for.")
 @click.option("-v", "--verbose", count=True, help="Say more (timings, files skipped).")
-@click.option("--no-cache", is_flag=True, help="Read every note afresh; neither use nor update the index cache.")
+@click.option("--no-cache", is_flag=True, help="Read every note afresh; neither use nor update the index store.")
 @click.version_option(__version__, "--version", prog_name="mdfollow")
 @click.pass_context
 def cli(
