@@ -25,6 +25,7 @@ from mdfollow.dates import (
 )
 from mdfollow.diagnostics import Diagnostic, error, warning
 from mdfollow.errors import BadValue
+from mdfollow.keys import KeyMap, People, tag_values
 from mdfollow.note import ParsedNote, scan_tags
 
 
@@ -119,6 +120,61 @@ def fold(text: str) -> str:
     return " ".join(stripped.casefold().split())
 
 
+_HONORIFICS = frozenset(
+    [
+        "dr",
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "mx",
+        "prof",
+        "sir",
+        "dame",
+        "jr",
+        "sr",
+        "ii",
+        "iii",
+        "iv",
+        "phd",
+        "md",
+        "mba",
+        "esq",
+        "cpa",
+    ]
+)
+
+
+def name_key(name: str) -> str:
+    """'Dr. Doe, Jane' and 'jane doe' are the same key: accents, case, word order and titles ignored."""
+    words = re.findall(r"[^\W_]+", fold(name))
+    return " ".join(sorted(w for w in words if w not in _HONORIFICS))
+
+
+def linkedin_key(url: str) -> str:
+    """One LinkedIn profile however it is written (scheme, www./country host, query, trailing /)."""
+    text = url.strip().lower().split("?", 1)[0].split("#", 1)[0].rstrip("/")
+    text = re.sub(r"^https?://", "", text)
+    return re.sub(r"^(www\.|[a-z]{2}\.)", "", text)
+
+
+def email_key(address: str) -> str:
+    """An e-mail address as it is compared everywhere (imports, duplicates, harvests):
+    `mailto:`, angle brackets, spaces and case dropped."""
+    text = address.strip().strip("<>").strip()
+    if text[:7].lower() == "mailto:":
+        text = text[7:]
+    return text.casefold()
+
+
+def contact_emails(contact: Contact) -> set[str]:
+    """Every address of a contact (`email` and `emails`), as `email_key`s."""
+    found = {email_key(contact.email)} if contact.email else set()
+    found.update(email_key(e) for e in contact.emails)
+    found.discard("")
+    return found
+
+
 @dataclass(frozen=True)
 class Contact:
     path: str  # vault-relative, POSIX separators
@@ -169,13 +225,8 @@ class Contact:
 
 
 def is_contact(front: dict[str, Any], contact_types: tuple[str, ...]) -> bool:
-    kind = front.get("type")
-    wanted = {t.casefold() for t in contact_types}
-    if isinstance(kind, str):
-        return kind.strip().casefold() in wanted
-    if isinstance(kind, list):
-        return any(isinstance(k, str) and k.strip().casefold() in wanted for k in kind)
-    return False
+    """Whether the front matter's `type` marks a contact (tags and folders: `People.is_contact`)."""
+    return People(contact_types).is_contact("", front)
 
 
 _LINK = re.compile(r"^\[\[([^\[\]]+)\]\]$")
@@ -226,16 +277,22 @@ def _text(value: Any) -> str | None:
     return None
 
 
-def build_contact(note: ParsedNote) -> tuple[Contact, list[Diagnostic]]:
-    """A Contact from a parsed contact note, with one diagnostic per bad key."""
-    front = note.front
+def build_contact(note: ParsedNote, keys: KeyMap | None = None) -> tuple[Contact, list[Diagnostic]]:
+    """A Contact from a parsed contact note, with one diagnostic per bad key.
+
+    `keys` are the user's names for mdfollow's keys: the front matter is read
+    under mdfollow's names, and messages name the key as the note spells it.
+    """
+    keys = keys or KeyMap()
+    front = keys.read(note.front)
     path = note.path
     diags: list[Diagnostic] = []
     values: dict[str, Any] = {}
 
     def bad(key: str, message: str, severity: str = "error") -> None:
         make = error if severity == "error" else warning
-        diags.append(make(path, note.line_of(key), f"{key}: {message}"))
+        shown = keys.user(key)
+        diags.append(make(path, note.line_of(shown), f"{shown}: {message}"))
 
     stem = path.rsplit("/", 1)[-1][:-3]
     name = front.get("name")
@@ -353,8 +410,7 @@ def build_contact(note: ParsedNote) -> tuple[Contact, list[Diagnostic]]:
 
     raw = front.get("tags")
     if raw is not None:
-        items = raw if isinstance(raw, list) else re.split(r"[,\s]+", raw) if isinstance(raw, str) else []
-        values["tags"] = tuple(str(t).lstrip("#") for t in items if isinstance(t, str | int) and str(t).strip())
+        values["tags"] = tuple(tag_values(raw))
     # Tags written in the body (`#recruiter`, `#work/recruiter`) are the note's tags too, as in Obsidian.
     body_tags = scan_tags(note.body) if "#" in note.body else ()
     if body_tags:
@@ -368,7 +424,7 @@ def build_contact(note: ParsedNote) -> tuple[Contact, list[Diagnostic]]:
     raw = front.get("linkedin")
     if isinstance(raw, str) and raw.strip():
         values["linkedin"] = raw.strip()
-    values["lines"] = {"referred_by": note.line_of("referred_by")} if "referred_by" in front else {}
+    values["lines"] = {"referred_by": note.line_of(keys.user("referred_by"))} if "referred_by" in front else {}
     return Contact(path=path, **values), diags
 
 

@@ -17,6 +17,7 @@ from mdfollow.contact import DATE_KEYS, Contact, first_name
 from mdfollow.edits import parse_log
 from mdfollow.errors import NothingToDraft, UsageError
 from mdfollow.index import VaultIndex
+from mdfollow.keys import KeyMap
 from mdfollow.naming import derived_file_name
 from mdfollow.note import parse_note
 from mdfollow.rules import FollowUp, candidates, gone_quiet, next_action
@@ -96,11 +97,19 @@ def draft_base_name(item: FollowUp, today: date) -> str:
 
 
 def contact_fields(
-    contact: Contact, index: VaultIndex, note_text: str = "", log_heading: str = "Interactions"
+    contact: Contact,
+    index: VaultIndex,
+    note_text: str = "",
+    log_heading: str = "Interactions",
+    keys: KeyMap | None = None,
 ) -> Fields:
     """Every front-matter key of the note's text as an attribute, known keys always present,
-    the rules' values parsed (without the text: only those)."""
-    front = parse_note(contact.path, note_text.encode("utf-8")).front if note_text else {}
+    the rules' values parsed (without the text: only those).
+
+    Templates see mdfollow's key names (`contact.last_contact`) whatever the
+    user calls them in the note.
+    """
+    front = (keys or KeyMap()).read(parse_note(contact.path, note_text.encode("utf-8")).front) if note_text else {}
     values: dict[str, Any] = {str(k): v for k, v in front.items() if str(k).isidentifier()}
     for key in _KNOWN:
         values.setdefault(key, None)
@@ -175,10 +184,12 @@ def render_draft(
     me = settings.me
 
     def person(other: Contact) -> Fields:
-        return contact_fields(other, index, read_note(other.path) if read_note else "", settings.log_heading)
+        return contact_fields(
+            other, index, read_note(other.path) if read_note else "", settings.log_heading, settings.keys
+        )
 
     context = {
-        "contact": contact_fields(contact, index, note_text, settings.log_heading),
+        "contact": contact_fields(contact, index, note_text, settings.log_heading, settings.keys),
         "item": item_fields(item, index, person),
         "referrer": person(referrer) if referrer else None,
         "today": today,

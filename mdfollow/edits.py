@@ -16,6 +16,7 @@ from typing import Any
 
 from mdfollow.dates import parse_date
 from mdfollow.errors import DateError, EditError
+from mdfollow.keys import KeyMap
 from mdfollow.note import _KEY_LINE, FrontMatterError, load_yaml, parse_note
 
 _LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
@@ -95,10 +96,16 @@ def _extent(lines: list[str], start: int, close: int) -> int:
     return last
 
 
+_SURELY_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9 ._@/&()+'-]*")
+_WORDS = {"true", "false", "null", "y", "n", "yes", "no", "on", "off"}
+
+
 def plain_ok(text: str) -> bool:
     """Whether `text` can be written as a plain YAML scalar and read back as the same text."""
     if not text or text != text.strip() or "\n" in text or "\r" in text:
         return False
+    if _SURELY_PLAIN.fullmatch(text) and text.lower() not in _WORDS and not text.endswith(":"):
+        return True  # names, companies, addresses: no YAML round trip needed (most of an import)
     if text[0] in "-?:,[]{}#&*!|>'\"%@`" or ": " in text or " #" in text or text.endswith(":"):
         return False
     if any(ord(c) < 32 or c in "\x7f\u2028\u2029\ufeff" for c in text):
@@ -110,6 +117,8 @@ def plain_ok(text: str) -> bool:
 
 
 def format_value(value: Value, quote: str = "") -> str:
+    if isinstance(value, list):  # a flow list, each item plain when it can be
+        return "[" + ", ".join(_flow_item(str(v)) for v in value) + "]"
     if isinstance(value, date):
         text = value.isoformat()
         return f"{quote}{text}{quote}" if quote else text
@@ -125,6 +134,12 @@ def format_value(value: Value, quote: str = "") -> str:
     if quote == "'" and all(_printable(c) and c not in "\t\n\r\ufeff" for c in value):
         return "'" + value.replace("'", "''") + "'"
     return double_quoted(value)
+
+
+def _flow_item(text: str) -> str:
+    if plain_ok(text) and not any(c in text for c in ",[]{}"):
+        return text
+    return double_quoted(text)
 
 
 def _printable(char: str) -> bool:
@@ -186,10 +201,15 @@ def _split_value(rest: str) -> tuple[str, str, str]:
     return space, stripped, ""
 
 
-def set_keys(raw: bytes, changes: dict[str, Value]) -> bytes:
-    """The note with the given top-level keys set (None: removed), every other byte kept."""
+def set_keys(raw: bytes, changes: dict[str, Value], keys: KeyMap | None = None) -> bytes:
+    """The note with the given top-level keys set (None: removed), every other byte kept.
+
+    `changes` name mdfollow's keys; `keys` turns them into the user's names.
+    """
     if not changes:
         return raw
+    if keys:
+        changes = keys.write(changes)
     before = parse_note("note.md", raw)
     if not before.readable or not before.has_front_matter:
         raise EditError("the note's front matter cannot be read; fix it first (mdfollow check)")
@@ -232,6 +252,30 @@ def set_keys(raw: bytes, changes: dict[str, Value]) -> bytes:
     result = doc.bytes()
     _prove(before.front, result, changes)
     return result
+
+
+def rename_keys(raw: bytes, keys: KeyMap) -> bytes:
+    """A note mdfollow is creating, its top-level keys under the user's names.
+
+    Templates write mdfollow's key names; this is where a new note's keys
+    become the user's (`last_contact:` -> `last_contacted:`), nothing else changes.
+    """
+    if not keys:
+        return raw
+    doc = _Doc.read(raw)
+    close = doc.front_close()
+    present = {_key_of(doc.lines[i]) for i in range(1, close)}
+    for index in range(1, close):
+        key = _key_of(doc.lines[index])
+        if key is None:
+            continue
+        name = keys.user(key)
+        if name == key or name in present:
+            continue  # the template already wrote the user's name: keep that one
+        line = doc.lines[index]
+        at = line.index(key)
+        doc.lines[index] = line[:at] + name + line[at + len(key) :]
+    return doc.bytes()
 
 
 def _same(old: Any, value: Value) -> bool:

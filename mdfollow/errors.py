@@ -93,6 +93,10 @@ class AlreadyExists(MdfollowError):
     """A create-only write found a file in the way; nothing was written."""
 
 
+class MergeProblem(MdfollowError):
+    """Two notes cannot be merged safely; nothing was written."""
+
+
 class SettingsUnusable(MdfollowError):
     """The settings file cannot be used at all (missing, unreadable, not TOML): the command
     stops before it reads or writes anything; the message names the file and line."""

@@ -10,6 +10,7 @@ from typing import Any
 
 from mdfollow.contact import Contact, fold
 from mdfollow.index import VaultIndex
+from mdfollow.keys import KeyMap
 from mdfollow.note import parse_note
 from mdfollow.store import read_bytes
 from mdfollow.vcard import Card, advice_note
@@ -44,8 +45,12 @@ def card_for(contact: Contact, front: dict[str, Any]) -> Card:
     )
 
 
-def cards(vault: Path, index: VaultIndex) -> list[Card]:
-    """A card per contact, by name; a note that vanished since it was indexed keeps what the index knew."""
+def cards(vault: Path, index: VaultIndex, keys: KeyMap | None = None) -> list[Card]:
+    """A card per contact, by name; a note that vanished since it was indexed keeps what the index knew.
+
+    `keys`: the user's names for mdfollow's keys (`[keys]`), so `phone` and `role` are read as they spell them.
+    """
+    keys = keys or KeyMap()
     found = []
     for contact in sorted(index.contacts, key=lambda c: (fold(c.name), c.path)):
         try:
@@ -53,5 +58,5 @@ def cards(vault: Path, index: VaultIndex) -> list[Card]:
         except OSError:
             raw = None
         front = parse_note(contact.path, raw).front if raw is not None else {}
-        found.append(card_for(contact, front if isinstance(front, dict) else {}))
+        found.append(card_for(contact, keys.read(front) if isinstance(front, dict) else {}))
     return found

@@ -235,3 +235,13 @@ def changes_to(vault: Path, path: Path) -> list[Change]:
         if len(parts) == 3:
             found.append(Change(date.fromisoformat(parts[1]), parts[0], parts[2]))
     return list(reversed(found))
+
+
+def tracked(vault: Path, path: Path) -> bool:
+    """Whether git tracks `path` (so that its removal can be committed)."""
+    try:
+        return (
+            _git(vault, "ls-files", "--error-unmatch", "--", os.path.relpath(path, vault), check=False).returncode == 0
+        )
+    except GitProblem:
+        return False

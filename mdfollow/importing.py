@@ -9,13 +9,15 @@ path as `new`.
 from __future__ import annotations
 
 import csv
-import io
+import itertools
 import logging
 import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
-from mdfollow.contact import Contact, fold
+from mdfollow.contact import Contact, contact_emails, email_key, fold, linkedin_key, name_key
 from mdfollow.dates import Birthday, DateError, parse_birthday
 from mdfollow.diagnostics import Diagnostic, warning
 from mdfollow.vcard import ADVICE_PREFIX, APPLE_NO_YEAR, OUTCOME_PREFIX
@@ -37,6 +39,7 @@ class Person:
     note: str = ""
     advice: tuple[str, ...] = ()  # from a NOTE that `export vcard` wrote
     advice_outcome: str = ""
+    aliases: tuple[str, ...] = ()  # a nickname: kept as an alias, so `show Bob` finds Robert
 
     def extra(self) -> list[tuple[str, object]]:
         """Front-matter keys for the new note, in a stable order."""
@@ -67,7 +70,15 @@ class Person:
             out.append(("advice", self.advice[0] if len(self.advice) == 1 else list(self.advice)))
         if self.advice_outcome:
             out.append(("advice_outcome", self.advice_outcome))
+        aliases = [a for a in self.aliases if fold(a) != fold(self.name)]
+        if aliases:
+            out.append(("aliases", aliases))
         return out
+
+    def all_keys(self) -> list[tuple[str, object]]:
+        """Every front-matter key the export knows, `company` included: what `--update` may fill."""
+        out: list[tuple[str, object]] = [("company", self.company)] if self.company else []
+        return out + self.extra()
 
 
 # --- LinkedIn ---------------------------------------------------------------------
@@ -113,13 +124,16 @@ def _date(text: str, formats: tuple[str, ...]) -> date | None:
     return None
 
 
-def _rows(text: str, path: str, must: tuple[str, ...]) -> tuple[list[tuple[int, dict[str, str]]], list[Diagnostic]]:
-    """CSV rows as dicts, after the header row (found, not assumed at a fixed line)."""
-    text = text.lstrip("\ufeff")
-    reader = csv.reader(io.StringIO(text, newline=""))
+def _rows(
+    lines: Iterable[str], path: str, must: tuple[str, ...], problems: list[Diagnostic]
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """CSV rows as dicts, after the header row (found, not assumed at a fixed line).
+
+    Streams: one row in memory at a time, so a million-row export costs no more
+    memory than a small one. Problems are appended to `problems` as they are met.
+    """
+    reader = csv.reader(_no_bom(lines))
     header: list[str] | None = None
-    rows: list[tuple[int, dict[str, str]]] = []
-    problems: list[Diagnostic] = []
     wanted = {m.casefold() for m in must}
     try:
         for cells in reader:
@@ -136,19 +150,41 @@ def _rows(text: str, path: str, must: tuple[str, ...]) -> tuple[list[tuple[int, 
                         path, line, f"row has {len(cells)} cells but the header has {len(header)}; extra cells ignored"
                     )
                 )
-            rows.append((line, {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header)}))
+            yield line, {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header)}
     except csv.Error as exc:
         problems.append(warning(path, reader.line_num, f"CSV cannot be read past here: {exc}"))
     if header is None:
         problems.append(warning(path, 1, f"no header row with {', '.join(must)} found; is this the right export?"))
-    return rows, problems
+
+
+def _no_bom(lines: Iterable[str]) -> Iterator[str]:
+    first = True
+    for line in lines:
+        if first:
+            line = line.lstrip("\ufeff")
+            first = False
+        yield line
+
+
+def _split_lines(text: str) -> list[str]:
+    return text.splitlines(keepends=True)
+
+
+def _collect(
+    stream: Callable[[Iterable[str], str, list[Diagnostic]], Iterator[Person]], text: str, path: str
+) -> tuple[list[Person], list[Diagnostic]]:
+    problems: list[Diagnostic] = []
+    people = list(stream(_split_lines(text), path, problems))
+    return people, sorted(problems, key=lambda d: d.line or 0)
 
 
 def parse_linkedin(text: str, path: str) -> tuple[list[Person], list[Diagnostic]]:
     """LinkedIn's Connections.csv: a Notes preamble, then First Name, Last Name, URL, ..."""
-    rows, problems = _rows(text, path, ("First Name", "Last Name"))
-    people = []
-    for line, row in rows:
+    return _collect(stream_linkedin, text, path)
+
+
+def stream_linkedin(lines: Iterable[str], path: str, problems: list[Diagnostic]) -> Iterator[Person]:
+    for line, row in _rows(lines, path, ("First Name", "Last Name"), problems):
         name = " ".join(f"{row.get('First Name', '')} {row.get('Last Name', '')}".split())
         if not name:
             problems.append(warning(path, line, "a row without a name; skipped"))
@@ -160,18 +196,15 @@ def parse_linkedin(text: str, path: str) -> tuple[list[Person], list[Diagnostic]
                 warning(path, line, f"'Connected On' {connected_text!r} is not a date mdfollow knows; left out")
             )
         email = row.get("Email Address", "")
-        people.append(
-            Person(
-                name=name,
-                line=line,
-                emails=(email,) if email else (),
-                company=row.get("Company", ""),
-                role=row.get("Position", ""),
-                linkedin=row.get("URL", ""),
-                connected=connected,
-            )
+        yield Person(
+            name=name,
+            line=line,
+            emails=(email,) if email else (),
+            company=row.get("Company", ""),
+            role=row.get("Position", ""),
+            linkedin=row.get("URL", ""),
+            connected=connected,
         )
-    return people, problems
 
 
 # --- Google Contacts CSV ------------------------------------------------------------
@@ -192,10 +225,16 @@ def _numbered(row: dict[str, str], *patterns: str) -> list[str]:
 
 def parse_google(text: str, path: str) -> tuple[list[Person], list[Diagnostic]]:
     """Google Contacts CSV, the current layout (First Name, ...) or the legacy one (Name, Given Name, ...)."""
-    head = text.lstrip("\ufeff").split("\n", 1)[0].casefold()
-    legacy = "given name" in head
-    rows, problems = _rows(text, path, ("Given Name",) if legacy else ("First Name", "Last Name"))
-    people = []
+    return _collect(stream_google, text, path)
+
+
+def stream_google(lines: Iterable[str], path: str, problems: list[Diagnostic]) -> Iterator[Person]:
+    lines = iter(lines)
+    first = next(lines, "")
+    legacy = "given name" in first.lstrip("\ufeff").casefold()
+    rows = _rows(
+        itertools.chain([first], lines), path, ("Given Name",) if legacy else ("First Name", "Last Name"), problems
+    )
     for line, row in rows:
         if legacy:
             name = row.get("Name", "") or " ".join(f"{row.get('Given Name', '')} {row.get('Family Name', '')}".split())
@@ -218,26 +257,25 @@ def parse_google(text: str, path: str) -> tuple[list[Person], list[Diagnostic]]:
         birthday = _birthday(birthday_text)
         if birthday_text and not birthday:
             problems.append(warning(path, line, f"birthday {birthday_text!r} is not a date mdfollow knows; left out"))
-        people.append(
-            Person(
-                name=name,
-                line=line,
-                emails=tuple(_numbered(row, r"E-mail \d+ - Value")),
-                phones=tuple(_numbered(row, r"Phone \d+ - Value")),
-                company=company,
-                role=role,
-                linkedin=linkedin,
-                websites=tuple(w for w in websites if w != linkedin),
-                birthday=birthday,
-                tags=tuple(
-                    lab
-                    for lab in (label.lstrip("* ").strip() for label in labels)
-                    if lab and lab.casefold() not in ("mycontacts", "starred")
-                ),
-                note=row.get("Notes", ""),
-            )
+        nickname = " ".join(row.get("Nickname", "").split())
+        yield Person(
+            name=name,
+            line=line,
+            emails=tuple(_numbered(row, r"E-mail \d+ - Value")),
+            phones=tuple(_numbered(row, r"Phone \d+ - Value")),
+            company=company,
+            role=role,
+            linkedin=linkedin,
+            websites=tuple(w for w in websites if w != linkedin),
+            birthday=birthday,
+            tags=tuple(
+                lab
+                for lab in (label.lstrip("* ").strip() for label in labels)
+                if lab and lab.casefold() not in ("mycontacts", "starred")
+            ),
+            note=row.get("Notes", ""),
+            aliases=(nickname,) if nickname else (),
         )
-    return people, problems
 
 
 def _birthday(text: str, omit_year: str = "") -> str:
@@ -268,18 +306,19 @@ def parse_vcard(text: str, path: str) -> tuple[list[Person], list[Diagnostic]]:
     vobject's own log lines (a line it skipped) become warnings with the
     file's line number, instead of raw text on stderr.
     """
+    return _collect(stream_vcard, text, path)
+
+
+def stream_vcard(lines: Iterable[str], path: str, problems: list[Diagnostic]) -> Iterator[Person]:
     import vobject
 
-    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    people: list[Person] = []
-    problems: list[Diagnostic] = []
     logger = logging.getLogger("vobject")
     base = logging.getLogger("vobject.base")
     heard = _Heard()
     saved = (base.handlers[:], base.propagate, logger.handlers[:], logger.propagate)
     base.handlers, base.propagate, logger.handlers, logger.propagate = [heard], False, [heard], False
     try:
-        for start, chunk in _cards(text):
+        for start, chunk in _cards(lines):
             heard.records.clear()
             try:
                 card = vobject.readOne(_join_soft_breaks(chunk), ignoreUnreadable=True)
@@ -301,10 +340,9 @@ def parse_vcard(text: str, path: str) -> tuple[list[Person], list[Diagnostic]]:
             if person is None:
                 problems.append(warning(path, start, "a vCard without a name (FN or N); skipped"))
                 continue
-            people.append(person)
+            yield person
     finally:
         base.handlers, base.propagate, logger.handlers, logger.propagate = saved
-    return people, problems
 
 
 class _Heard(logging.Handler):
@@ -339,19 +377,22 @@ def _join_soft_breaks(chunk: str) -> str:
     return "\n".join(out)
 
 
-def _cards(text: str) -> list[tuple[int, str]]:
-    cards = []
+def _cards(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
+    """Each card's first line and text, one card in memory at a time."""
     start = None
-    lines: list[str] = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        if line.strip().upper() == "BEGIN:VCARD":
-            start, lines = number, [line]
-        elif start is not None:
-            lines.append(line)
-            if line.strip().upper() == "END:VCARD":
-                cards.append((start, "\n".join(lines) + "\n"))
-                start = None
-    return cards
+    kept: list[str] = []
+    number = 0
+    for raw in _no_bom(lines):
+        # A lone \r (old Mac) ends a line too.
+        for line in raw.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n").split("\n") if raw else [""]:
+            number += 1
+            if line.strip().upper() == "BEGIN:VCARD":
+                start, kept = number, [line]
+            elif start is not None:
+                kept.append(line)
+                if line.strip().upper() == "END:VCARD":
+                    yield start, "\n".join(kept) + "\n"
+                    start = None
 
 
 def _values(card: object, name: str) -> list[object]:
@@ -414,6 +455,11 @@ def _person_from_card(card: object, line: int) -> Person | None:
             linkedin = value
         elif value:
             urls.append(value)
+    for profile in _values(card, "x-socialprofile"):  # Apple Contacts: X-SOCIALPROFILE;type=linkedin:URL
+        value = _text(profile.value)  # type: ignore[attr-defined]
+        kinds = " ".join(str(t) for t in getattr(profile, "params", {}).get("TYPE", [])).lower()
+        if not linkedin and ("linkedin.com" in value.lower() or "linkedin" in kinds):
+            linkedin = value
     phones = []
     for tel in _values(card, "tel"):
         value = _text(tel.value)  # type: ignore[attr-defined]
@@ -447,53 +493,21 @@ def _person_from_card(card: object, line: int) -> Person | None:
         note=note,
         advice=advice,
         advice_outcome=outcome,
+        aliases=tuple(
+            dict.fromkeys(_text(n.value) for n in _values(card, "nickname") if _text(n.value))  # type: ignore[attr-defined]
+        ),
     )
 
 
 PARSERS = {"linkedin": parse_linkedin, "vcard": parse_vcard, "google": parse_google}
+STREAMS = {"linkedin": stream_linkedin, "vcard": stream_vcard, "google": stream_google}
 
 
 # --- matching -----------------------------------------------------------------------
 
-_HONORIFICS = {
-    "dr",
-    "mr",
-    "mrs",
-    "ms",
-    "miss",
-    "mx",
-    "prof",
-    "sir",
-    "dame",
-    "jr",
-    "sr",
-    "ii",
-    "iii",
-    "iv",
-    "phd",
-    "md",
-    "mba",
-    "esq",
-    "cpa",
-}
-
-
-def name_key(name: str) -> str:
-    """'Dr. Doe, Jane' and 'jane doe' are the same key: accents, case, order and titles ignored."""
-    words = re.findall(r"[^\W_]+", fold(name))
-    return " ".join(sorted(w for w in words if w not in _HONORIFICS))
-
-
-def linkedin_key(url: str) -> str:
-    text = url.strip().lower().split("?", 1)[0].split("#", 1)[0].rstrip("/")
-    text = re.sub(r"^https?://", "", text)
-    return re.sub(r"^(www\.|[a-z]{2}\.)", "", text)
-
 
 def _contact_emails(contact: Contact) -> set[str]:
-    found = {contact.email.casefold()} if contact.email else set()
-    found.update(e.casefold() for e in contact.emails)
-    return found
+    return contact_emails(contact)
 
 
 @dataclass(frozen=True)
@@ -504,40 +518,89 @@ class Decision:
     matches: tuple[str, ...] = field(default=())
 
 
-def plan_import(people: list[Person], contacts: tuple[Contact, ...]) -> list[Decision]:
-    """What to do with each person: never a duplicate, never a guess."""
-    by_email: dict[str, set[str]] = {}
-    by_linkedin: dict[str, set[str]] = {}
-    by_name: dict[str, set[str]] = {}
-    for contact in contacts:
-        for email in _contact_emails(contact):
-            by_email.setdefault(email, set()).add(contact.path)
-        if contact.linkedin:
-            by_linkedin.setdefault(linkedin_key(contact.linkedin), set()).add(contact.path)
-        for name in (contact.name, contact.stem, *contact.aliases):
-            by_name.setdefault(name_key(name), set()).add(contact.path)
-    seen: dict[str, Person] = {}
-    decisions = []
-    for person in people:
+class Planner:
+    """Decides person by person, through dict indexes built once from the vault.
+
+    The cost of a decision does not grow with the vault, and nothing is kept
+    per row but a small key for each new person (to catch a person listed twice).
+    """
+
+    def __init__(self, contacts: Iterable[Contact]):
+        self.by_email: dict[str, set[str]] = {}
+        self.by_linkedin: dict[str, set[str]] = {}
+        self.by_name: dict[str, set[str]] = {}
+        for contact in contacts:
+            self.add(
+                contact.path, _contact_emails(contact), contact.linkedin, (contact.name, contact.stem, *contact.aliases)
+            )
+        self.seen: dict[str, int] = {}  # name key of each person to create -> its line
+
+    def add(self, path: str, emails: Iterable[str], linkedin: str, names: Iterable[str]) -> None:
+        for email in emails:
+            self.by_email.setdefault(email_key(email), set()).add(path)
+        if linkedin:
+            self.by_linkedin.setdefault(linkedin_key(linkedin), set()).add(path)
+        for name in names:
+            self.by_name.setdefault(name_key(name), set()).add(path)
+
+    def decide(self, person: Person) -> Decision:
         found: dict[str, str] = {}
         for email in person.emails:
-            for path in by_email.get(email.casefold(), ()):
+            for path in self.by_email.get(email_key(email), ()):
                 found.setdefault(path, "same e-mail")
         if person.linkedin:
-            for path in by_linkedin.get(linkedin_key(person.linkedin), ()):
+            for path in self.by_linkedin.get(linkedin_key(person.linkedin), ()):
                 found.setdefault(path, "same LinkedIn profile")
         if not found:
-            for path in by_name.get(name_key(person.name), ()):
+            for path in self.by_name.get(name_key(person.name), ()):
                 found.setdefault(path, "same name")
         key = name_key(person.name)
         if len(found) > 1:
-            decisions.append(Decision(person, "ambiguous", "matches several contacts", tuple(sorted(found))))
-        elif found:
+            return Decision(person, "ambiguous", "matches several contacts", tuple(sorted(found)))
+        if found:
             path, why = next(iter(found.items()))
-            decisions.append(Decision(person, "skip", f"already a contact ({why})", (path,)))
-        elif key in seen:
-            decisions.append(Decision(person, "skip", f"appears twice in the file (first at line {seen[key].line})"))
-        else:
-            seen[key] = person
-            decisions.append(Decision(person, "create"))
-    return decisions
+            return Decision(person, "skip", f"already a contact ({why})", (path,))
+        if key in self.seen:
+            return Decision(person, "skip", f"appears twice in the file (first at line {self.seen[key]})")
+        self.seen[key] = person.line
+        return Decision(person, "create")
+
+
+def plan_import(people: Iterable[Person], contacts: Iterable[Contact]) -> list[Decision]:
+    """What to do with each person: never a duplicate, never a guess."""
+    planner = Planner(contacts)
+    return [planner.decide(person) for person in people]
+
+
+def _lacks(value: Any) -> bool:
+    return value is None or value == "" or value == []
+
+
+def additions(front: Mapping[str, Any], person: Person) -> dict[str, Any]:
+    """The keys the export knows and the contact lacks (front: under mdfollow's names).
+
+    Never a value the contact has: an empty key (`bday:`) is filled, a set one
+    is left as it is, even when the export says otherwise.
+    """
+    out: dict[str, Any] = {}
+    for key, value in person.all_keys():
+        if key in out or _lacks(value):
+            continue
+        if key == "email" and not _lacks(front.get("email")):
+            continue
+        if key == "emails":
+            have = {str(e).casefold() for e in _as_list(front.get("email")) + _as_list(front.get("emails"))}
+            if not _lacks(front.get("emails")):
+                continue
+            value = [e for e in value if str(e).casefold() not in have]  # type: ignore[attr-defined]
+            if not value:
+                continue
+        if _lacks(front.get(key)):
+            out[key] = value
+    return out
+
+
+def _as_list(value: Any) -> list[Any]:
+    if _lacks(value):
+        return []
+    return value if isinstance(value, list) else [value]

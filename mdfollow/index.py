@@ -13,9 +13,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from mdfollow.contact import Contact, build_contact, fold, given_name, is_contact, without_titles
+from mdfollow.contact import Contact, build_contact, fold, given_name, without_titles
 from mdfollow.dates import DailyFormat, DateError, leading_date, parse_date
 from mdfollow.diagnostics import Diagnostic, warning
+from mdfollow.keys import People
 from mdfollow.milestones import Milestone
 from mdfollow.note import Link, parse_note, property_links, scan_links
 
@@ -64,13 +65,16 @@ class NoteSummary:
 _DATEISH = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
 
 
-def summarize(path: str, raw: bytes, contact_types: tuple[str, ...], daily: DailyNotes) -> NoteSummary:
+def summarize(path: str, raw: bytes, people: People | tuple[str, ...], daily: DailyNotes) -> NoteSummary:
+    """One note's summary; `people` says which notes are contacts (a tuple: contact types only)."""
+    if not isinstance(people, People):
+        people = People(tuple(people))
     note = parse_note(path, raw)
     diags = list(note.diagnostics)
     if not note.readable:
         return NoteSummary(path, KIND_SKIPPED, diagnostics=tuple(diags))
-    if is_contact(note.front, contact_types):
-        contact, more = build_contact(note)
+    if people.is_contact(path, note.front, note.body if people.tags else ""):
+        contact, more = build_contact(note, keys=people.keys)
         return NoteSummary(path, KIND_CONTACT, contact=contact, diagnostics=tuple(diags + more))
 
     when = daily.date_of(path)
@@ -384,3 +388,50 @@ def lookup(index: VaultIndex, name: str) -> tuple[list[Contact], list[str]]:
                     scored[contact.name] = ratio
     best = sorted(scored, key=lambda n: (-scored[n], fold(n), n))
     return [], best[:3]
+
+
+SHARED_FROM = 3  # more contacts than this on one address, profile or name: shared, not duplicates
+
+
+def likely_duplicates(contacts: Iterable[Contact]) -> list[Diagnostic]:
+    """One warning per pair of contacts that are likely the same person.
+
+    Same e-mail address, same LinkedIn profile, or the same name once case,
+    accents, word order and titles are ignored ("Dr. Doe, Jane" is Jane Doe).
+    Each pair is named once, on the later note, with both paths and the
+    command that merges them. A value shared by more than SHARED_FROM
+    contacts (an office inbox, a common name) makes no pairs.
+    """
+    from mdfollow.contact import contact_emails, linkedin_key, name_key
+
+    groups: dict[tuple[str, str], list[Contact]] = defaultdict(list)
+    for contact in contacts:
+        for email in sorted(contact_emails(contact)):
+            groups[("same e-mail", email)].append(contact)
+        if contact.linkedin:
+            groups[("same LinkedIn profile", linkedin_key(contact.linkedin))].append(contact)
+        key = name_key(contact.name)
+        if key:
+            groups[("same name", key)].append(contact)
+    reasons: dict[tuple[str, str], str] = {}
+    problems: list[Diagnostic] = []
+    order = ("same e-mail", "same LinkedIn profile", "same name")
+    for (why, value), members in sorted(groups.items(), key=lambda g: (order.index(g[0][0]), g[0][1])):
+        paths = sorted({c.path for c in members})
+        if len(paths) < 2:
+            continue
+        if len(paths) > SHARED_FROM:
+            continue  # a company inbox, a family address, a common name: not one person written down many times
+        for i, first in enumerate(paths):
+            for second in paths[i + 1 :]:
+                reasons.setdefault((first, second), f"{why}: {value}" if why != "same name" else why)
+    for (first, second), why in sorted(reasons.items()):
+        keep, other = first[:-3].rsplit("/", 1)[-1], second[:-3].rsplit("/", 1)[-1]
+        problems.append(
+            warning(
+                second,
+                None,
+                f'likely the same person as {first} ({why}); merge them: mdfollow merge "{keep}" "{other}"',
+            )
+        )
+    return problems

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from mdfollow.contact import Contact, build_contact, fold, given_name, is_contact
-from mdfollow.edits import Value, append_log, set_keys
+from mdfollow.contact import Contact, build_contact, fold, given_name
+from mdfollow.edits import Value, append_log, rename_keys, set_keys
 from mdfollow.errors import AlreadyExists, BadValue, EditError, RecordProblem, TemplateProblem, WriteConflict
 from mdfollow.events import Event, changes_for, log_line
 from mdfollow.index import VaultIndex
@@ -16,6 +18,9 @@ from mdfollow.naming import file_safe, note_file_name
 from mdfollow.note import parse_note
 from mdfollow.settings import Settings
 from mdfollow.store import read_bytes, write_file
+
+if TYPE_CHECKING:
+    from mdfollow.templating import Source
 
 
 @dataclass(frozen=True)
@@ -51,9 +56,9 @@ def _edit_note(
         note = parse_note(note_path, raw)
         if not note.readable:
             raise RecordProblem(f"{note_path} cannot be read ({note.diagnostics[0].message}); fix it first")
-        if not is_contact(note.front, settings.contact_types):
+        if not settings.people.is_contact(note_path, note.front, note.body):
             raise RecordProblem(f"{note_path} is no longer a contact note")
-        contact, problems = build_contact(note)
+        contact, problems = build_contact(note, keys=settings.keys)
         errors = [p for p in (*note.diagnostics, *problems) if p.severity == "error"]
         if errors:
             listed = "; ".join(p.format() for p in errors)
@@ -110,7 +115,8 @@ def record_event(
         changes = changes_for(contact, event)
         changes.update(extra or {})
         line = log_line(event)
-        return append_log(set_keys(raw, changes), line, settings.log_heading), dict(changes), line
+        new = append_log(set_keys(raw, changes, settings.keys), line, settings.log_heading)
+        return new, settings.keys.write(changes), line
 
     return _edit_note(vault, note_path, settings, edit)
 
@@ -119,7 +125,7 @@ def set_fields(vault: Path, note_path: str, changes: dict[str, Value], settings:
     """Set (None: remove) front-matter keys of a contact note, every other byte kept; no log line."""
 
     def edit(raw: bytes, contact: Contact, text: str) -> tuple[bytes, dict[str, object], str]:
-        return set_keys(raw, changes), dict(changes), ""
+        return set_keys(raw, changes, settings.keys), settings.keys.write(changes), ""
 
     return _edit_note(vault, note_path, settings, edit)
 
@@ -165,13 +171,15 @@ def assign(
 ) -> Recorded:
     """`set KEY=VALUE...`: every value checked first (BadValue, nothing written), then one write.
 
-    `referred_by=NAME` names a contact and is written as its link.
+    `referred_by=NAME` names a contact and is written as its link. KEY may be
+    mdfollow's name or the user's (`[keys]`); the note gets the user's.
     """
     from mdfollow.contact import typed_value
     from mdfollow.index import lookup
 
     changes: dict[str, Value] = {}
-    for key, text in assignments:
+    for given, text in assignments:
+        key = settings.keys.canonical(given) or given
         value = typed_value(key, text)
         if key == "referred_by" and isinstance(value, str) and not value.startswith("[["):
             found, suggestions = lookup(index, value)
@@ -184,15 +192,22 @@ def assign(
         changes[key] = value
 
     def edit(raw: bytes, current: Contact, text: str) -> tuple[bytes, dict[str, object], str]:
-        new = set_keys(raw, changes)
+        new = set_keys(raw, changes, settings.keys)
         after = parse_note(contact.path, new)
-        _, problems = build_contact(after)
-        bad = [p for p in problems if p.severity == "error" and any(p.message.startswith(f"{k}:") for k in changes)]
+        _, problems = build_contact(after, keys=settings.keys)
+        shown = [settings.keys.user(k) for k in changes]
+        bad = [p for p in problems if p.severity == "error" and any(p.message.startswith(f"{k}:") for k in shown)]
         if bad:
             raise BadValue(bad[0].message)
-        return new, dict(changes), ""
+        return new, settings.keys.write(changes), ""
 
     return _edit_note(vault, contact.path, settings, edit)
+
+
+@lru_cache(maxsize=8)
+def _folders(vault: Path, contacts_folder: str) -> tuple[Path, Path]:
+    """The contacts folder and the vault, resolved once per run (an import creates thousands of notes)."""
+    return (vault / contacts_folder).resolve(), vault.resolve()
 
 
 def create_contact(
@@ -210,28 +225,39 @@ def create_contact(
     extra: list[tuple[str, object]] | None = None,
     lenient: bool = False,
     about: str = "",
+    source: Source | None = None,
+    check_existing: bool = True,
+    durable: bool = True,
 ) -> Path:
     """A new contact note from the contact.md template; never overwrites anything.
 
     `lenient` (imports): characters a file name cannot hold become '-' instead
-    of refusing the name; the `name` key keeps the name as it was.
+    of refusing the name; the `name` key keeps the name as it was. An import
+    passes the template `source` it loaded once, has matched people against
+    the vault itself (`check_existing=False`), and syncs the disk once at the
+    end (`durable=False`).
     """
     clean = " ".join(name.split())
     file_name = note_file_name(file_safe(clean) if lenient else clean)  # UnusableName is a RecordProblem
-    existing = [c for c in index.contacts if fold(c.name) == fold(clean) or fold(c.stem) == fold(file_name[:-3])]
+    existing = (
+        [c for c in index.contacts if fold(c.name) == fold(clean) or fold(c.stem) == fold(file_name[:-3])]
+        if check_existing
+        else []
+    )
     if existing:
         raise RecordProblem(f"{clean!r} is already a contact: {existing[0].path}")
-    folder = (vault / settings.contacts_folder).resolve()
-    root = vault.resolve()
+    folder, root = _folders(vault, settings.contacts_folder)
     if folder != root and root not in folder.parents:
         raise RecordProblem(f"contacts_folder {settings.contacts_folder!r} is outside the vault")
     path = folder / file_name
-    if path.resolve().parent != folder:
+    plain = "/" not in file_name and "\\" not in file_name and not file_name.startswith(".")
+    if not (plain and not path.is_symlink()) and path.resolve().parent != folder:
         raise RecordProblem(f"{clean!r} would not be a file inside {settings.contacts_folder}/")
     from mdfollow.template_files import load_template, time_limited
     from mdfollow.templating import Fields, Unset, render
 
-    source = load_template(vault, settings, "contact.md")
+    if source is None:
+        source = load_template(vault, settings, "contact.md")
     link = f"[[{index.link_target(referrer)}]]" if referrer else ""
     # What the note must hold, whatever the template writes: imported data is never dropped.
     wanted: dict[str, object] = {"company": company, "met": met, "referred_by": link, "advice": advice}
@@ -263,15 +289,19 @@ def create_contact(
         raise RecordProblem(str(exc)) from None
     text = _complete(text, wanted)
     rel = path.relative_to(root).as_posix()
-    check = parse_note(rel, text.encode("utf-8"))
-    if not check.readable or not is_contact(check.front, settings.contact_types):
+    try:
+        data = rename_keys(text.encode("utf-8"), settings.keys)
+    except EditError as exc:
+        raise RecordProblem(f"the template {source.origin} does not produce a contact note: {exc}") from None
+    check = parse_note(rel, data)
+    if not check.readable or not settings.people.is_contact(rel, check.front, check.body):
         raise RecordProblem(f"the template {source.origin} does not produce a contact note mdfollow can read")
-    _, problems = build_contact(check)
+    _, problems = build_contact(check, keys=settings.keys)
     errors = [p for p in (*check.diagnostics, *problems) if p.severity == "error"]
     if errors:
         raise RecordProblem(f"the new note would have errors: {errors[0].message}")
     try:
-        write_file(path, text.encode("utf-8"), expected=None, within=vault)
+        write_file(path, data, expected=None, within=vault, durable=durable)
     except AlreadyExists:
         raise RecordProblem(f"{rel} already exists; mdfollow never overwrites a note") from None
     except OSError as exc:

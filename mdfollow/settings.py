@@ -12,11 +12,13 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
+from functools import cached_property
 from typing import Any
 
 from mdfollow.dates import MAX_SETTING_DAYS, MAX_STRETCH
 from mdfollow.diagnostics import Diagnostic, error, warning
 from mdfollow.errors import SettingsUnusable
+from mdfollow.keys import KeyMap, People, parse_keymap
 
 SETTINGS_FILE = ".mdfollow.toml"
 
@@ -39,6 +41,14 @@ class Settings:
     contact_types: tuple[str, ...] = field(
         default=("contact", "person"),
         metadata=_doc("Values of the `type` key that mark a note as a contact."),
+    )
+    contact_tags: tuple[str, ...] = field(
+        default=(),
+        metadata=_doc("Tags that mark a note as a contact (`people` also matches `#people/work`)."),
+    )
+    contact_folders: tuple[str, ...] = field(
+        default=(),
+        metadata=_doc("Folders (from the vault root) whose notes are all contacts, e.g. `People`."),
     )
     contacts_folder: str = field(default="People", metadata=_doc("Where `new` and imports create contact notes."))
     agenda_file: str = field(
@@ -140,6 +150,18 @@ class Settings:
         metadata=_doc("Commit the files a command writes, as if `--commit` were given (git vaults)."),
     )
     me: Me = field(default_factory=Me, metadata=_doc("The `[me]` table: `name`, `email`, `signature`."))
+    keys: KeyMap = field(
+        default_factory=KeyMap,
+        metadata=_doc(
+            'The `[keys]` table: your names for mdfollow\'s keys (`last_contact = "last_contacted"`); '
+            "mdfollow then reads and writes your name only."
+        ),
+    )
+
+    @cached_property
+    def people(self) -> People:
+        """What makes a note a contact, and the key names, for the readers and writers."""
+        return People(self.contact_types, self.contact_tags, self.contact_folders, self.keys)
 
     def fingerprint(self) -> str:
         """A stable text of every setting, to invalidate caches when one changes."""
@@ -224,6 +246,13 @@ def parse_settings(text: str, path: str) -> tuple[Settings, list[Diagnostic]]:
             me, more = _parse_me(value, text, path)
             values["me"] = me
             problems.extend(more)
+            continue
+        if key == "keys":
+            keymap, found = parse_keymap(value)
+            values["keys"] = keymap
+            for name, severity, message in found:
+                make = error if severity == "error" else warning
+                problems.append(make(path, _key_line(text, name or "keys", "keys"), message))
             continue
         try:
             values[key] = _check_type(str(spec.type), value)
@@ -344,6 +373,9 @@ def settings_reference() -> list[tuple[str, str, str]]:
         if f.name == "me":
             for mf in fields(Me):
                 rows.append((f"me.{mf.name}", _toml(mf.default), mf.metadata["doc"]))
+            continue
+        if f.name == "keys":
+            rows.append(("keys", "{}", f.metadata["doc"]))
             continue
         rows.append((f.name, _toml(f.default), f.metadata["doc"]))
     return rows

@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from mdfollow.errors import AlreadyExists, NotRegular, OutsideVault, VaultBusy, WriteConflict
 
@@ -92,6 +92,11 @@ def read_all_bytes(path: str | os.PathLike[str], limit: int = MAX_READ) -> bytes
     if len(data) > limit:
         raise OSError(errno.EFBIG, f"is larger than {limit // (1024 * 1024)} MiB", str(path))
     return data
+
+
+def read_stream(path: Path) -> BinaryIO:
+    """A file opened for reading as a stream (a large export, read a line at a time)."""
+    return open(path, "rb")  # the caller closes it
 
 
 def read_bytes(path: Path) -> bytes | None:
@@ -294,6 +299,7 @@ def write_file(
     replace: bool = False,
     redo: Callable[[bytes], bytes] | None = None,
     within: Path | None = None,
+    durable: bool = True,
 ) -> None:
     """Replace `path` with `data` if it still holds `expected` (None: must not exist yet).
 
@@ -314,6 +320,9 @@ def write_file(
 
     `within`: the vault. The path, its folders and any symlink on the way are
     resolved first, and a path that leads outside is refused (OutsideVault).
+
+    `durable=False` is for a batch (an import of thousands of notes): the write
+    is as atomic, but waiting for the disk is left to one `sync()` at the end.
     """
     if within is not None:
         confined(path, within)
@@ -333,7 +342,7 @@ def write_file(
         os.umask(umask)
         mode = 0o666 & ~umask
     with _deferring_signals():
-        tmp = _temp_beside(folder, data, mode, sync=not replace)
+        tmp = _temp_beside(folder, data, mode, sync=not replace and durable)
         try:
             if replace:
                 os.replace(tmp, target)
@@ -357,7 +366,8 @@ def write_file(
                     _settle_race(tmp, target, folder, data, expected, redo, path)
                 else:
                     os.replace(tmp, target)
-            _fsync_dir(folder)
+            if durable:
+                _fsync_dir(folder)
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
@@ -439,6 +449,12 @@ def _settle_race(
     raise WriteConflict(f"{shown} kept changing; the other version was kept as {keep.name}")
 
 
+def sync() -> None:
+    """Wait until everything written (by a batch of `durable=False` writes) is on disk."""
+    if hasattr(os, "sync"):
+        os.sync()
+
+
 def _fsync_dir(folder: Path) -> None:
     with contextlib.suppress(OSError):
         fd = os.open(folder, os.O_RDONLY)
@@ -461,3 +477,97 @@ def write_new_numbered(folder: Path, base: str, data: bytes, limit: int = 99, *,
             continue
         return path
     raise AlreadyExists(f"{base}.md and {limit - 1} numbered ones")
+
+
+class Transaction:
+    """Several files replaced all together, or none of them.
+
+    `stage` writes each new content to a temporary file beside its target
+    (synced) and checks it reads back; `commit` then checks that no target
+    changed since it was read, and replaces them one by one. If anything
+    fails, every target already replaced gets its old bytes back, new files
+    are removed, and the temporary files are deleted: the notes are as they
+    were. `remove` deletes a file last, once everything else is in place.
+    """
+
+    def __init__(self) -> None:
+        self.staged: list[tuple[Path, Path, bytes | None]] = []  # (target, temporary, expected old bytes)
+        self.removals: list[tuple[Path, bytes]] = []
+
+    def stage(self, path: Path, data: bytes, expected: bytes | None) -> None:
+        target = _target(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.parent / f".{secrets.token_hex(6)}.mdfollow-tmp"
+        self.staged.append((target, tmp, expected))
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            mode = stat.S_IMODE(target.stat().st_mode)
+        except FileNotFoundError:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(tmp, mode)
+        if tmp.read_bytes() != data:
+            raise OSError(f"{tmp} does not read back as written")
+
+    def remove(self, path: Path, expected: bytes) -> None:
+        self.removals.append((_target(path), expected))
+
+    def commit(self) -> None:
+        done: list[tuple[Path, bytes | None]] = []
+        removed: list[tuple[Path, bytes]] = []
+        try:
+            for target, _, expected in self.staged:
+                current = read_bytes(target)
+                if current != expected:
+                    raise WriteConflict(str(target)) if expected is not None else AlreadyExists(str(target))
+            for target, old in self.removals:
+                if read_bytes(target) != old:
+                    raise WriteConflict(str(target))
+            for target, tmp, expected in self.staged:
+                self._replace(tmp, target)
+                done.append((target, expected))
+            for target, old in self.removals:
+                self._unlink(target)
+                removed.append((target, old))
+            for folder in {t.parent for t, _, _ in self.staged} | {t.parent for t, _ in self.removals}:
+                _fsync_dir(folder)
+        except BaseException:
+            self._undo(done, removed)
+            raise
+        finally:
+            self.discard()
+
+    def discard(self) -> None:
+        for _, tmp, _ in self.staged:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+
+    @staticmethod
+    def _replace(tmp: Path, target: Path) -> None:
+        os.replace(tmp, target)
+
+    @staticmethod
+    def _unlink(target: Path) -> None:
+        os.unlink(target)
+
+    @staticmethod
+    def _undo(done: list[tuple[Path, bytes | None]], removed: list[tuple[Path, bytes]]) -> None:
+        for target, gone in reversed(removed):
+            write_file(target, gone, expected=None)
+        for target, before in reversed(done):
+            if before is None:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(target)
+            else:
+                write_file(target, before, expected=None, replace=True)
+                with contextlib.suppress(OSError):
+                    fd = os.open(target, os.O_RDONLY)
+                    try:
+                        os.fsync(fd)
+                    finally:
+                        os.close(fd)

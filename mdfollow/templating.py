@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any, NoReturn
 
@@ -348,11 +349,17 @@ def _environment() -> SandboxedEnvironment:
 _ENV = _environment()
 
 
+@lru_cache(maxsize=32)
+def _compiled(text: str, name: str, origin: str) -> jinja2.Template:
+    """A template compiled once per run, not once per note an import creates."""
+    code = _ENV.compile(text, name=name, filename=origin)
+    return _ENV.template_class.from_code(_ENV, code, _ENV.make_globals(None), None)
+
+
 def render(source: Source, context: dict[str, Any]) -> str:
     """Render one template; TemplateProblem names the file and line of any mistake."""
     try:
-        code = _ENV.compile(source.text, name=source.name, filename=source.origin)
-        template = _ENV.template_class.from_code(_ENV, code, _ENV.make_globals(None), None)
+        template = _compiled(source.text, source.name, source.origin)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateProblem(source.origin, exc.lineno, f"template syntax: {exc.message}") from None
     template_code = source.origin

@@ -15,6 +15,7 @@ from datetime import date
 from mdfollow.contact import Contact
 from mdfollow.edits import parse_log
 from mdfollow.index import VaultIndex
+from mdfollow.keys import KeyMap
 
 SOURCES = ("key", "log", "mention", "commit")
 # The front-matter dates worth a line, and how to say them.
@@ -45,14 +46,18 @@ def timeline(
     note_text: str,
     log_heading: str,
     commits: Iterable[tuple[date, str, str]] = (),
+    keys: KeyMap | None = None,
 ) -> list[Entry]:
-    """Every dated thing about the contact, oldest first; `commits` as (date, short hash, subject)."""
+    """Every dated thing about the contact, oldest first; `commits` as (date, short hash, subject).
+
+    A front-matter date is named the way the note spells its key (`keys`)."""
+    keys = keys or KeyMap()
     entries = [Entry(day, "log", text) for day, text in parse_log(note_text, log_heading)]
     logged = {e.date for e in entries}
     for key, label in KEY_LABELS.items():
         value = getattr(contact, key)
         if value is not None and (value not in logged or key == "next_follow_up"):
-            entries.append(Entry(value, "key", f"{label} (front matter: {key})"))
+            entries.append(Entry(value, "key", f"{label} (front matter: {keys.user(key)})"))
     entries += [Entry(m.date, "mention", f"{m.path}:{m.line}") for m in index.mentions_of(contact)]
     entries += [Entry(day, "commit", f"{commit} {subject}") for day, commit, subject in commits]
     return sorted(entries, key=lambda e: (e.date, SOURCES.index(e.source), e.text))

@@ -303,7 +303,7 @@ def read_note(
     except OSError as exc:
         problem = error(rel, None, f"cannot be read: {exc.strerror or exc}; skipped")
         return NoteSummary(rel, "skipped", diagnostics=(problem,)), None, False
-    record = summarize(rel, raw, settings.contact_types, daily)
+    record = summarize(rel, raw, settings.people, daily)
     return record, content_hash(raw) if racy else None, False
 
 

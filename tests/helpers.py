@@ -14,7 +14,7 @@ DAILY = DailyNotes("Daily", compile_daily_format("YYYY-MM-DD"))
 
 def index_of(files: dict[str, str], milestones: str = "", settings: Settings | None = None) -> VaultIndex:
     settings = settings or Settings()
-    records = [summarize(path, text.encode(), settings.contact_types, DAILY) for path, text in files.items()]
+    records = [summarize(path, text.encode(), settings.people, DAILY) for path, text in files.items()]
     found, problems = parse_milestones("Milestones.md", milestones)
     return build_index(records, found, problems)
 

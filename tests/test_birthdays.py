@@ -120,3 +120,16 @@ def test_imports_store_the_notes_form():
     assert len(problems) == 1 and "--02-30" in problems[0].message
     for person in people[:2]:
         assert parse_birthday(person.birthday)  # what an import writes, the notes read back
+
+
+def test_birthday_and_export_keys_read_through_the_users_own_names(run, make_vault):
+    vault = make_vault(
+        {
+            ".mdfollow.toml": '[keys]\nbirthday = "bday"\nphone = "mobile"\nrole = "title"\n',
+            "People/Ann Lee.md": "---\ntype: contact\nbday: 11-25\nmobile: '+1 555 0100'\ntitle: CMO\n---\n",
+        }
+    )
+    data = json.loads(run("--vault", vault, "--today", TODAY, "agenda", "--json").stdout)
+    assert data["birthdays"] == [{"contact": "Ann Lee", "note": "People/Ann Lee.md", "date": "2026-11-25"}]
+    card = run("--vault", vault, "export", "vcard", "--out", "-").stdout_bytes.decode()
+    assert "BDAY:--1125\r\n" in card and "TEL;PREF=1:+1 555 0100\r\n" in card and "TITLE:CMO\r\n" in card

@@ -137,11 +137,11 @@ def test_a_note_changed_while_logging_is_reread_and_the_event_reapplied(run, mak
     real = record_module.set_keys
     calls = []
 
-    def user_saves_meanwhile(raw, changes):
+    def user_saves_meanwhile(raw, changes, keys=None):
         if not calls:  # the editor saves between our read and our write
             path.write_bytes(raw.replace(b"# Jane Doe", b"# Jane Doe\n\nA line typed meanwhile."))
         calls.append(changes)
-        return real(raw, changes)
+        return real(raw, changes, keys)
 
     monkeypatch.setattr(record_module, "set_keys", user_saves_meanwhile)
     assert log(run, vault, "Jane Doe", "sent").exit_code == 0

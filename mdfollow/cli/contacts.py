@@ -23,8 +23,13 @@ from mdfollow.cli.app import (
 
 if TYPE_CHECKING:
     from mdfollow.contact import Contact
+    from mdfollow.diagnostics import Diagnostic
     from mdfollow.index import VaultIndex
     from mdfollow.timeline import Entry
+
+
+def _problem_order(d: Diagnostic) -> tuple[str, int, int, str]:
+    return (d.path, d.line or 0, d.column or 0, d.message)
 
 
 @cli.command()
@@ -38,9 +43,12 @@ def check(app: App, as_json: bool, strict: bool) -> None:
     stderr. Errors are values mdfollow ignores (a contact keeps its other
     keys) or notes it cannot read at all (skipped). Warnings are worth a look.
     """
+    from mdfollow.index import likely_duplicates
+
     index = app.index()
-    errors = sum(1 for p in index.problems if p.severity == "error")
-    warnings = len(index.problems) - errors
+    problems = tuple(sorted({*index.problems, *likely_duplicates(index.contacts)}, key=_problem_order))
+    errors = sum(1 for p in problems if p.severity == "error")
+    warnings = len(problems) - errors
     if as_json:
         print_json(
             {
@@ -49,15 +57,15 @@ def check(app: App, as_json: bool, strict: bool) -> None:
                 "skipped": index.notes_skipped,
                 "errors": errors,
                 "warnings": warnings,
-                "problems": [p.to_json() for p in index.problems],
+                "problems": [p.to_json() for p in problems],
             }
         )
     else:
-        app.report(index.problems, always=True)
-        notes = len({p.path for p in index.problems})
+        app.report(problems, always=True)
+        notes = len({p.path for p in problems})
         status = (
             "no problems"
-            if not index.problems
+            if not problems
             else f"{plural(errors, 'error')}, {plural(warnings, 'warning')} in {plural(notes, 'file')}"
         )
         app.say(f"checked {index.notes_read} notes ({len(index.contacts)} contacts): {status}")
@@ -215,7 +223,8 @@ def _timeline(app: App, contact: Contact, index: VaultIndex, raw: bytes) -> list
     from mdfollow.timeline import timeline
 
     commits = [(c.date, c.commit, c.subject) for c in changes_to(app.vault, app.vault / contact.path)]
-    return timeline(contact, index, raw.decode("utf-8", "replace"), app.settings.log_heading, commits)
+    settings = app.settings
+    return timeline(contact, index, raw.decode("utf-8", "replace"), settings.log_heading, commits, settings.keys)
 
 
 def _print_timeline(entries: list[Entry]) -> None:

@@ -60,7 +60,7 @@ def vcard(app: App, out: str | None, v3: bool, split: bool, commit: bool | None)
     app.report(index.problems)
     if not index.contacts:
         raise Failure(f"no contact notes found in {vault}; nothing written")
-    found = cards(vault, index)
+    found = cards(vault, index, app.settings.keys)
     if split:
         _write_split(app, found, out, v3, commit)
         return
