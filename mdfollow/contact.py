@@ -175,6 +175,29 @@ def contact_emails(contact: Contact) -> set[str]:
     return found
 
 
+def address_key(address: str) -> str:
+    """An e-mail address as it is compared: `<Jane.Doe+work@Example.COM>` and `jane.doe@example.com` are one.
+
+    Case is ignored (the local part is case-sensitive only in theory: no provider
+    treats it so), a `mailto:` prefix and angle brackets are dropped, and a
+    plus-address tag (`name+tag@`) is removed, as every large provider delivers it
+    to `name@` (harvests use it; `email_key` above, for imports and duplicates,
+    keeps the tag). Text without an `@` is returned folded, never matched to a person.
+    """
+    text = address.strip()
+    if "<" in text and text.endswith(">"):  # "Jane Doe <jane@example.com>"
+        text = text.rsplit("<", 1)[1]
+    text = text.strip("<>").strip()
+    if text[:7].lower() == "mailto:":
+        text = text[7:].strip()
+    local, at, domain = text.casefold().rpartition("@")
+    if not at or not local or not domain:
+        return text.casefold()
+    if "+" in local and not local.startswith("+"):
+        local = local.split("+", 1)[0]
+    return f"{local}@{domain.rstrip('.')}"
+
+
 @dataclass(frozen=True)
 class Contact:
     path: str  # vault-relative, POSIX separators
@@ -219,6 +242,11 @@ class Contact:
     # (tests/test_tables.py holds them to the table).
     def two_way_dates(self) -> list[date]:
         return [d for d in (self.met, self.last_contact) if d is not None]
+
+    def addresses(self) -> tuple[str, ...]:
+        """`email` and `emails`, as `address_key` compares them."""
+        found = [address_key(a) for a in (self.email, *self.emails) if a and "@" in a]
+        return tuple(dict.fromkeys(found))
 
     def sent_dates(self) -> list[date]:
         return [d for d in (self.last_outreach, self.thanked, self.reported_back) if d is not None]

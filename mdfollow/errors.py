@@ -6,9 +6,10 @@ place and exits with `exit_code` (1: the command failed; 2: wrong usage), as
 todoman's `handle_error` does. Problems in a note are not refusals: they are
 `Diagnostic` values, collected while the run goes on.
 
-Two exceptions stay outside the tree on purpose, because they never leave
-their module: `note.FrontMatterError` (becomes a diagnostic) and
-`note._GiveUp` (the fast front-matter reader handing over to YAML).
+Three exceptions stay outside the tree on purpose, because they never leave
+their module: `note.FrontMatterError` (becomes a diagnostic),
+`note._GiveUp` (the fast front-matter reader handing over to YAML) and
+`harvest._NotMail` (a message whose headers are not mail: a diagnostic).
 
 Pure: no imports, so every module, core or edge, may raise these.
 """

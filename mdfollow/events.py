@@ -94,8 +94,20 @@ EVENT_KINDS = (
     ),
     EventKind("note", (), "", "note", "just a line in the log", "note on {name}", keeps_promise=False),
 )
-KINDS = {kind.name: kind for kind in EVENT_KINDS}
-EVENTS = tuple(KINDS)
+# Events only harvests write, kept out of `log` (the contract names log's events):
+# an occurrence of a recurring meeting is contact that calls for no thank-you.
+HARVEST_KINDS = (
+    EventKind(
+        "spoke",
+        ("last_contact",),
+        "reset",
+        "spoke",
+        "a recurring meeting took place: sets last_contact, resets strikes, no thank-you",
+        "spoke with {name}",
+    ),
+)
+KINDS = {kind.name: kind for kind in (*EVENT_KINDS, *HARVEST_KINDS)}
+EVENTS = tuple(kind.name for kind in EVENT_KINDS)
 
 
 @dataclass(frozen=True)
@@ -143,6 +155,11 @@ def changes_for(contact: Contact, event: Event) -> dict[str, Value]:
     if event.warmth is not None:
         changes["warmth"] = event.warmth
     return changes
+
+
+def label_of(kind: str) -> str:
+    """The word a log line uses for the event kind ('reported' is 'reported back')."""
+    return KINDS[kind].label
 
 
 def log_line(event: Event) -> str:

@@ -377,3 +377,48 @@ def record_milestone(vault: Path, settings: Settings, line: str) -> tuple[Path, 
         except OSError as exc:
             raise RecordProblem(f"cannot write {settings.milestones_file}: {exc.strerror or exc}") from None
     return path, old
+
+
+@dataclass(frozen=True)
+class Harvest:
+    """What a harvest logged (or, in a dry run, would log) into one note."""
+
+    path: Path
+    lines: tuple[str, ...]
+    kinds: tuple[str, ...]  # each line's event kind
+    changes: dict[str, object]
+    already: int  # touches found logged before
+
+
+def record_harvest(
+    vault: Path,
+    note_path: str,
+    settings: Settings,
+    plan: Callable[[Contact, str], tuple[list[Event], dict[str, Value], int]],
+    *,
+    dry_run: bool = False,
+) -> Harvest:
+    """Log several events into one note in one atomic write.
+
+    `plan` gets the contact and the note's text and returns the events still to
+    log, the keys they change and how many touches it found logged already; it
+    is asked again if the note changes on disk meanwhile, so nothing is logged
+    twice and no edit of the user's is lost. A dry run reads and plans only.
+    """
+    planned: list[Harvest] = []
+
+    def edit(raw: bytes, contact: Contact, text: str) -> tuple[bytes, dict[str, object], str] | None:
+        events, changes, already = plan(contact, text)
+        lines = tuple(log_line(event) for event in events)
+        new = set_keys(raw, changes, settings.keys)
+        for line in lines:
+            new = append_log(new, line, settings.log_heading)
+        planned[:] = [
+            Harvest(vault / note_path, lines, tuple(e.kind for e in events), settings.keys.write(changes), already)
+        ]
+        if dry_run or not events:
+            return None  # nothing written
+        return new, dict(changes), "\n".join(lines)
+
+    _edit_note(vault, note_path, settings, edit)
+    return planned[-1]

@@ -32,7 +32,12 @@ class Me:
     """The user, for signatures in drafts."""
 
     name: str = field(default="", metadata=_doc("Your name, used to sign drafts."))
-    email: str = field(default="", metadata=_doc("Your e-mail address, for templates."))
+    email: str = field(
+        default="", metadata=_doc("Your e-mail address, for templates; `harvest` knows your mail by it.")
+    )
+    emails: tuple[str, ...] = field(
+        default=(), metadata=_doc("Your other addresses (work, old ones): `harvest` counts them as yours too.")
+    )
     signature: str = field(default="", metadata=_doc("A sign-off block for drafts; empty uses your name."))
 
 
@@ -149,7 +154,14 @@ class Settings:
         default=False,
         metadata=_doc("Commit the files a command writes, as if `--commit` were given (git vaults)."),
     )
-    me: Me = field(default_factory=Me, metadata=_doc("The `[me]` table: `name`, `email`, `signature`."))
+    timezone: str = field(
+        default="",
+        metadata=_doc(
+            "IANA time zone (e.g. `Europe/Paris`) in which `harvest` turns mail and meeting times into dates; "
+            "empty uses this machine's zone."
+        ),
+    )
+    me: Me = field(default_factory=Me, metadata=_doc("The `[me]` table: `name`, `email`, `emails`, `signature`."))
     keys: KeyMap = field(
         default_factory=KeyMap,
         metadata=_doc(
@@ -355,10 +367,19 @@ def _parse_me(value: Any, text: str, path: str) -> tuple[Me, list[Diagnostic]]:
         problems.append(error(path, _key_line(text, "me"), "setting 'me' must be a table ([me])"))
         return Me(), problems
     known = {f.name for f in fields(Me)}
-    values: dict[str, str] = {}
+    values: dict[str, Any] = {}
     for key, item in value.items():
         if key not in known:
             problems.append(warning(path, _key_line(text, key, "me"), f"unknown setting 'me.{key}'; ignored"))
+        elif key == "emails":
+            if isinstance(item, str):
+                item = [item]
+            if isinstance(item, list) and all(isinstance(v, str) for v in item):
+                values[key] = tuple(item)
+            else:
+                problems.append(
+                    error(path, _key_line(text, key, "me"), "setting 'me.emails' must be a list of strings")
+                )
         elif not isinstance(item, str):
             problems.append(error(path, _key_line(text, key, "me"), f"setting 'me.{key}' must be a string"))
         else:

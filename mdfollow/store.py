@@ -99,6 +99,22 @@ def read_stream(path: Path) -> BinaryIO:
     return open(path, "rb")  # the caller closes it
 
 
+def open_to_read(path: str | os.PathLike[str]) -> BinaryIO:
+    """A regular file opened for reading in binary, for streams too large to hold (mailboxes).
+
+    Refused like `read_all_bytes` (NotRegular) when it is a FIFO, a device or a
+    socket, checked before and after the non-blocking open; there is no size limit.
+    """
+    _refuse_special(os.stat(path), path)
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        _refuse_special(os.fstat(fd), path)
+    except BaseException:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "rb")
+
+
 def read_bytes(path: Path) -> bytes | None:
     try:
         return read_all_bytes(path)

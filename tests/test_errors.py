@@ -7,8 +7,9 @@ from mdfollow import errors
 from tests.test_architecture import PACKAGE
 
 # Exceptions that never leave their module: they become diagnostics or hand over to another reader.
-# TimeUp: a render's clock; StoreDamaged: the index store's, which it rebuilds.
-INTERNAL = {"FrontMatterError", "_GiveUp", "TimeUp", "StoreDamaged"}
+# TimeUp: a render's clock; StoreDamaged: the index store's, which it rebuilds;
+# _NotMail: a message whose headers are not mail, which becomes a diagnostic.
+INTERNAL = {"FrontMatterError", "_GiveUp", "TimeUp", "StoreDamaged", "_NotMail"}
 
 
 def _exception_classes() -> dict[str, str]:

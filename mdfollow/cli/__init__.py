@@ -5,6 +5,7 @@ from mdfollow.cli import (  # noqa: F401  (registers the commands)
     contacts,
     drafts,
     export,
+    harvest,
     imports,
     merge,
     notes,
