@@ -262,3 +262,12 @@ def test_events_module_directly():
         log_line(Event("sent", date(2026, 11, 23), note="a\nb", tag="mf-1234abcd"))
         == "- 2026-11-23 sent: a b %%mf-1234abcd%%"
     )
+
+
+def test_an_unknown_event_is_named_as_event_in_usage_and_error(run, make_vault):
+    vault = make_vault(contact(met="2026-11-20"))
+    result = log(run, vault, "Jane Doe", "waved")
+    assert result.exit_code == 2
+    assert "Invalid value for 'EVENT': 'waved'" in result.output
+    assert "{met|" not in result.output
+    assert "log [OPTIONS] NAME EVENT\n" in run("log", "--help").output

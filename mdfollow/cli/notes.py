@@ -68,7 +68,7 @@ def _event_help() -> str:
 
 @cli.command(epilog=_event_help())
 @click.argument("name")
-@click.argument("event", type=click.Choice(EVENTS))
+@click.argument("event", type=click.Choice(EVENTS), metavar="EVENT")
 @click.option("--date", "when", metavar="YYYY-MM-DD", help="When it happened. Default: today.")
 @click.option("--note", "text", default="", help="What happened, for the log line.")
 @click.option("--advice", help="Set the advice to highlight (the `advice` key).")
