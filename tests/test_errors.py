@@ -73,3 +73,15 @@ def test_templates_list_and_copy_are_not_both_taken_silently(run, make_vault):
     )
     listed = run("--vault", vault, "templates", "--list")
     assert listed.exit_code == 0 and listed.stdout == run("--vault", vault, "templates").stdout
+
+
+def test_an_option_missing_its_value_points_to_its_own_commands_help(run, make_vault):
+    vault = make_vault({})
+    for args, where in [
+        (("list", "--tag"), "cli list --help"),
+        (("harvest", "mail", "x.mbox", "--bogus"), "cli harvest mail --help"),
+        (("--today", "2026-11-23", "import", "vcard", "--update"), "cli import vcard --help"),
+    ]:
+        result = run("--vault", vault, *args)
+        assert result.exit_code == 2, (args, result.output)
+        assert result.stderr.endswith(f"(see '{where}')\n"), (args, result.stderr)

@@ -193,6 +193,22 @@ class MdfollowGroup(click.Group):
             )
         super().add_command(cmd, name)
 
+    def _command_path(self, given: Any, prog: str | None) -> str:
+        """The command a usage error belongs to, when click did not say (an option's missing value)."""
+        words = [str(word) for word in given] if given is not None else sys.argv[1:]
+        path = [prog or "mdfollow"]
+        command: click.Command = self
+        tokens = iter(words)
+        for word in tokens:
+            if word in ("--vault", "--today", "--config"):
+                next(tokens, None)
+            elif isinstance(command, click.Group) and word in command.commands:
+                path.append(word)
+                command = command.commands[word]
+            elif not word.startswith("-"):
+                break
+        return " ".join(path)
+
     def main(self, *args: Any, **kwargs: Any) -> Any:
         run: Any = super().main  # click's overloads do not admit a pass-through; we always ask for the value
         if not kwargs.pop("standalone_mode", True):
@@ -203,7 +219,10 @@ class MdfollowGroup(click.Group):
         try:
             code = run(*args, standalone_mode=False, **kwargs)
         except click.UsageError as exc:
-            where = exc.ctx.command_path if exc.ctx is not None else "mdfollow"
+            if exc.ctx is not None:
+                where = exc.ctx.command_path
+            else:
+                where = self._command_path(kwargs.get("args", args[0] if args else None), kwargs.get("prog_name"))
             click.echo(f"mdfollow: {exc.format_message()} (see '{where} --help')", err=True)
             sys.exit(exc.exit_code)
         except MdfollowError as exc:
