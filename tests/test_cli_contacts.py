@@ -97,3 +97,19 @@ def test_milestone_creates_the_file_and_rejects_bad_input(run, make_vault):
     assert bad.exit_code == 2 and "--date: 'yesterday' is not a date" in bad.stderr
     assert run("--vault", vault, "milestone", "  ").exit_code == 2
     assert snapshot(vault) == before
+
+
+def test_every_command_help_teaches_with_examples(run):
+    import click
+
+    from mdfollow.cli import cli
+
+    def leaves(command: click.Command, path: list[str]):
+        if isinstance(command, click.Group):
+            for name, sub in command.commands.items():
+                yield from leaves(sub, [*path, name])
+        else:
+            yield path
+
+    lacking = [" ".join(path) for path in leaves(cli, []) if "Example" not in run(*path, "--help").stdout]
+    assert lacking == []

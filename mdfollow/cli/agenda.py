@@ -154,6 +154,11 @@ def ics(app: App, out: Path | None, todo: bool | None, commit: bool | None) -> N
     \b
     To see it in a calendar app, import the file, or keep it in a synced folder
     and subscribe to that file's URL (see the README).
+
+    \b
+    Examples:
+      mdfollow ics
+      mdfollow ics --todo --out ~/Calendars/follow-ups.ics
     """
     from mdfollow.feed import agenda_calendar, is_ours
     from mdfollow.rules import build_agenda
@@ -207,6 +212,12 @@ def watch(app: App, poll: bool, out: Path | None, daily: bool | None) -> None:
     rewritten if it changed; ticked boxes are recorded as they happen. A note
     caught mid-save is read again before anything is said about it. Without
     --today, the agenda moves on at midnight.
+
+    \b
+    Examples:
+      mdfollow watch
+      mdfollow watch --poll     # a synced or network folder
+      mdfollow watch --daily    # the block in today's daily note
     """
     import signal
 

@@ -42,6 +42,12 @@ def check(app: App, as_json: bool, strict: bool) -> None:
     Each problem is one line, `path:line[:col]: error|warning: message`, on
     stderr. Errors are values mdfollow ignores (a contact keeps its other
     keys) or notes it cannot read at all (skipped). Warnings are worth a look.
+
+    \b
+    Examples:
+      mdfollow check
+      mdfollow --vault ~/Notes check --strict
+      mdfollow check --json | jq '.problems[] | .path'
     """
     from mdfollow.index import likely_duplicates
 
@@ -85,7 +91,14 @@ def check(app: App, as_json: bool, strict: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_app
 def list_(app: App, due: bool, tags: tuple[str, ...], as_json: bool) -> None:
-    """List contacts with their next action and due date."""
+    """List contacts with their next action and due date.
+
+    \b
+    Examples:
+      mdfollow list --due
+      mdfollow list --tag recruiter
+      mdfollow list --json | jq -r '.[] | select(.action) | .contact'
+    """
     from mdfollow.contact import fold
     from mdfollow.render import one_line
     from mdfollow.rules import contact_state, next_action
@@ -151,6 +164,11 @@ def show(app: App, name: str, as_json: bool) -> None:
 
     NAME matches the note's file name, its `name`, or an alias, ignoring case
     and accents.
+
+    \b
+    Examples:
+      mdfollow show "Priya Raman"
+      mdfollow show priya --json | jq .next
     """
     from mdfollow.render import item_json, one_line
     from mdfollow.rules import Agenda, gone_quiet, next_action
@@ -319,6 +337,11 @@ def history(app: App, name: str, as_json: bool) -> None:
     note's Interactions section, front-matter dates no log line explains
     (typed by hand) from the keys, mentions from dated notes that link the
     contact, commits from `git log --follow`.
+
+    \b
+    Examples:
+      mdfollow history "Priya Raman"
+      mdfollow history Priya --json | jq -r '.[].text'
     """
     from mdfollow.store import read_all_bytes
 

@@ -122,6 +122,11 @@ def templates(app: App, as_list: bool, copy: bool, commit: bool | None) -> None:
     A field the note leaves empty prints as a visible [placeholder] ([email],
     [role]) that `draft` lists, and is false in {% if contact.email %}.
     A misspelled field is an error naming the template file and line.
+
+    \b
+    Examples:
+      mdfollow templates --list
+      mdfollow templates --copy     # then edit Templates/mdfollow/thank.md
     """
     from mdfollow.errors import AlreadyExists
     from mdfollow.store import write_file

@@ -264,8 +264,11 @@ def _update(app: App, rel: str, person: Any, dry_run: bool, additions: Any) -> s
     return shown
 
 
-def _import_command(kind: str, what: str) -> None:
-    @import_.command(name=kind, help=what)
+def _import_command(kind: str, what: str, example: str) -> None:
+    examples = f"mdfollow import {kind} {example} --dry-run\n  mdfollow import {kind} {example} --update --commit"
+    text = f"Create contact notes from {what}\n\n\b\nExamples:\n  {examples}\n"
+
+    @import_.command(name=kind, help=text)
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @click.option("--dry-run", is_flag=True, help="Say what would be created, added or skipped; write nothing.")
     @click.option(
@@ -277,6 +280,12 @@ def _import_command(kind: str, what: str) -> None:
         _run_import(app, kind, file, dry_run, update, commit)
 
 
-_import_command("linkedin", "LinkedIn's Connections.csv (Settings > Data privacy > Get a copy of your data).")
-_import_command("vcard", "A .vcf file of one or more vCards (2.1, 3.0 or 4.0), e.g. from your phone or Apple Contacts.")
-_import_command("google", "A Google Contacts CSV export (the current or the legacy layout).")
+_import_command(
+    "linkedin", "LinkedIn's Connections.csv (Settings > Data privacy > Get a copy of your data).", "Connections.csv"
+)
+_import_command(
+    "vcard",
+    "a .vcf file of one or more vCards (2.1, 3.0 or 4.0), e.g. from your phone or Apple Contacts.",
+    "contacts.vcf",
+)
+_import_command("google", "a Google Contacts CSV export (the current or the legacy layout).", "contacts.csv")
