@@ -125,7 +125,10 @@ def _aliases_of(front: dict[str, Any]) -> list[str]:
 
 
 def _show(value: Any) -> str:
-    text = value.isoformat() if isinstance(value, date) else str(value)
+    if isinstance(value, list):  # tags, emails: as they read in the note, not as a Python list
+        text = ", ".join(item.isoformat() if isinstance(item, date) else str(item) for item in value)
+    else:
+        text = value.isoformat() if isinstance(value, date) else str(value)
     return repr(text if len(text) < 60 else text[:57] + "...")
 
 

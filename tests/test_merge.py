@@ -234,3 +234,13 @@ def test_same_name_in_two_folders_links_follow_obsidians_resolution(run, make_va
     )
     assert (vault / "Notes" / "x.md").read_text(encoding="utf-8") == "Path link: [[People/Jane Doe|Jane]].\n"
     assert "phone: '+1 555'" in (vault / "People" / "Jane Doe.md").read_text(encoding="utf-8")
+
+
+def test_a_list_both_notes_have_reads_as_the_note_writes_it_not_as_python(run, make_vault):
+    files = dict(FILES)
+    files["People/Robert Smith.md"] = KEEP.replace("bday:\r\n", "bday:\r\ntags: [work, golf]\r\n")
+    vault = make_vault(files)
+    result = merge(run, vault, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "both have tags: kept 'work, golf'; People/Bob Smith.md had 'golf'" in result.stdout
+    assert "[" not in result.stdout.split("both have tags")[1].splitlines()[0]
