@@ -18,7 +18,7 @@ from datetime import date, datetime
 
 from mdfollow.contact import fold
 from mdfollow.dates import Birthday, DateError, parse_birthday
-from mdfollow.diagnostics import Diagnostic, warning
+from mdfollow.diagnostics import Diagnostic, error, warning
 from mdfollow.vcard import ADVICE_PREFIX, APPLE_NO_YEAR, OUTCOME_PREFIX
 
 
@@ -124,9 +124,16 @@ def _date(text: str, formats: tuple[str, ...]) -> date | None:
 
 
 def _rows(
-    lines: Iterable[str], path: str, must: tuple[str, ...], problems: list[Diagnostic]
+    lines: Iterable[str],
+    path: str,
+    must: tuple[str, ...],
+    problems: list[Diagnostic],
+    other: tuple[str, str] | None = None,
 ) -> Iterator[tuple[int, dict[str, str]]]:
     """CSV rows as dicts, after the header row (found, not assumed at a fixed line).
+
+    `other` is (a column only another export has, the command that reads it):
+    a header with that column is that export, read wrongly here, and gives no rows.
 
     Streams: one row in memory at a time, so a million-row export costs no more
     memory than a small one. Problems are appended to `problems` as they are met.
@@ -140,6 +147,10 @@ def _rows(
             if header is None:
                 if wanted <= {c.strip().casefold() for c in cells}:
                     header = [c.strip() for c in cells]
+                    if other is not None and other[0].casefold() in wanted | {c.casefold() for c in header}:
+                        message = f"this export has {other[0]!r}: it is for `mdfollow import {other[1]}`; nothing read"
+                        problems.append(error(path, line, message))
+                        return
                 continue
             if not any(c.strip() for c in cells):
                 continue
@@ -153,7 +164,7 @@ def _rows(
     except csv.Error as exc:
         problems.append(warning(path, reader.line_num, f"CSV cannot be read past here: {exc}"))
     if header is None:
-        problems.append(warning(path, 1, f"no header row with {', '.join(must)} found; is this the right export?"))
+        problems.append(error(path, 1, f"no header row with {', '.join(must)} found; is this the right export?"))
 
 
 def _no_bom(lines: Iterable[str]) -> Iterator[str]:
@@ -183,7 +194,7 @@ def parse_linkedin(text: str, path: str) -> tuple[list[Person], list[Diagnostic]
 
 
 def stream_linkedin(lines: Iterable[str], path: str, problems: list[Diagnostic]) -> Iterator[Person]:
-    for line, row in _rows(lines, path, ("First Name", "Last Name"), problems):
+    for line, row in _rows(lines, path, ("First Name", "Last Name"), problems, ("E-mail 1 - Value", "google")):
         name = " ".join(f"{row.get('First Name', '')} {row.get('Last Name', '')}".split())
         if not name:
             problems.append(warning(path, line, "a row without a name; skipped"))
@@ -232,7 +243,11 @@ def stream_google(lines: Iterable[str], path: str, problems: list[Diagnostic]) -
     first = next(lines, "")
     legacy = "given name" in first.lstrip("\ufeff").casefold()
     rows = _rows(
-        itertools.chain([first], lines), path, ("Given Name",) if legacy else ("First Name", "Last Name"), problems
+        itertools.chain([first], lines),
+        path,
+        ("Given Name",) if legacy else ("First Name", "Last Name"),
+        problems,
+        ("Connected On", "linkedin"),
     )
     for line, row in rows:
         if legacy:

@@ -145,7 +145,9 @@ def test_fuzz_import_parsers_never_crash(text):
     for parse in (parse_linkedin, parse_google, parse_vcard):
         people, problems = parse(text, "x")
         assert all(p.name for p in people)
-        assert all(d.severity == "warning" for d in problems)
+        assert all(d.severity in ("error", "warning") for d in problems)
+        # an error is a file this parser cannot read at all (not its export): it gives no one
+        assert people == [] or all(d.severity == "warning" for d in problems)
 
 
 def test_an_unreadable_note_is_reported_and_skipped(run, make_vault, monkeypatch):

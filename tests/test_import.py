@@ -4,6 +4,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from mdfollow.contact import linkedin_key, name_key
 from mdfollow.importing import parse_google, parse_linkedin, parse_vcard
 from mdfollow.note import parse_note
@@ -163,3 +165,21 @@ def test_missing_import_file_is_a_usage_error(run, make_vault):
     result = run("--vault", vault, "import", "vcard", "/nonexistent.vcf")
     assert result.exit_code == 2 and "Traceback" not in result.output
     shutil.rmtree(vault)
+
+
+@pytest.mark.parametrize(
+    ("kind", "sample", "says"),
+    [
+        ("google", "Connections.csv", "it is for `mdfollow import linkedin`"),
+        ("linkedin", "google.csv", "it is for `mdfollow import google`"),
+        ("linkedin", "contacts.vcf", "no header row with First Name, Last Name"),
+    ],
+)
+def test_an_export_given_to_the_wrong_import_creates_nothing_and_fails(run, make_vault, kind, sample, says):
+    vault = make_vault({"People/.keep": ""})
+    before = snapshot(vault)
+    result = run("--vault", vault, "--today", "2026-11-23", "import", kind, SAMPLES / sample)
+    assert result.exit_code == 1, result.output
+    assert says in result.stderr
+    assert f"mdfollow: nothing imported from {sample}" in result.stderr
+    assert snapshot(vault) == before

@@ -124,6 +124,7 @@ def _run_import(app: App, kind: str, path: Path, dry_run: bool, update: bool, co
     written: list[Path] = []
     counts = {"create": 0, "skip": 0, "ambiguous": 0, "update": 0}
     problems: list[Any] = []
+    errors = 0
     size = path.stat().st_size
     bar = _progress(app, size)
     try:
@@ -138,7 +139,7 @@ def _run_import(app: App, kind: str, path: Path, dry_run: bool, update: bool, co
             shown_done = 0
             for person in STREAMS[kind](lines, str(path), problems):
                 if problems:
-                    _report(app, bar, problems)
+                    errors += _report(app, bar, problems)
                 if bar is not None and lines.done - shown_done > size // 200:
                     bar.update(lines.done - shown_done)
                     shown_done = lines.done
@@ -194,7 +195,7 @@ def _run_import(app: App, kind: str, path: Path, dry_run: bool, update: bool, co
                 written.append(note)
                 _say(bar, f"created  {rel} ({where})")
             if problems:
-                _report(app, bar, problems)
+                errors += _report(app, bar, problems)
     finally:
         if bar is not None:
             bar.update(max(0, bar.length - bar.pos))  # the last rows' bytes: end at 100%
@@ -206,6 +207,8 @@ def _run_import(app: App, kind: str, path: Path, dry_run: bool, update: bool, co
     if update:
         summary += f", {counts['update']} {'would be ' if dry_run else ''}updated"
     app.say(summary)
+    if errors and not any(counts.values()):
+        raise Failure(f"nothing imported from {path.name}: it is not a {kind} export this command reads (see above)")
     if not dry_run:
         made = counts["create"]
         message = f"import {kind}: {plural(made, 'contact')} from {path.name}"
@@ -218,9 +221,12 @@ def _say(bar: Any, line: str) -> None:
     click.echo(line)
 
 
-def _report(app: App, bar: Any, problems: list[Any]) -> None:
+def _report(app: App, bar: Any, problems: list[Any]) -> int:
+    """Say the problems met so far; return how many were errors."""
     app.report(problems)
+    errors = sum(1 for problem in problems if problem.severity == "error")
     problems.clear()
+    return errors
 
 
 def _update(app: App, rel: str, person: Any, dry_run: bool, additions: Any) -> str:
