@@ -331,8 +331,10 @@ def stream_vcard(lines: Iterable[str], path: str, problems: list[Diagnostic]) ->
     heard = _Heard()
     saved = (base.handlers[:], base.propagate, logger.handlers[:], logger.propagate)
     base.handlers, base.propagate, logger.handlers, logger.propagate = [heard], False, [heard], False
+    cards = 0
     try:
         for start, chunk in _cards(lines):
+            cards += 1
             heard.records.clear()
             try:
                 card = vobject.readOne(_join_soft_breaks(chunk), ignoreUnreadable=True)
@@ -357,6 +359,8 @@ def stream_vcard(lines: Iterable[str], path: str, problems: list[Diagnostic]) ->
             yield person
     finally:
         base.handlers, base.propagate, logger.handlers, logger.propagate = saved
+    if not cards:
+        problems.append(error(path, 1, "no vCard (BEGIN:VCARD) found; is this the right export?"))
 
 
 class _Heard(logging.Handler):

@@ -173,6 +173,7 @@ def test_missing_import_file_is_a_usage_error(run, make_vault):
         ("google", "Connections.csv", "it is for `mdfollow import linkedin`"),
         ("linkedin", "google.csv", "it is for `mdfollow import google`"),
         ("linkedin", "contacts.vcf", "no header row with First Name, Last Name"),
+        ("vcard", "google.csv", "no vCard (BEGIN:VCARD) found"),
     ],
 )
 def test_an_export_given_to_the_wrong_import_creates_nothing_and_fails(run, make_vault, kind, sample, says):
