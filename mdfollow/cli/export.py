@@ -23,6 +23,7 @@ def export() -> None:
 @export.command()
 @click.option(
     "--out",
+    metavar="PATH",
     help="Write here instead of the vcard_file setting (Contacts.vcf in the vault); `-` prints the cards.",
 )
 @click.option("--v3", is_flag=True, help="vCard 3.0 instead of 4.0, for older phones and Google Contacts.")
