@@ -244,9 +244,11 @@ def test_set_checks_every_value_first_and_writes_nothing_on_error(run, make_vaul
         (("keep_informed=maybe",), "keep_informed:"),
         (("status",), "is not KEY=VALUE"),
         (("bad key=1",), "is not a key name"),
+        (("birthday=02-30",), "birthday: '02-30' is not a real date (February has 29 days); nothing was written"),
     ]:
         result = run("--vault", vault, "--today", TODAY, "set", "Nina Kovacs", *bad)
         assert result.exit_code == 2, (bad, result.stderr)
+        assert "the key is ignored" not in result.stderr  # nothing is ignored: the edit is refused
         assert says in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert (vault / "People/Nina Kovacs.md").read_bytes() == before
 

@@ -178,7 +178,8 @@ def set_(app: App, name: str, assignments: tuple[str, ...], commit: bool | None)
     try:
         recorded = assign(app.vault, app.settings, index, contact, pairs)
     except BadValue as exc:
-        raise Usage(f"{exc}; nothing was written") from None
+        reason = str(exc).removesuffix("; the key is ignored")  # check's wording; here the edit is refused
+        raise Usage(f"{reason}; nothing was written") from None
     if not recorded.changes:
         app.say(f"{contact.path}: already so; nothing written")
         return
