@@ -129,7 +129,7 @@ def _refresh_locked(
         # An unmounted or mistyped vault must never wipe a real agenda.
         raise AgendaRefused(
             f"no contact notes found in {vault}; nothing written. Is this the right vault? "
-            "A contact note has `type: contact` in its front matter."
+            "`mdfollow init` looks for your people notes (by folder, tag or type) and sets mdfollow up to read them."
         )
     try:
         old = read_bytes(target)

@@ -90,7 +90,7 @@ def write_review(
     if not run.index.contacts:
         raise ReviewRefused(
             f"no contact notes found in {vault}; nothing written. Is this the right vault? "
-            "A contact note has `type: contact` in its front matter."
+            "`mdfollow init` looks for your people notes (by folder, tag or type) and sets mdfollow up to read them."
         )
     with vault_lock(vault):
         return _write_locked(run, settings, target, shown, force, within)

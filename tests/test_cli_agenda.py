@@ -73,7 +73,7 @@ def test_zero_contacts_never_wipes_the_agenda(run, make_vault, tmp_path):
     vault = make_vault({"Agenda.md": "precious\n", "Note.md": "hello\n"})
     result = run("--vault", vault, "agenda")
     assert result.exit_code == 1
-    assert "no contact notes found" in result.stderr
+    assert "no contact notes found" in result.stderr and "`mdfollow init` looks for your people notes" in result.stderr
     assert (vault / "Agenda.md").read_text() == "precious\n"
     empty = make_vault({}, root=tmp_path / "empty")
     assert run("--vault", empty, "agenda").exit_code == 1
