@@ -186,3 +186,19 @@ def test_new_works_in_a_vault_whose_notes_say_what_they_are_in_categories(run, m
     assert "categories: contact" in text and "\ntype:" not in text
     names = {c["contact"] for c in json.loads(run("--vault", vault, "list", "--json").stdout)}
     assert names == {"Ann Lee", "Bo Ek", "Cy Dee"}
+
+
+def test_init_json_with_dry_run_prints_only_json_and_writes_nothing(run, make_vault, tmp_path):
+    vault = make_vault(tag_vault())
+    before = snapshot(vault)
+    data = json.loads(init(run, vault, "--json", "--dry-run").stdout)
+    assert data["contacts"] == 3 and data["settings"] is None
+    assert snapshot(vault) == before
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert json.loads(init(run, empty, "--json", "--dry-run").stdout) == {
+        "started": False,
+        "settings": None,
+        "example": None,
+    }
+    assert list(empty.iterdir()) == []

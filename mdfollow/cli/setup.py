@@ -120,8 +120,11 @@ def init(app: App, dry_run: bool, as_json: bool, commit: bool | None) -> None:
         text = EXAMPLE_SETTINGS
         settings, problems = parse_settings(text, target.name)
         assert not problems, problems
-        if dry_run:
-            click.echo(text, nl=False)
+        if dry_run:  # with --json, stdout holds only the JSON a script parses
+            if as_json:
+                print_json({"started": False, "settings": None, "example": None})
+            else:
+                click.echo(text, nl=False)
             return
         _write(target, text)
         written.append(target)
@@ -142,7 +145,8 @@ def init(app: App, dry_run: bool, as_json: bool, commit: bool | None) -> None:
     if problems:  # pragma: no cover - the writer and the reader disagree: a bug, and nothing is written
         raise Failure("the settings init wrote do not read back: " + "; ".join(p.format() for p in problems))
     if dry_run:
-        click.echo(text, nl=False)
+        if not as_json:  # with --json, stdout holds only the JSON a script parses
+            click.echo(text, nl=False)
     else:
         _write(target, text)
         written.append(target)
