@@ -32,7 +32,7 @@ from mdfollow.contact import DATE_KEYS, Contact
 from mdfollow.dates import Cadence
 from mdfollow.diagnostics import Diagnostic
 from mdfollow.index import NoteSummary
-from mdfollow.note import Link
+from mdfollow.links import Link
 
 SCHEMA = 4  # the tables below; a file with another number is rebuilt
 SUMMARY_VERSION = 4  # bump when NoteSummary or what summarize() puts in it changes

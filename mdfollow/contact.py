@@ -17,7 +17,8 @@ from mdfollow.dates import Cadence, CadenceError, DateError, describe_value, par
 from mdfollow.diagnostics import Diagnostic, error, warning
 from mdfollow.errors import BadValue
 from mdfollow.keys import KeyMap, People, tag_values
-from mdfollow.note import ParsedNote, scan_tags
+from mdfollow.links import scan_tags
+from mdfollow.note import ParsedNote
 
 
 @dataclass(frozen=True)
@@ -269,7 +270,7 @@ def parse_links(value: Any) -> tuple[tuple[str, ...], str | None]:
 
 def parse_link(value: Any) -> tuple[str | None, str | None]:
     """(target, warning) from a link-valued key: "[[Jane]]", Jane, or unquoted [[Jane]]."""
-    from mdfollow.note import link_target
+    from mdfollow.links import link_target
 
     if isinstance(value, list) and len(value) == 1 and isinstance(value[0], list):
         inner = value[0]

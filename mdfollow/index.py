@@ -17,8 +17,9 @@ from mdfollow.contact import Contact, build_contact, fold, given_name, without_t
 from mdfollow.dates import DailyFormat, DateError, leading_date, parse_date
 from mdfollow.diagnostics import Diagnostic, warning
 from mdfollow.keys import People
+from mdfollow.links import Link, property_links, scan_links
 from mdfollow.milestones import Milestone
-from mdfollow.note import Link, parse_note, property_links, scan_links
+from mdfollow.note import parse_note
 
 KIND_CONTACT = "contact"
 KIND_DATED = "dated"

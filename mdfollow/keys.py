@@ -145,7 +145,7 @@ def parse_keymap(table: Any) -> tuple[KeyMap, list[tuple[str | None, str, str]]]
 
 def body_tags(body: str) -> list[str]:
     """Obsidian tags written in the body (`#people`, `#people/work`), by the note reader's one rule."""
-    from mdfollow.note import scan_tags
+    from mdfollow.links import scan_tags
 
     return list(scan_tags(body))
 

@@ -22,7 +22,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from mdfollow.actions import ACTIONS, LIGHT_NUDGE_VERB
-from mdfollow.note import first_link_target
+from mdfollow.links import first_link_target
 
 if TYPE_CHECKING:
     from mdfollow.rules import FollowUp

@@ -20,6 +20,7 @@ CORE = [
     "importing",
     "index",
     "keys",
+    "links",
     "meetings",
     "merging",
     "milestones",

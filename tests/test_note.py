@@ -1,4 +1,5 @@
-from mdfollow.note import MAX_FRONT_MATTER, parse_note, scan_links
+from mdfollow.links import scan_links
+from mdfollow.note import MAX_FRONT_MATTER, parse_note
 
 
 def parse(text: str | bytes, path: str = "People/Jane.md"):
