@@ -68,3 +68,7 @@ RANK: dict[str, int] = {action.name: rank for rank, action in enumerate(ACTIONS)
 def verb(item: FollowUp) -> str:
     """The action's words for this item, with {link} still to fill."""
     return LIGHT_NUDGE_VERB if item.action == "nudge" and item.light_touch else BY_NAME[item.action].verb
+
+
+# Drafts for a date the contact keeps (their `birthday.md` template): no rule, never an agenda item.
+OCCASIONS: tuple[str, ...] = ("birthday",)

@@ -29,13 +29,13 @@ from typing import Any
 
 from mdfollow import __version__
 from mdfollow.contact import DATE_KEYS, Contact
-from mdfollow.dates import Cadence
+from mdfollow.dates import Birthday, Cadence
 from mdfollow.diagnostics import Diagnostic
 from mdfollow.index import NoteSummary
 from mdfollow.links import Link
 
 SCHEMA = 4  # the tables below; a file with another number is rebuilt
-SUMMARY_VERSION = 4  # bump when NoteSummary or what summarize() puts in it changes
+SUMMARY_VERSION = 5  # bump when NoteSummary or what summarize() puts in it changes (5: birthdays)
 APPLICATION_ID = 0x6D64666C  # "mdfl": tells our file from any other SQLite database
 BUSY_MS = 30_000  # how long to wait for another mdfollow process holding the store
 RACY_NS = 2_000_000_000  # a note modified this close to being read is also checked by a hash
@@ -272,7 +272,7 @@ def _day(value: date | None) -> int | None:
 
 _CONTACT_KEYS = (
     "path", "name", "aliases", *DATE_KEYS, "advice", "advice_outcome", "strikes", "cadence", "warmth", "referred_by",
-    "keep_informed", "status", "company", "email", "tags", "emails", "linkedin", "lines",
+    "keep_informed", "status", "company", "email", "tags", "emails", "linkedin", "birthday", "lines",
 )  # fmt: skip
 _DATE_KEYS = frozenset(DATE_KEYS)
 
@@ -287,6 +287,8 @@ def encode(record: NoteSummary) -> tuple[Any, ...]:
                 value = _day(value)
             elif key == "cadence" and value is not None:
                 value = (value.count, value.unit, value.text)
+            elif key == "birthday" and value is not None:
+                value = (value.month, value.day, value.year)
             values.append(value)
         contact = tuple(values)
     return (
@@ -301,6 +303,7 @@ def encode(record: NoteSummary) -> tuple[Any, ...]:
 
 _DATE_AT = tuple(_CONTACT_KEYS.index(key) for key in DATE_KEYS)
 _CADENCE_AT = _CONTACT_KEYS.index("cadence")
+_BIRTHDAY_AT = _CONTACT_KEYS.index("birthday")
 _CADENCE_KEYS = ("count", "unit", "text")
 
 
@@ -317,6 +320,8 @@ def decode(data: tuple[Any, ...]) -> NoteSummary:
         for at in _DATE_AT:
             if values[at] is not None:
                 values[at] = date.fromordinal(values[at])
+        if values[_BIRTHDAY_AT] is not None:
+            values[_BIRTHDAY_AT] = Birthday(*values[_BIRTHDAY_AT])
         if values[_CADENCE_AT] is not None:
             cadence = new(Cadence)
             cadence.__dict__.update(zip(_CADENCE_KEYS, values[_CADENCE_AT], strict=True))

@@ -13,7 +13,16 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from mdfollow.dates import Cadence, CadenceError, DateError, describe_value, parse_cadence, parse_date
+from mdfollow.dates import (
+    Birthday,
+    Cadence,
+    CadenceError,
+    DateError,
+    describe_value,
+    parse_birthday,
+    parse_cadence,
+    parse_date,
+)
 from mdfollow.diagnostics import Diagnostic, error, warning
 from mdfollow.errors import BadValue
 from mdfollow.keys import KeyMap, People, tag_values
@@ -216,6 +225,7 @@ class Contact:
     tags: tuple[str, ...] = ()
     emails: tuple[str, ...] = ()  # further addresses, from `emails`
     linkedin: str = ""
+    birthday: Birthday | None = None
     # Only what the rules need: templates and `show` read the note for the other keys
     # (keeping every key here would double the memory of a large vault).
     lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
@@ -341,6 +351,13 @@ def build_contact(note: ParsedNote, keys: KeyMap | None = None) -> tuple[Contact
             values[key] = parse_date(raw)
         except DateError as exc:
             bad(key, f"{exc}; the key is ignored")
+
+    raw = front.get("birthday")
+    if raw is not None and raw != "":
+        try:
+            values["birthday"] = parse_birthday(raw)
+        except DateError as exc:
+            bad("birthday", f"{exc}; the key is ignored")
 
     raw = front.get("advice")
     if raw is not None:

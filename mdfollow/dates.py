@@ -398,3 +398,69 @@ def _shift(when: datetime, count: int, unit: str) -> datetime:
         return datetime.combine(add_months(when.date(), months), when.timetz())
     seconds = {"w": 7 * 86400, "d": 86400, "h": 3600, "m": 60, "s": 1}[unit if unit == "m" else unit.lower()]
     return when + timedelta(seconds=count * seconds)
+
+
+# --- birthdays ----------------------------------------------------------------------
+
+_BIRTHDAY = re.compile(r"^(?:(\d{4})-?|--|)(\d{2})-?(\d{2})$")
+
+
+@dataclass(frozen=True)
+class Birthday:
+    """A day of the year, with the year of birth when it is known."""
+
+    month: int
+    day: int
+    year: int | None = None
+
+    @property
+    def text(self) -> str:
+        """The canonical front-matter form: `1990-11-25`, or `--11-25` without a year (vCard's form)."""
+        if self.year is not None:
+            return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+        return f"--{self.month:02d}-{self.day:02d}"
+
+    def in_year(self, year: int) -> date:
+        """The birthday in `year`; 29 February is kept on 28 February in other years."""
+        day = min(self.day, calendar.monthrange(year, self.month)[1])
+        return date(year, self.month, day)
+
+    def next_on_or_after(self, today: date) -> date:
+        when = self.in_year(today.year)
+        if when < today:
+            if today.year == date.max.year:
+                return when  # no year after 9999: stay put rather than overflow
+            when = self.in_year(today.year + 1)
+        return when
+
+    def age_on(self, day: date) -> int | None:
+        """Years turned on `day` (a birthday of that year), or None without a year of birth."""
+        return day.year - self.year if self.year is not None else None
+
+
+def parse_birthday(value: object) -> Birthday:
+    """A `Birthday` from `1990-11-25`, `11-25`, `--11-25` or `--1125` (vCard 4), or a YAML date.
+
+    Raises DateError with a fix-it message.
+    """
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return Birthday(value.month, value.day, value.year)
+    if isinstance(value, bool) or not isinstance(value, str):
+        raise DateError(f"{describe_value(value)} is not a birthday; write YYYY-MM-DD, or MM-DD without the year")
+    text = value.strip()
+    m = _BIRTHDAY.match(text)
+    if not m:
+        raise DateError(f"{text!r} is not a birthday; write YYYY-MM-DD, or MM-DD without the year")
+    # Year 0000 is how some address books say "no year".
+    year = int(m.group(1)) if m.group(1) and int(m.group(1)) > 0 else None
+    month, day = int(m.group(2)), int(m.group(3))
+    if not 1 <= month <= 12:
+        raise DateError(f"{text!r} has no month {month}; write YYYY-MM-DD, or MM-DD without the year")
+    # Without a year, 29 February is a real birthday; with one, the year must have it.
+    last = calendar.monthrange(year if year is not None else 2000, month)[1]
+    if not 1 <= day <= last:
+        where = f"{calendar.month_name[month]} {year:04d}" if year is not None else calendar.month_name[month]
+        raise DateError(f"{text!r} is not a real date ({where} has {last} days)")
+    return Birthday(month, day, year)

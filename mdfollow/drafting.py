@@ -39,6 +39,7 @@ _KNOWN = (
     "role",
     "email",
     "tags",
+    "birthday",
 )
 
 
@@ -66,7 +67,13 @@ def choose_item(
     """The item a draft is for: the contact's next action, or the `kind` asked for.
 
     `force` drafts a `kind` that does not apply now. Raises NothingToDraft.
+    A `birthday` draft is for the contact's next birthday, today or later.
     """
+    if kind == "birthday":
+        if contact.birthday is None:
+            raise NothingToDraft(f"{contact.name} has no birthday in their note; add `birthday: MM-DD` (or YYYY-MM-DD)")
+        when = contact.birthday.next_on_or_after(today)
+        return FollowUp(contact, "birthday", when, f"birthday on {when.isoformat()}")
     item = next_action(contact, index, today, settings)
     if kind is not None and (item is None or item.action != kind):
         found = [c for c in candidates(contact, index, today, settings) if c.action == kind]
@@ -123,6 +130,7 @@ def contact_fields(
         keep_informed=contact.keep_informed,
         tags=list(contact.tags),
         status=contact.status,
+        birthday=contact.birthday.text if contact.birthday else None,
     )
     log = parse_log(note_text, log_heading) if note_text else []
     values["last_log"] = Fields(date=log[-1][0], text=log[-1][1]) if log else None

@@ -52,6 +52,10 @@ class AgendaRefused(MdfollowError):
     """The agenda was not written; the message says why and what to do."""
 
 
+class ReviewRefused(MdfollowError):
+    """The review was not written; the message says why and what to do."""
+
+
 class RecordProblem(MdfollowError):
     """Nothing was written into a note; the message says why and what to do."""
 

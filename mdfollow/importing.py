@@ -1,7 +1,7 @@
-"""Contacts from LinkedIn, vCard and Google exports, matched against the vault.
+"""Contacts from LinkedIn, vCard and Google exports, as `Person` values.
 
-Pure: file text in, `Person` values and diagnostics out; then a plan that says,
-for each person, create / skip (and why) / ambiguous. vobject lives here and
+Pure: file text in, `Person` values and diagnostics out (`matching` then decides,
+for each person, create / skip (and why) / ambiguous). vobject lives here and
 nowhere else. The notes are written by `record.create_contact`, the same safe
 path as `new`.
 """
@@ -12,13 +12,14 @@ import csv
 import itertools
 import logging
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
-from mdfollow.contact import Contact, contact_emails, email_key, fold, linkedin_key, name_key
+from mdfollow.contact import fold
+from mdfollow.dates import Birthday, DateError, parse_birthday
 from mdfollow.diagnostics import Diagnostic, warning
+from mdfollow.vcard import ADVICE_PREFIX, APPLE_NO_YEAR, OUTCOME_PREFIX
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,8 @@ class Person:
     connected: date | None = None
     tags: tuple[str, ...] = ()
     note: str = ""
+    advice: tuple[str, ...] = ()  # from a NOTE that `export vcard` wrote
+    advice_outcome: str = ""
     aliases: tuple[str, ...] = ()  # a nickname: kept as an alias, so `show Bob` finds Robert
 
     def extra(self) -> list[tuple[str, object]]:
@@ -48,16 +51,24 @@ class Person:
                 out.append(("emails", list(self.emails[1:])))
         if self.phones:
             out.append(("phone", self.phones[0]))
+            if len(self.phones) > 1:
+                out.append(("phones", list(self.phones[1:])))
         if self.linkedin:
             out.append(("linkedin", self.linkedin))
         if self.websites:
             out.append(("website", self.websites[0]))
+            if len(self.websites) > 1:
+                out.append(("websites", list(self.websites[1:])))
         if self.birthday:
             out.append(("birthday", self.birthday))
         if self.connected:
             out.append(("connected", self.connected))
         if self.tags:
             out.append(("tags", list(self.tags)))
+        if self.advice:
+            out.append(("advice", self.advice[0] if len(self.advice) == 1 else list(self.advice)))
+        if self.advice_outcome:
+            out.append(("advice_outcome", self.advice_outcome))
         aliases = [a for a in self.aliases if fold(a) != fold(self.name)]
         if aliases:
             out.append(("aliases", aliases))
@@ -266,20 +277,23 @@ def stream_google(lines: Iterable[str], path: str, problems: list[Diagnostic]) -
         )
 
 
-def _birthday(text: str) -> str:
+def _birthday(text: str, omit_year: str = "") -> str:
+    """The note's form of an export's birthday: `1990-11-25`, or `--11-25` without a year.
+
+    Apple writes a year-less birthday as `1604-11-25` with X-APPLE-OMIT-YEAR=1604;
+    vCard 4 as `--1125`; Google as `--11-25`. A date-time counts as its date.
+    """
     text = text.strip()
     if not text:
         return ""
-    m = re.fullmatch(r"--(\d{2})-?(\d{2})", text) or re.fullmatch(r" --(\d{2})-(\d{2})", text)
-    if m:
-        return f"--{m.group(1)}-{m.group(2)}"
-    m = re.fullmatch(r"(\d{4})-?(\d{2})-?(\d{2})(?:T.*)?", text)
-    if m:
-        try:
-            return date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
-        except ValueError:
-            return ""
-    return ""
+    text = re.sub(r"T.*$", "", text)
+    try:
+        birthday = parse_birthday(text)
+    except DateError:
+        return ""
+    if birthday.year is not None and (str(birthday.year) == omit_year.strip() or birthday.year == APPLE_NO_YEAR):
+        birthday = Birthday(birthday.month, birthday.day)
+    return birthday.text
 
 
 # --- vCard --------------------------------------------------------------------------
@@ -390,6 +404,26 @@ def _text(value: object) -> str:
     return " ".join(str(value or "").split())
 
 
+def _split_note(text: str) -> tuple[str, tuple[str, ...], str]:
+    """(the rest, advice, outcome) from a NOTE: the lines `export vcard` writes become keys again."""
+    advice: list[str] = []
+    outcome = ""
+    rest: list[str] = []
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        if line.startswith(ADVICE_PREFIX) and line[len(ADVICE_PREFIX) :].strip():
+            advice.append(_text(line[len(ADVICE_PREFIX) :]))
+        elif line.startswith(OUTCOME_PREFIX) and not outcome and line[len(OUTCOME_PREFIX) :].strip():
+            outcome = _text(line[len(OUTCOME_PREFIX) :])
+        else:
+            rest.append(line)
+    return _lines("\n".join(rest)), tuple(advice), outcome
+
+
+def _param(prop: object, name: str) -> str:
+    values = getattr(prop, "params", {}).get(name.upper(), [])
+    return str(values[0]) if values else ""
+
+
 def _lines(value: object) -> str:
     """Text that keeps its line breaks (a NOTE's `\\n`), each line's spacing tidied."""
     lines = [" ".join(line.split()) for line in str(value or "").replace("\r\n", "\n").split("\n")]
@@ -438,7 +472,12 @@ def _person_from_card(card: object, line: int) -> Person | None:
     for categories in _values(card, "categories"):
         value = categories.value  # type: ignore[attr-defined]
         tags.extend(v.strip() for v in (value if isinstance(value, list) else str(value).split(",")) if v.strip())
-    birthday = next((_birthday(_text(b.value)) for b in _values(card, "bday")), "")  # type: ignore[attr-defined]
+    raw_note = next((str(n.value or "") for n in _values(card, "note")), "")  # type: ignore[attr-defined]
+    note, advice, outcome = _split_note(raw_note)
+    birthday = next(
+        (_birthday(_text(b.value), _param(b, "X-APPLE-OMIT-YEAR")) for b in _values(card, "bday")),  # type: ignore[attr-defined]
+        "",
+    )
     return Person(
         name=fn,
         line=line,
@@ -450,7 +489,9 @@ def _person_from_card(card: object, line: int) -> Person | None:
         websites=tuple(urls),
         birthday=birthday,
         tags=tuple(dict.fromkeys(tags)),
-        note=next((_lines(n.value) for n in _values(card, "note")), ""),  # type: ignore[attr-defined]
+        note=note,
+        advice=advice,
+        advice_outcome=outcome,
         aliases=tuple(
             dict.fromkeys(_text(n.value) for n in _values(card, "nickname") if _text(n.value))  # type: ignore[attr-defined]
         ),
@@ -459,106 +500,3 @@ def _person_from_card(card: object, line: int) -> Person | None:
 
 PARSERS = {"linkedin": parse_linkedin, "vcard": parse_vcard, "google": parse_google}
 STREAMS = {"linkedin": stream_linkedin, "vcard": stream_vcard, "google": stream_google}
-
-
-# --- matching -----------------------------------------------------------------------
-
-
-def _contact_emails(contact: Contact) -> set[str]:
-    return contact_emails(contact)
-
-
-@dataclass(frozen=True)
-class Decision:
-    person: Person
-    action: str  # "create", "skip" or "ambiguous"
-    reason: str = ""
-    matches: tuple[str, ...] = field(default=())
-
-
-class Planner:
-    """Decides person by person, through dict indexes built once from the vault.
-
-    The cost of a decision does not grow with the vault, and nothing is kept
-    per row but a small key for each new person (to catch a person listed twice).
-    """
-
-    def __init__(self, contacts: Iterable[Contact]):
-        self.by_email: dict[str, set[str]] = {}
-        self.by_linkedin: dict[str, set[str]] = {}
-        self.by_name: dict[str, set[str]] = {}
-        for contact in contacts:
-            self.add(
-                contact.path, _contact_emails(contact), contact.linkedin, (contact.name, contact.stem, *contact.aliases)
-            )
-        self.seen: dict[str, int] = {}  # name key of each person to create -> its line
-
-    def add(self, path: str, emails: Iterable[str], linkedin: str, names: Iterable[str]) -> None:
-        for email in emails:
-            self.by_email.setdefault(email_key(email), set()).add(path)
-        if linkedin:
-            self.by_linkedin.setdefault(linkedin_key(linkedin), set()).add(path)
-        for name in names:
-            self.by_name.setdefault(name_key(name), set()).add(path)
-
-    def decide(self, person: Person) -> Decision:
-        found: dict[str, str] = {}
-        for email in person.emails:
-            for path in self.by_email.get(email_key(email), ()):
-                found.setdefault(path, "same e-mail")
-        if person.linkedin:
-            for path in self.by_linkedin.get(linkedin_key(person.linkedin), ()):
-                found.setdefault(path, "same LinkedIn profile")
-        if not found:
-            for path in self.by_name.get(name_key(person.name), ()):
-                found.setdefault(path, "same name")
-        key = name_key(person.name)
-        if len(found) > 1:
-            return Decision(person, "ambiguous", "matches several contacts", tuple(sorted(found)))
-        if found:
-            path, why = next(iter(found.items()))
-            return Decision(person, "skip", f"already a contact ({why})", (path,))
-        if key in self.seen:
-            return Decision(person, "skip", f"appears twice in the file (first at line {self.seen[key]})")
-        self.seen[key] = person.line
-        return Decision(person, "create")
-
-
-def plan_import(people: Iterable[Person], contacts: Iterable[Contact]) -> list[Decision]:
-    """What to do with each person: never a duplicate, never a guess."""
-    planner = Planner(contacts)
-    return [planner.decide(person) for person in people]
-
-
-def _lacks(value: Any) -> bool:
-    return value is None or value == "" or value == []
-
-
-def additions(front: Mapping[str, Any], person: Person) -> dict[str, Any]:
-    """The keys the export knows and the contact lacks (front: under mdfollow's names).
-
-    Never a value the contact has: an empty key (`bday:`) is filled, a set one
-    is left as it is, even when the export says otherwise.
-    """
-    out: dict[str, Any] = {}
-    for key, value in person.all_keys():
-        if key in out or _lacks(value):
-            continue
-        if key == "email" and not _lacks(front.get("email")):
-            continue
-        if key == "emails":
-            have = {str(e).casefold() for e in _as_list(front.get("email")) + _as_list(front.get("emails"))}
-            if not _lacks(front.get("emails")):
-                continue
-            value = [e for e in value if str(e).casefold() not in have]  # type: ignore[attr-defined]
-            if not value:
-                continue
-        if _lacks(front.get(key)):
-            out[key] = value
-    return out
-
-
-def _as_list(value: Any) -> list[Any]:
-    if _lacks(value):
-        return []
-    return value if isinstance(value, list) else [value]

@@ -12,7 +12,7 @@ from typing import Any
 
 from mdfollow.actions import verb
 from mdfollow.index import VaultIndex
-from mdfollow.rules import Agenda, FollowUp
+from mdfollow.rules import Agenda, BirthdayItem, FollowUp
 from mdfollow.ticks import BLOCK_START, CARRIED, MARKER, block_id, signature
 
 
@@ -100,6 +100,10 @@ def _agenda_lines(
         lines += [f"{level} {title}", ""]
         lines += [task_line(item, index, statuses.get(block_id(item), " ")) for item in items]
         lines.append("")
+    if agenda.birthdays:
+        lines += [f"{level} Birthdays", ""]
+        lines += [birthday_line(b, index, agenda.today) for b in agenda.birthdays]
+        lines.append("")
     if agenda.gone_quiet:
         lines += [f"{level} Gone quiet", "", "No reply after the last try: wait until they write back.", ""]
         for quiet in agenda.gone_quiet:
@@ -117,6 +121,18 @@ def _agenda_lines(
     return lines
 
 
+def birthday_line(birthday: BirthdayItem, index: VaultIndex, today: date) -> str:
+    """A plain list line, not a task: a birthday is not a follow-up to tick off."""
+    when = birthday.date
+    day = f"{when.strftime('%A')} {when.day} {when.strftime('%B')}" + (
+        f" {when.year}" if when.year != today.year else ""
+    )
+    if when == today:
+        day = "today"
+    age = f", turns {birthday.age}" if birthday.age is not None and birthday.age > 0 else ""
+    return f"- 🎂 {index.link_for(birthday.contact)}: {day}{age}"
+
+
 def agenda_json(agenda: Agenda) -> dict[str, Any]:
     return {
         "today": agenda.today.isoformat(),
@@ -131,6 +147,9 @@ def agenda_json(agenda: Agenda) -> dict[str, Any]:
             for q in agenda.gone_quiet
         ],
         "problems": [p.to_json() for p in agenda.problems],
+        "birthdays": [
+            {"contact": b.contact.name, "note": b.contact.path, "date": b.date.isoformat()} for b in agenda.birthdays
+        ],
     }
 
 

@@ -86,12 +86,25 @@ class GoneQuiet:
 
 
 @dataclass(frozen=True)
+class BirthdayItem:
+    """A birthday within the horizon: a line of its own, never a follow-up item."""
+
+    contact: Contact
+    date: date  # this occurrence (28 February for 29 February in other years)
+
+    @property
+    def age(self) -> int | None:
+        return self.contact.birthday.age_on(self.date) if self.contact.birthday else None
+
+
+@dataclass(frozen=True)
 class Agenda:
     today: date
     horizon: int
     items: tuple[FollowUp, ...]
     gone_quiet: tuple[GoneQuiet, ...]
     problems: tuple[Diagnostic, ...]
+    birthdays: tuple[BirthdayItem, ...] = ()
 
     def overdue(self) -> list[FollowUp]:
         return [i for i in self.items if i.due < self.today]
@@ -362,6 +375,19 @@ def _inputs(contact: Contact, index: VaultIndex, today: date, settings: Settings
     )
 
 
+def upcoming_birthdays(contacts: tuple[Contact, ...], today: date, last_day: date) -> list[BirthdayItem]:
+    """Birthdays from today to `last_day`, by date then name; closed contacts have none."""
+    found = []
+    for contact in contacts:
+        if contact.birthday is None or contact.status == "closed":
+            continue
+        when = contact.birthday.next_on_or_after(today)
+        if today <= when <= last_day:
+            found.append(BirthdayItem(contact, when))
+    found.sort(key=lambda b: (b.date, fold(b.contact.name), b.contact.path))
+    return found
+
+
 def build_agenda(index: VaultIndex, today: date, settings: Settings, memo: Memo | None = None) -> Agenda:
     """What is overdue, due today and due within the horizon, in agenda order.
 
@@ -392,4 +418,5 @@ def build_agenda(index: VaultIndex, today: date, settings: Settings, memo: Memo 
             quiet.append(silent)
     items.sort(key=sort_key)
     quiet.sort(key=lambda q: (fold(q.contact.name), q.contact.path))
-    return Agenda(today, settings.horizon_days, tuple(items), tuple(quiet), index.problems)
+    birthdays = tuple(upcoming_birthdays(index.contacts, today, last_day))
+    return Agenda(today, settings.horizon_days, tuple(items), tuple(quiet), index.problems, birthdays)

@@ -87,6 +87,32 @@ class Settings:
     calendar_todo: bool = field(
         default=False, metadata=_doc("Write the calendar's items as to-dos (VTODO) instead of all-day events.")
     )
+    review_file: str = field(
+        default="Review.md", metadata=_doc("The weekly review file `review` writes, from the vault root.")
+    )
+    review_weeks: int = field(default=12, metadata=_doc("The review counts touches per week over this many weeks."))
+    review_xychart: bool = field(
+        default=False,
+        metadata=_doc(
+            "Also draw the review's touches per week as a Mermaid `xychart-beta` bar chart "
+            "(needs Mermaid 10.5 or later in Obsidian; the table is always there)."
+        ),
+    )
+    drift_min_touch_days: int = field(
+        default=3, metadata=_doc("The review judges drift only for people touched on at least this many days.")
+    )
+    drift_factor: int = field(
+        default=2,
+        metadata=_doc("Drifting: more days since the last touch than this many times their usual (median) gap ..."),
+    )
+    drift_min_days_since: int = field(default=14, metadata=_doc("... and more than this many days."))
+    never_followed_up_days: int = field(
+        default=30,
+        metadata=_doc("The review lists people with no touch and no cadence added more than this many days ago."),
+    )
+    vcard_file: str = field(
+        default="Contacts.vcf", metadata=_doc("The file `export vcard` writes, from the vault root.")
+    )
     daily_agenda: bool = field(
         default=False,
         metadata=_doc("Write the agenda as a block in today's daily note, as if `agenda --daily` were given."),

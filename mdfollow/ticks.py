@@ -59,10 +59,11 @@ _MDLINK = re.compile(r"\[([^\[\]\n]*)\]\((?:<[^>\n]*>|[^()\s]*(?:\([^()\s]*\)[^(
 _TITLE = re.compile(r"^# Follow-ups for .+$", re.MULTILINE)
 # The lines mdfollow writes besides task lines: anything else is the user's.
 _OURS = re.compile(
-    r"(?:# Follow-ups for .+|#{2,3} (?:Overdue|Today|Coming up \(next \d+ days\)|Gone quiet|Ticked, not recorded)"
+    r"(?:# Follow-ups for .+|#{2,3} (?:Overdue|Today|Coming up \(next \d+ days\)|Birthdays|Gone quiet|Ticked, not recorded)"
     r"|Nothing is due in the next \d+ days\.|No reply after the last try: wait until they write back\."
     r"|These ticks no longer match an item .*|_\d+ notes? ha(?:s|ve) problems: run `mdfollow check` to see them\._"
-    r"|- .+: \d+ messages unanswered(?: since \d{4}-\d{2}-\d{2})?)$"
+    r"|- .+: \d+ messages unanswered(?: since \d{4}-\d{2}-\d{2})?"
+    r"|- 🎂 .+: (?:today|[A-Z][a-z]+ \d{1,2} [A-Z][a-z]+(?: \d{4})?)(?:, turns \d+)?)$"
 )
 # The action a line's words name: for a tick whose block id names a renamed note's old path.
 _VERB_PATTERNS = tuple(

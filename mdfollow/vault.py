@@ -205,7 +205,12 @@ def exclusions(
 ) -> Exclusions:
     """What mdfollow never reads as notes: its own outputs, templates (its own and
     Obsidian's, in `extra_folders`) and milestones."""
-    files = {settings.agenda_file.strip("/"), settings.milestones_file.strip("/"), *extra_files}
+    files = {
+        settings.agenda_file.strip("/"),
+        settings.review_file.strip("/"),
+        settings.milestones_file.strip("/"),
+        *extra_files,
+    }
     folders = tuple(
         f.strip("/") for f in (settings.drafts_folder, settings.templates_folder, *extra_folders) if f.strip("/")
     )

@@ -18,7 +18,11 @@ def test_example_vault_agenda_json_is_golden_and_matches_the_contract(run, examp
     assert result.exit_code == 0
     golden("example/agenda.json", result.stdout)
     data = json.loads(result.stdout)
-    assert list(data) == ["today", "items", "gone_quiet", "problems"]
+    assert list(data) == ["today", "items", "gone_quiet", "problems", "birthdays"]
+    assert data["birthdays"] == [
+        {"contact": "Priya Raman", "note": "People/Priya Raman.md", "date": "2026-11-25"},
+        {"contact": "Elena Petrova", "note": "People/Elena Petrova.md", "date": "2026-11-28"},
+    ]
     assert data["today"] == EXAMPLE_TODAY
     for item in data["items"]:
         assert list(item) == ["contact", "note", "action", "due", "days_overdue", "light_touch", "reason", "also"]

@@ -107,7 +107,7 @@ def test_a_vault_template_replaces_the_built_in(run, example_vault):
     listing = run("--vault", example_vault, "templates").stdout
     rows = {line.split()[0]: line.split(None, 1)[1] for line in listing.splitlines()}
     assert rows["thank.md"] == "Templates/mdfollow/thank.md (yours)"
-    assert rows["nudge.md"] == "built-in" and len(rows) == 9
+    assert rows["nudge.md"] == "built-in" and rows["birthday.md"] == "built-in" and len(rows) == 10
 
 
 def test_templates_copy_never_overwrites(run, example_vault):
@@ -118,7 +118,7 @@ def test_templates_copy_never_overwrites(run, example_vault):
     assert result.exit_code == 0
     assert "Templates/mdfollow/thank.md" in result.stdout and "nudge.md" not in result.stdout
     assert (folder / "nudge.md").read_text() == "mine\n"
-    assert len(list(folder.glob("*.md"))) == 9
+    assert len(list(folder.glob("*.md"))) == 10
     before = snapshot(example_vault)
     assert run("--vault", example_vault, "templates", "--copy").stdout == ""
     assert snapshot(example_vault) == before
@@ -176,3 +176,15 @@ def test_a_huge_output_is_stopped(run, example_vault):
     (folder / "thank.md").write_text("{% for i in range(9000) %}{{ 'y' * 99 }}{% endfor %}", encoding="utf-8")
     result = run("--vault", example_vault, "--today", EXAMPLE_TODAY, "draft", "Priya Raman", "--stdout")
     assert result.exit_code == 1 and "over 64 KiB" in result.stderr
+
+
+def test_birthday_draft_is_golden_and_needs_a_birthday(run, example_vault, golden):
+    result = run(
+        "--vault", example_vault, "--today", EXAMPLE_TODAY, "draft", "Priya Raman", "--kind", "birthday", "--stdout"
+    )
+    assert result.exit_code == 0, result.stderr
+    golden("drafts/birthday.md", result.stdout + "\n<!-- stderr: " + result.stderr.strip() + " -->\n")
+    missing = run("--vault", example_vault, "--today", EXAMPLE_TODAY, "draft", "Grace Liu", "--kind", "birthday")
+    assert missing.exit_code == 1 and "no birthday" in missing.stderr
+    written = run("--vault", example_vault, "--today", EXAMPLE_TODAY, "draft", "Elena Petrova", "--kind", "birthday")
+    assert written.stdout.strip() == "Drafts/2026-11-23 birthday Elena Petrova.md"

@@ -4,7 +4,8 @@ import json
 import shutil
 from pathlib import Path
 
-from mdfollow.importing import linkedin_key, name_key, parse_google, parse_linkedin, parse_vcard
+from mdfollow.contact import linkedin_key, name_key
+from mdfollow.importing import parse_google, parse_linkedin, parse_vcard
 from mdfollow.note import parse_note
 from tests.conftest import snapshot
 from tests.helpers import contact

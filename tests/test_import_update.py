@@ -9,7 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mdfollow.edits import _SURELY_PLAIN, plain_ok
-from mdfollow.importing import Person, additions, parse_google, parse_linkedin, parse_vcard
+from mdfollow.importing import Person, parse_google, parse_linkedin, parse_vcard
+from mdfollow.matching import additions
 from mdfollow.note import load_yaml
 from tests.conftest import snapshot
 

@@ -168,7 +168,7 @@ def ics(app: App, out: Path | None, todo: bool | None, commit: bool | None) -> N
     if not index.contacts:
         raise Failure(f"no contact notes found in {vault}; nothing written")
     result = build_agenda(index, app.today, settings)
-    data = agenda_calendar(result, todo=settings.calendar_todo if todo is None else todo)
+    data = agenda_calendar(result, todo=settings.calendar_todo if todo is None else todo, contacts=index.contacts)
     shown = relative(target, vault) or str(target)
     with vault_lock(vault):
         try:

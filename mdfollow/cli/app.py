@@ -306,12 +306,14 @@ def cli(
     """Make networking follow-up happen, from contacts kept as Markdown notes.
 
     Each contact is a note with `type: contact` (or `person`) in its front
-    matter. mdfollow reads the vault, applies the follow-up method (thank,
-    report back, nudge three times at most, keep a cadence, close referral
-    loops) and tells you who needs what today.
+    matter, or a tag or folder your settings name (`mdfollow init` finds
+    the people notes you already keep). mdfollow reads the vault, applies
+    the follow-up method (thank, report back, nudge three times at most,
+    keep a cadence, close referral loops) and tells you who needs what today.
 
     \b
     Start here:
+      mdfollow init              settings for the vault you already have
       mdfollow agenda            write Agenda.md: what is due, overdue, coming up
       mdfollow agenda --stdout   print it instead
       mdfollow check             find mistakes in your contact notes

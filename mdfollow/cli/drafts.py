@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from mdfollow.actions import NAMES
+from mdfollow.actions import NAMES, OCCASIONS
 from mdfollow.cli.app import (
     App,
     Failure,
@@ -20,7 +20,11 @@ from mdfollow.cli.app import (
 
 @cli.command()
 @click.argument("name")
-@click.option("--kind", type=click.Choice(NAMES), help="Draft this action instead of the contact's next one.")
+@click.option(
+    "--kind",
+    type=click.Choice(NAMES + OCCASIONS),
+    help="Draft this action (or `birthday`) instead of the contact's next one.",
+)
 @click.option("--stdout", "to_stdout", is_flag=True, help="Print the draft; write nothing.")
 @click.option("--force", is_flag=True, help="Draft even when nothing is due, or --kind does not apply now.")
 @commit_option
@@ -40,6 +44,7 @@ def draft(app: App, name: str, kind: str | None, to_stdout: bool, force: bool, c
     Examples:
       mdfollow draft "Priya Raman"
       mdfollow draft Hannah --kind report-back --stdout
+      mdfollow draft "Priya Raman" --kind birthday
     """
     from mdfollow.drafting import choose_item, draft_base_name, render_draft
     from mdfollow.errors import AlreadyExists, TemplateProblem

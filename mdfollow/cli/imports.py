@@ -110,7 +110,8 @@ def _progress(app: App, size: int) -> Any:
 
 def _run_import(app: App, kind: str, path: Path, dry_run: bool, update: bool, commit: bool | None) -> None:
     from mdfollow.errors import RecordProblem
-    from mdfollow.importing import STREAMS, Planner, additions, decode_export
+    from mdfollow.importing import STREAMS, decode_export
+    from mdfollow.matching import Planner, additions
     from mdfollow.record import create_contact
     from mdfollow.store import read_stream, sync, vault_lock
     from mdfollow.template_files import load_template
