@@ -25,8 +25,9 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from mdfollow.cache import RACY_NS, Store, code_digest, content_hash, discard, pack, unpack
+from mdfollow.contact import Contact
 from mdfollow.diagnostics import Diagnostic, warning
-from mdfollow.index import NoteSummary, VaultIndex, build_index
+from mdfollow.index import KIND_CONTACT, NoteSummary, VaultIndex, build_index, patch_index
 from mdfollow.store import read_all_bytes
 from mdfollow.vault import GONE, Read, Stamp, ToRead, paused_gc, read_all, walk
 
@@ -50,6 +51,7 @@ class Indexer:
         self.code = code_digest()
         self.records: dict[str, NoteSummary] | None = None  # every summary, for a long-lived reader
         self.version: int | None = None
+        self.last: VaultIndex | None = None  # the index built from `records`, for a long-lived reader
 
     def index(self, today: date | None, changed: set[str] | None) -> VaultIndex | None:
         """The whole index, or None when the store failed (the caller goes on without it)."""
@@ -103,9 +105,11 @@ class Indexer:
             version = db.execute("PRAGMA data_version").fetchone()[0]
             if version != self.version:
                 self.records = None  # another process wrote the store
+                self.last = None
             self.version = version
             if self.store.meta("parse") != parse_key:
                 self.records = None
+                self.last = None
                 self.store.clear()
                 self.store.set_meta("parse", parse_key)
             rows = self._stored(scope)
@@ -143,15 +147,24 @@ class Indexer:
         except BaseException:
             self.store.rollback()
             self.records = None
+            self.last = None
             raise
         self.version = db.execute("PRAGMA data_version").fetchone()[0]
         records = self.records
+        last, self.last = self.last, None
+        edited = _contacts_edited(records, read) if last is not None and scope is not None and not gone else None
         for rel in gone:
             records.pop(rel, None)
         for r in read:
             records[r[0]] = r[1]
         problems: list[Diagnostic] = run_problems + [warning(r[0], None, GONE) for r in vanished]
-        return build_index(records.values(), milestones, problems)
+        if edited is not None and last is not None:
+            # Only contact notes changed, each still a contact at its path: every link resolves
+            # as before, so the index is patched rather than built again.
+            self.last = patch_index(last, records.values(), edited, milestones, problems)
+        else:
+            self.last = build_index(records.values(), milestones, problems)
+        return self.last
 
     def _stored(self, scope: set[str] | None) -> dict[str, tuple[Any, ...]]:
         query = "SELECT path, size, mtime, ctime, ino, hash FROM notes"
@@ -173,6 +186,19 @@ class Indexer:
             blob = marshal.dumps(encoded) if encoded is not None else pack(record)
             rows.append((rel, size, mtime, ctime, ino, digest, blob))
         return rows
+
+
+def _contacts_edited(records: dict[str, NoteSummary], read: list[Read]) -> dict[str, Contact] | None:
+    """The new contacts by path when every note read was a contact note and still is one; else None."""
+    edited: dict[str, Contact] = {}
+    for rel, record, *_ in read:
+        before = records.get(rel)
+        if before is None or before.contact is None or record.contact is None:
+            return None
+        if before.kind != KIND_CONTACT or record.kind != KIND_CONTACT:
+            return None
+        edited[rel] = record.contact
+    return edited
 
 
 def _same(path: str, digest: bytes) -> bool:

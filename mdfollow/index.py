@@ -125,6 +125,7 @@ class VaultIndex:
     _by_path: dict[str, str] | None = field(default=None, repr=False)  # folded path -> note path, built on first use
     _contact_at: dict[str, Contact] = field(default_factory=dict, repr=False)  # note path -> contact
     _referred: dict[str, list[Contact]] = field(default_factory=dict, repr=False)
+    _dupes: tuple[Diagnostic, ...] = field(default=(), repr=False)  # copies reported, for patch_index
 
     def resolve(self, target: str, source: str = "") -> Contact | None:
         """The contact a link in the note `source` goes to, as Obsidian resolves it; None when
@@ -256,6 +257,13 @@ def build_index(
             mentions[linked.path].append(Mention(record.date, record.path, link.line))
     index.mentions = {p: tuple(sorted(ms, key=lambda m: (m.date, m.path))) for p, ms in mentions.items()}
 
+    index._dupes = tuple(dupes)
+    _referrals(index, kept, problems)
+    index.problems = tuple(sorted(set(problems), key=_problem_order))
+    return index
+
+
+def _referrals(index: VaultIndex, kept: Iterable[Contact], problems: list[Diagnostic]) -> None:
     for contact in kept:
         for target in contact.referred_by:
             referrer = index.resolve(target, contact.path)
@@ -271,8 +279,49 @@ def build_index(
                     f"referred_by: [[{target}]] is not a contact note; create it (mdfollow new) or fix the link",
                 )
             )
-    index.problems = tuple(sorted(set(problems), key=_problem_order))
-    return index
+
+
+def patch_index(
+    index: VaultIndex,
+    records: Iterable[NoteSummary],
+    edited: dict[str, Contact],
+    milestones: Iterable[Milestone] = (),
+    extra_problems: Iterable[Diagnostic] = (),
+) -> VaultIndex:
+    """`build_index(records, ...)` when the only notes changed since `index` was built are the
+    contact notes `edited` (path -> new contact) that were contacts before, at the same paths.
+
+    What depends on paths only stays: the notes by name (so every link resolves to the same
+    note), which notes are copies, the mentions (dated notes did not change). The contacts are
+    swapped for the new ones, and the referrals and the problems are worked out again.
+    """
+    swap = {id(old): edited[old.path] for old in index.contacts if old.path in edited}
+    contacts = tuple(swap.get(id(c), c) for c in index.contacts)
+    copies = {p: swap.get(id(c), c) for p, c in index._copies.items()}
+    contact_at = {c.path: c for c in contacts}
+    contact_at.update(copies)
+    new = VaultIndex(
+        contacts=contacts,
+        mentions=index.mentions,
+        milestones=tuple(sorted(milestones, key=lambda m: (m.date, m.line))),
+        problems=(),
+        notes_read=index.notes_read,
+        notes_skipped=index.notes_skipped,
+        ambiguous_stems=index.ambiguous_stems,
+        _by_stem=index._by_stem,
+        _copies=copies,
+        _by_path=index._by_path,
+        _contact_at=contact_at,
+        _dupes=index._dupes,
+    )
+    problems: list[Diagnostic] = list(extra_problems)
+    for record in records:
+        if record.diagnostics:
+            problems.extend(record.diagnostics)
+    problems.extend(index._dupes)
+    _referrals(new, contacts, problems)
+    new.problems = tuple(sorted(set(problems), key=_problem_order))
+    return new
 
 
 def _problem_order(d: Diagnostic) -> tuple[str, int, int, str]:
