@@ -10,6 +10,7 @@ and every other key its old one, or nothing is returned.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -331,17 +332,7 @@ def parse_log(text: str, heading: str = "Interactions") -> list[tuple[date, str]
     if found is None:
         return []
     entries: list[tuple[date, str]] = []
-    fence: str | None = None
-    for line in lines[found[0] + 1 : found[1]]:
-        content = _content(line)
-        m = _FENCE.match(content)
-        if fence is not None:
-            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
-                fence = None
-            continue
-        if m:
-            fence = m.group(1)
-            continue
+    for _, content in _outside_fences(lines, found[0] + 1, found[1]):
         item = _LOG_ITEM.match(content)
         if item:
             try:
@@ -384,11 +375,11 @@ def append_log(raw: bytes, line: str, heading: str = "Interactions") -> bytes:
     return doc.bytes()
 
 
-def _find_section(lines: list[str], start: int, heading: str) -> tuple[int, int] | None:
+def _outside_fences(lines: list[str], start: int, end: int) -> Iterator[tuple[int, str]]:
+    """(index, content) of each line from `start` to `end` that is not inside fenced code
+    (the fence lines themselves left out): a heading or a log line in a code block is text."""
     fence: str | None = None
-    found: tuple[int, int] | None = None
-    level = 0
-    for index in range(start, len(lines)):
+    for index in range(start, end):
         content = _content(lines[index])
         m = _FENCE.match(content)
         if fence is not None:
@@ -398,6 +389,13 @@ def _find_section(lines: list[str], start: int, heading: str) -> tuple[int, int]
         if m:
             fence = m.group(1)
             continue
+        yield index, content
+
+
+def _find_section(lines: list[str], start: int, heading: str) -> tuple[int, int] | None:
+    found: tuple[int, int] | None = None
+    level = 0
+    for index, content in _outside_fences(lines, start, len(lines)):
         h = _HEADING.match(content)
         if not h:
             continue
