@@ -34,16 +34,41 @@ from mdfollow.diagnostics import Diagnostic
 from mdfollow.index import NoteSummary
 from mdfollow.links import Link
 
-SCHEMA = 4  # the tables below; a file with another number is rebuilt
+SCHEMA = 5  # the tables below; a file with another number is rebuilt
 SUMMARY_VERSION = 5  # bump when NoteSummary or what summarize() puts in it changes (5: birthdays)
 APPLICATION_ID = 0x6D64666C  # "mdfl": tells our file from any other SQLite database
 BUSY_MS = 30_000  # how long to wait for another mdfollow process holding the store
 RACY_NS = 2_000_000_000  # a note modified this close to being read is also checked by a hash
 
+# notes: one row a note: its stamp, summary, kind, folded file name (stem) and the key its
+#   incoming links are filed under (tail, see index.link_keys); owner: for a contact note, the
+#   kept contact it counts as (itself, or the note it is a copy of).
+# refs: each link a dated note makes (kind 'm', a mention on `day`) and each referred_by of a
+#   contact note ('r'), with the note it resolves to and the keys that can change that.
+# problems: what each note's reading, copy check ('copy') or referral check ('ref') reported.
+# results: each kept contact's result for one day (meta 'results'); shown: it is in the agenda.
+# dirty: kept contacts whose result must be computed again.
 _TABLES = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE notes(
-    path TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, ctime INTEGER, ino INTEGER, hash BLOB, summary BLOB NOT NULL);
+    path TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, ctime INTEGER, ino INTEGER, hash BLOB,
+    summary BLOB NOT NULL, kind TEXT NOT NULL, stem TEXT NOT NULL, tail TEXT NOT NULL, owner TEXT);
+CREATE INDEX notes_stem ON notes(stem);
+CREATE INDEX notes_tail ON notes(tail);
+CREATE INDEX notes_owner ON notes(owner);
+CREATE TABLE refs(
+    source TEXT NOT NULL, kind TEXT NOT NULL, seq INTEGER NOT NULL, target TEXT NOT NULL,
+    key1 TEXT NOT NULL, key2 TEXT, line INTEGER, day INTEGER, resolved TEXT, PRIMARY KEY(source, kind, seq));
+CREATE INDEX refs_key1 ON refs(key1);
+CREATE INDEX refs_key2 ON refs(key2) WHERE key2 IS NOT NULL;
+CREATE INDEX refs_resolved ON refs(resolved);
+CREATE TABLE problems(
+    origin TEXT NOT NULL, kind TEXT NOT NULL, path TEXT NOT NULL, line INTEGER, col INTEGER,
+    severity TEXT NOT NULL, message TEXT NOT NULL);
+CREATE INDEX problems_origin ON problems(origin);
+CREATE TABLE results(path TEXT PRIMARY KEY, shown INTEGER NOT NULL, item BLOB, quiet BLOB, bday INTEGER, since INTEGER);
+CREATE INDEX results_shown ON results(shown) WHERE shown;
+CREATE TABLE dirty(path TEXT PRIMARY KEY);
 CREATE TABLE outputs(name TEXT PRIMARY KEY, snapshot TEXT NOT NULL, text TEXT NOT NULL, problems TEXT NOT NULL);
 """
 
@@ -121,7 +146,7 @@ class Store:
                 self.db.execute("ROLLBACK")
 
     def clear(self) -> None:
-        for table in ("notes", "outputs", "meta"):
+        for table in ("notes", "refs", "problems", "results", "dirty", "outputs", "meta"):
             self.db.execute(f"DELETE FROM {table}")
 
     def close(self) -> None:
@@ -135,8 +160,33 @@ def _connect(path: Path) -> sqlite3.Connection:
     return db
 
 
-def _prepare(db: sqlite3.Connection) -> None:
+def _truncated(path: Path) -> bool:
+    """The file is shorter than its own header says (cut off by a full disk or a bad copy).
+
+    A run reads only the pages it needs, so SQLite would not notice before a query
+    met a missing page; the header's page count is valid when its version number
+    matches the change counter (the database file format, section 1.3.7)."""
+    from mdfollow.store import open_to_read
+
+    try:
+        with open_to_read(path) as handle:
+            header = handle.read(100)
+            size = os.fstat(handle.fileno()).st_size
+    except OSError:
+        return False
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\0"):
+        return False
+    page = int.from_bytes(header[16:18], "big")
+    page = 65536 if page == 1 else page
+    pages = int.from_bytes(header[28:32], "big")
+    valid = header[92:96] == header[24:28]
+    return valid and pages > 0 and size < pages * page
+
+
+def _prepare(db: sqlite3.Connection, path: Path) -> None:
     """Check that the file is ours and current; create the tables in a new file."""
+    if _truncated(path):
+        raise StoreDamaged("it is shorter than its header says")
     app = db.execute("PRAGMA application_id").fetchone()[0]
     version = db.execute("PRAGMA user_version").fetchone()[0]
     if app == 0 and version == 0:
@@ -187,7 +237,7 @@ def connect_store(vault: Path, warn: Callable[[str], None]) -> Store | None:
         db = None
         try:
             db = _connect(path)
-            _prepare(db)
+            _prepare(db, path)
             return Store(path, db)
         except (StoreDamaged, sqlite3.DatabaseError) as exc:
             if db is not None:
@@ -215,12 +265,15 @@ def discard(path: Path) -> None:
             os.unlink(f"{path}{suffix}")
 
 
-def load_result(vault: Path, snapshot: str, name: str) -> tuple[str, list[dict[str, Any]]] | None:
+def load_result(
+    vault: Path, snapshot: str, name: str, store: Store | None = None
+) -> tuple[str, list[dict[str, Any]]] | None:
     """A command's output saved for exactly these inputs, with the problems it reported;
-    None when there is none, or it cannot be trusted."""
+    None when there is none, or it cannot be trusted. `store`: the vault's store, already open."""
     import json
 
-    store = connect_store(vault, lambda message: None)
+    own = store is None
+    store = store or connect_store(vault, lambda message: None)
     if store is None:
         return None
     try:
@@ -235,16 +288,23 @@ def load_result(vault: Path, snapshot: str, name: str) -> tuple[str, list[dict[s
     except (sqlite3.Error, ValueError, TypeError):
         return None
     finally:
-        store.close()
+        if own:
+            store.close()
 
 
-def save_result(vault: Path, snapshot: str, name: str, text: str, problems: list[dict[str, Any]]) -> None:
+def save_result(
+    vault: Path, snapshot: str, name: str, text: str, problems: list[dict[str, Any]], store: Store | None = None
+) -> None:
+    """Save a command's output for these inputs. `store`: the vault's store, already open
+    (whatever it was reading ends here)."""
     import json
 
-    store = connect_store(vault, lambda message: None)
+    own = store is None
+    store = store or connect_store(vault, lambda message: None)
     if store is None:
         return
     try:
+        store.rollback()
         store.db.execute(
             "INSERT OR REPLACE INTO outputs(name, snapshot, text, problems) VALUES (?, ?, ?, ?)",
             (name, snapshot, text, json.dumps(problems)),
@@ -252,7 +312,8 @@ def save_result(vault: Path, snapshot: str, name: str, text: str, problems: list
     except sqlite3.Error:
         pass  # a memo that cannot be saved only costs time
     finally:
-        store.close()
+        if own:
+            store.close()
 
 
 def pack(record: NoteSummary) -> bytes:

@@ -1,17 +1,25 @@
-"""The index store kept in step with the vault: a run re-reads only the notes that changed.
+"""The index store kept in step with the vault: a run does the work the change calls for.
 
-A run stat-walks the vault (or, in watch mode, stats the paths it was told
+A run stat-walks the vault (in watch mode it stats only the paths it was told
 about), compares each note's stamp (size, mtime, ctime, inode) with the one
-stored, re-reads only the notes that differ, and stores their summaries in one
-transaction. The index is then built from the summaries with the same
-`build_index` a run without the store uses; a long-lived reader (watch) keeps
-the summaries in memory between updates. A property test holds the result
-byte-identical to a run without the store.
+stored and re-reads only the notes that differ. What depends on them is then
+brought up to date in the same transaction (the tables are described in
+mdfollow.cache):
 
-Recomputing only the contacts a change can affect (the design this module had
-before links began to resolve as Obsidian resolves them, by the linking note's
-folder and among all notes) is not done: a change rebuilds the index from the
-summaries. A run where nothing changed is answered by the results memo.
+- a changed note's links and referrals are resolved again; a note added or
+  removed re-resolves only the links filed under its name (`index.link_keys`);
+- the copy check runs again only when a contact note appeared, vanished or
+  stopped (or started) being one;
+- a contact's result is computed again only when something it depends on
+  changed: its note, a note that links it, the notes its links resolve to, the
+  people it referred or who referred it; the day, the milestones, the settings
+  or mdfollow's code recompute every result.
+
+The agenda is then put together from the stored results (`stored.assemble`).
+Many changes at once (a first build, a branch switch) take the other road:
+the whole index is built from the summaries, as a run without the store
+builds it, and the tables are written from it. A property test holds the
+output byte-identical to a run without the store after random edits.
 """
 
 from __future__ import annotations
@@ -25,16 +33,30 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from mdfollow.cache import RACY_NS, Store, code_digest, content_hash, discard, pack, unpack
-from mdfollow.contact import Contact
+from mdfollow.contact import fold
 from mdfollow.diagnostics import Diagnostic, warning
-from mdfollow.index import KIND_CONTACT, NoteSummary, VaultIndex, build_index, patch_index
+from mdfollow.index import (
+    KIND_CONTACT,
+    KIND_DATED,
+    NoteSummary,
+    VaultIndex,
+    build_index,
+    copies_among,
+    link_keys,
+    note_tail,
+    referrers_and_problems,
+)
 from mdfollow.store import read_all_bytes
+from mdfollow.stored import StoredIndex, assemble, result_row
 from mdfollow.vault import GONE, Read, Stamp, ToRead, paused_gc, read_all, walk
 
 if TYPE_CHECKING:
+    from mdfollow.milestones import Milestone
     from mdfollow.vault import VaultReader
 
 NO_STAMP: Stamp = (-1, -1, -1, -1)
+WHOLE_FROM = 1000  # more changed notes than this (or a tenth of the vault): build the whole index
+RESULTS_WHOLE_FROM = 500  # more contacts to compute again than this: from the whole index
 
 
 def _digest(*parts: str) -> str:
@@ -49,15 +71,12 @@ class Indexer:
         self.store = store
         self.walked = False
         self.code = code_digest()
-        self.records: dict[str, NoteSummary] | None = None  # every summary, for a long-lived reader
-        self.version: int | None = None
-        self.last: VaultIndex | None = None  # the index built from `records`, for a long-lived reader
 
     def index(self, today: date | None, changed: set[str] | None) -> VaultIndex | None:
-        """The whole index, or None when the store failed (the caller goes on without it)."""
+        """The index (a StoredIndex), or None when the store failed (the caller goes on without it)."""
         try:
             with paused_gc(freeze=not self.walked):
-                return self._sync(changed)
+                return self._sync(changed, today)
         except (sqlite3.Error, UnicodeError, ValueError, EOFError, TypeError, KeyError, IndexError) as exc:
             # A store that fails mid-run is only a copy: say so, run without it, and
             # make sure the next run starts a new one when it is damaged.
@@ -70,8 +89,9 @@ class Indexer:
                 discard(self.store.path)
             return None
 
-    def _sync(self, changed: set[str] | None) -> VaultIndex:
+    def _sync(self, changed: set[str] | None, today: date | None) -> StoredIndex:
         reader = self.reader
+        self.store.rollback()  # the last index's read snapshot ends here
         stamps: dict[str, Stamp] = {}
         paths: dict[str, str] = {}
         scope: set[str] | None = None
@@ -94,7 +114,8 @@ class Indexer:
                 if stat.S_ISREG(info.st_mode):
                     stamps[rel] = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
                     paths[rel] = path
-        milestones, run_problems, _ = reader.run_problems()
+        found, run_problems, _ = reader.run_problems()
+        milestones = tuple(sorted(found, key=lambda m: (m.date, m.line)))
         parse_key = _digest(self.code, reader.settings.fingerprint(), repr(reader.daily))
         if not "".join(paths).isascii():
             for rel in paths:
@@ -102,32 +123,28 @@ class Indexer:
         db = self.store.db
         self.store.begin()
         try:
-            version = db.execute("PRAGMA data_version").fetchone()[0]
-            if version != self.version:
-                self.records = None  # another process wrote the store
-                self.last = None
-            self.version = version
             if self.store.meta("parse") != parse_key:
-                self.records = None
-                self.last = None
                 self.store.clear()
                 self.store.set_meta("parse", parse_key)
-            rows = self._stored(scope)
+            rows, hashes = self._stored(scope)
             now = time.time_ns()
+            if len(stamps) != len(paths):
+                for rel in paths:
+                    stamps.setdefault(rel, NO_STAMP)  # a broken link: read (and reported) every time
             todo: ToRead = []
             settled: list[tuple[str]] = []
-            for rel in paths:
-                stamp = stamps.setdefault(rel, NO_STAMP)  # a broken link: read (and reported) every time
-                row = rows.get(rel)
+            for rel in [rel for rel in paths if rows.get(rel) != stamps[rel]]:
+                stamp = stamps[rel]
+                todo.append((rel, paths[rel], stamp[1] >= now - RACY_NS or stamp[2] >= now - RACY_NS))
+            for rel, digest in hashes.items():  # written within RACY_NS of being read: the same bytes?
+                stamp = stamps.get(rel, NO_STAMP)
+                if rel not in paths or rows[rel] != stamp:
+                    continue
                 racy = stamp[1] >= now - RACY_NS or stamp[2] >= now - RACY_NS
-                if row is not None and row[1:5] == stamp:
-                    if row[5] is None:
-                        continue
-                    if _same(paths[rel], row[5]):
-                        if not racy:  # old enough now that any later write changes its stamp
-                            settled.append((rel,))
-                        continue
-                todo.append((rel, paths[rel], racy))
+                if not _same(paths[rel], digest):
+                    todo.append((rel, paths[rel], racy))
+                elif not racy:  # old enough now that any later write changes its stamp
+                    settled.append((rel,))
             db.executemany("UPDATE notes SET hash = NULL WHERE path = ?", settled)
             gone = [rel for rel in rows if rel not in paths]
             todo.sort()
@@ -136,69 +153,271 @@ class Indexer:
             vanished = [r for r in read if r[3]]
             read = [r for r in read if not r[3]]
             gone += [r[0] for r in vanished if r[0] in rows]
-            if self.records is None:
-                self.records = {p: unpack(summary) for p, summary in db.execute("SELECT path, summary FROM notes")}
-            db.executemany("DELETE FROM notes WHERE path = ?", [(rel,) for rel in gone])
-            db.executemany(
-                "INSERT OR REPLACE INTO notes(path, size, mtime, ctime, ino, hash, summary) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                self._note_rows(read, stamps),
-            )
+            problems: list[Diagnostic] = run_problems + [warning(r[0], None, GONE) for r in vanished]
+            index = StoredIndex(db, milestones, problems, reader.settings)
+            count = len(rows) if scope is None else int(db.execute("SELECT count(*) FROM notes").fetchone()[0])
+            if self.store.meta("derived") != "1" or len(read) + len(gone) > min(WHOLE_FROM, max(100, count // 10)):
+                index = self._rebuild(read, gone, stamps, milestones, problems)
+            elif read or gone:
+                _Delta(self.store, index, read, gone, stamps).apply()
+                index = StoredIndex(db, milestones, problems, reader.settings)  # nothing cached from before the change
+            index.settle()
+            if today is not None:
+                self._results(index, today, _digest(today.isoformat(), repr(milestones)))
             self.store.commit()
         except BaseException:
             self.store.rollback()
-            self.records = None
-            self.last = None
             raise
-        self.version = db.execute("PRAGMA data_version").fetchone()[0]
-        records = self.records
-        last, self.last = self.last, None
-        edited = _contacts_edited(records, read) if last is not None and scope is not None and not gone else None
+        # Later questions (a tick's link, a name shown twice) read this very state of the store.
+        db.execute("BEGIN")
+        db.execute("SELECT 1 FROM meta LIMIT 1").fetchall()
+        return index
+
+    def _stored(self, scope: set[str] | None) -> tuple[dict[str, tuple[int, ...]], dict[str, bytes]]:
+        """Each stored note's stamp, and the hash of those read within RACY_NS of a write."""
+        query = "SELECT path, size, mtime, ctime, ino, hash FROM notes"
+        if scope is None:
+            found = self.store.db.execute(query).fetchall()
+        else:
+            found = []
+            for rel in scope:
+                found += self.store.db.execute(query + " WHERE path = ?", (rel,)).fetchall()
+        return {r[0]: r[1:5] for r in found}, {r[0]: r[5] for r in found if r[5] is not None}
+
+    def _rebuild(
+        self,
+        read: list[Read],
+        gone: list[str],
+        stamps: dict[str, Stamp],
+        milestones: tuple[Milestone, ...],
+        problems: list[Diagnostic],
+    ) -> StoredIndex:
+        """Build the whole index from every summary, as a run without the store does, and
+        write what the store derives from it (links, copies, problems) anew."""
+        db = self.store.db
+        first = not db.execute("SELECT 1 FROM notes LIMIT 1").fetchone()
+        records: dict[str, NoteSummary] = {}
+        owners: dict[str, str | None] = {}
+        if not first:
+            for path, blob, owner in db.execute("SELECT path, summary, owner FROM notes"):
+                records[path] = unpack(blob)
+                owners[path] = owner
         for rel in gone:
             records.pop(rel, None)
         for r in read:
             records[r[0]] = r[1]
-        problems: list[Diagnostic] = run_problems + [warning(r[0], None, GONE) for r in vanished]
-        if edited is not None and last is not None:
-            # Only contact notes changed, each still a contact at its path: every link resolves
-            # as before, so the index is patched rather than built again.
-            self.last = patch_index(last, records.values(), edited, milestones, problems)
+        whole = build_index(records.values(), milestones, problems)
+        index = StoredIndex(db, milestones, problems, self.reader.settings, whole)
+        owner_of = {c.path: c.path for c in whole.contacts}
+        owner_of.update((path, c.path) for path, c in whole._copies.items())
+        db.executemany("DELETE FROM notes WHERE path = ?", [(rel,) for rel in gone])
+        db.executemany(_INSERT_NOTE, [_note_row(r, stamps, owner_of.get(r[0])) for r in read])
+        fresh = {r[0] for r in read}
+        db.executemany(
+            "UPDATE notes SET owner = ? WHERE path = ?",
+            [(owner_of.get(p), p) for p, old in owners.items() if p not in fresh and owner_of.get(p) != old],
+        )
+        for table in ("refs", "problems", "results", "dirty"):
+            db.execute(f"DELETE FROM {table}")
+        refs: list[tuple[Any, ...]] = []
+        notes_problems: list[tuple[Any, ...]] = []
+        for path, record in records.items():
+            refs += _refs(record, index)
+            notes_problems += [(path, "note", *_problem(d)) for d in record.diagnostics]
+        db.executemany(_INSERT_REF, refs)
+        notes_problems += [(d.path, "copy", *_problem(d)) for d in whole._dupes]
+        for contact in whole.contacts:
+            found: list[Diagnostic] = []
+            referrers_and_problems(index, contact, found)
+            notes_problems += [(contact.path, "ref", *_problem(d)) for d in found]
+        db.executemany(_INSERT_PROBLEM, notes_problems)
+        self.store.set_meta("derived", "1")
+        self.store.set_meta("results", "")
+        return index
+
+    def _results(self, index: StoredIndex, today: date, key: str) -> None:
+        """Compute again the results that are out of date, then put the agenda together."""
+        db = self.store.db
+        settings = self.reader.settings
+        if self.store.meta("results") != key:
+            db.execute("DELETE FROM results")
+            db.execute("DELETE FROM dirty")
+            paths = list(index.kept_paths()) if index.whole is None else [c.path for c in index.whole.contacts]
         else:
-            self.last = build_index(records.values(), milestones, problems)
-        return self.last
-
-    def _stored(self, scope: set[str] | None) -> dict[str, tuple[Any, ...]]:
-        query = "SELECT path, size, mtime, ctime, ino, hash FROM notes"
-        if scope is None:
-            rows = self.store.db.execute(query).fetchall()
-        else:
-            rows = []
-            for rel in scope:
-                rows += self.store.db.execute(query + " WHERE path = ?", (rel,)).fetchall()
-        return {r[0]: r for r in rows}
-
-    @staticmethod
-    def _note_rows(read: list[Read], stamps: dict[str, Stamp]) -> list[tuple[Any, ...]]:
-        import marshal
-
+            paths = [p for (p,) in db.execute("SELECT path FROM dirty ORDER BY path")]
+            db.execute("DELETE FROM dirty")
+        if len(paths) > RESULTS_WHOLE_FROM and index.whole is None:
+            index.load()
+        kept = {c.path for c in index.whole.contacts} if index.whole is not None else None
         rows = []
-        for rel, record, digest, _, encoded in read:
-            size, mtime, ctime, ino = stamps[rel]
-            blob = marshal.dumps(encoded) if encoded is not None else pack(record)
-            rows.append((rel, size, mtime, ctime, ino, digest, blob))
-        return rows
+        for path in paths:
+            contact = index.contact(path)
+            is_kept = path in kept if kept is not None else (contact is not None and index.owner(path) == path)
+            if contact is not None and is_kept:
+                rows.append(result_row(contact, index, today, settings, self.reader.vault))
+        db.executemany("DELETE FROM results WHERE path = ?", [(p,) for p in paths])
+        db.executemany("INSERT INTO results(path, shown, item, quiet, bday, since) VALUES (?, ?, ?, ?, ?, ?)", rows)
+        self.store.set_meta("results", key)
+        index.agenda = assemble(index, today, settings)
 
 
-def _contacts_edited(records: dict[str, NoteSummary], read: list[Read]) -> dict[str, Contact] | None:
-    """The new contacts by path when every note read was a contact note and still is one; else None."""
-    edited: dict[str, Contact] = {}
-    for rel, record, *_ in read:
-        before = records.get(rel)
-        if before is None or before.contact is None or record.contact is None:
-            return None
-        if before.kind != KIND_CONTACT or record.kind != KIND_CONTACT:
-            return None
-        edited[rel] = record.contact
-    return edited
+class _Delta:
+    """Bring the derived tables up to date after a few notes were read again or removed."""
+
+    def __init__(self, store: Store, index: StoredIndex, read: list[Read], gone: list[str], stamps: dict[str, Stamp]):
+        self.db = store.db
+        self.index = index
+        self.read = read
+        self.gone = gone
+        self.stamps = stamps
+        self.touched: set[str | None] = set()  # notes whose incoming links may count for someone else now
+        self.dirty: set[str | None] = set()  # contacts whose result must be computed again
+
+    def apply(self) -> None:
+        db = self.db
+        before: dict[str, tuple[str, str | None]] = {}
+        for rel in [r[0] for r in self.read] + self.gone:
+            row = db.execute("SELECT kind, owner FROM notes WHERE path = ?", (rel,)).fetchone()
+            if row is not None:
+                before[rel] = row
+        added = [r[0] for r in self.read if r[0] not in before]
+        flipped = {rel for rel in self.gone if before[rel][0] == KIND_CONTACT}
+        flipped.update(
+            r[0] for r in self.read if (r[1].kind == KIND_CONTACT) != (before.get(r[0], ("",))[0] == KIND_CONTACT)
+        )
+        for rel in [r[0] for r in self.read] + self.gone:
+            for (resolved,) in db.execute("SELECT resolved FROM refs WHERE source = ?", (rel,)):
+                self.touched.add(resolved)
+            db.execute("DELETE FROM refs WHERE source = ?", (rel,))
+            db.execute("DELETE FROM problems WHERE origin = ? AND kind = 'note'", (rel,))
+            if rel in before and before[rel][1] is not None:
+                self.dirty.add(before[rel][1])
+        for rel in self.gone:
+            db.execute("DELETE FROM notes WHERE path = ?", (rel,))
+            db.execute("DELETE FROM problems WHERE origin = ?", (rel,))
+            self.touched.add(rel)
+        rows = []
+        for r in self.read:
+            old = before.get(r[0])
+            owner = None
+            if r[1].kind == KIND_CONTACT:
+                owner = old[1] if old is not None and old[0] == KIND_CONTACT else r[0]
+            rows.append(_note_row(r, self.stamps, owner))
+        db.executemany(_INSERT_NOTE, rows)
+        db.executemany(_INSERT_PROBLEM, [(r[0], "note", *_problem(d)) for r in self.read for d in r[1].diagnostics])
+        if added or self.gone:
+            self._resolve_again({note_tail(rel) for rel in added + self.gone})
+        if flipped:
+            self._copies_again(flipped)
+        index = StoredIndex(self.db, self.index.milestones, [], self.index.settings)
+        refs = []
+        for r in self.read:
+            refs += _refs(r[1], index)
+            if r[1].kind == KIND_CONTACT:
+                self.dirty.add(r[0])
+                # the people it referred show its name
+                self.dirty.update(s for (s,) in db.execute(_REFERRED_BY_OWNER, (r[0],)))
+        db.executemany(_INSERT_REF, refs)
+        self.touched.update(ref[8] for ref in refs)
+        self.touched.discard(None)
+        for path in self.touched:
+            row = db.execute("SELECT owner FROM notes WHERE path = ?", (path,)).fetchone()
+            if row is not None and row[0] is not None:
+                self.dirty.add(row[0])
+            self.dirty.update(
+                s for (s,) in db.execute("SELECT source FROM refs WHERE kind = 'r' AND resolved = ?", (path,))
+            )
+        dirty = sorted(p for p in self.dirty if p is not None)
+        index = StoredIndex(db, self.index.milestones, [], self.index.settings)
+        problems = []
+        for path in dirty:
+            db.execute("DELETE FROM problems WHERE origin = ? AND kind = 'ref'", (path,))
+            contact = index.contact(path)
+            if contact is not None and index.owner(path) == path:
+                found: list[Diagnostic] = []
+                referrers_and_problems(index, contact, found)
+                problems += [(path, "ref", *_problem(d)) for d in found]
+        db.executemany(_INSERT_PROBLEM, problems)
+        db.executemany("INSERT OR IGNORE INTO dirty(path) VALUES (?)", [(p,) for p in dirty])
+
+    def _resolve_again(self, tails: set[str]) -> None:
+        """Links filed under the name of a note added or removed may go elsewhere now."""
+        db = self.db
+        index = StoredIndex(db, self.index.milestones, [], self.index.settings)
+        for tail in tails:
+            for rowid, source, kind, target, resolved in db.execute(
+                "SELECT rowid, source, kind, target, resolved FROM refs WHERE key1 = ? OR key2 = ?", (tail, tail)
+            ).fetchall():
+                now = index.resolve_path(target, source)
+                if now != resolved:
+                    db.execute("UPDATE refs SET resolved = ? WHERE rowid = ?", (now, rowid))
+                    self.touched.update((resolved, now))
+                    if kind == "r":
+                        self.dirty.add(source)
+
+    def _copies_again(self, flipped: set[str]) -> None:
+        """A contact note appeared, vanished or changed kind: which notes are copies may change."""
+        db = self.db
+        current = dict(db.execute("SELECT path, owner FROM notes WHERE kind = 'contact' ORDER BY path").fetchall())
+        copies, problems = copies_among(list(current))
+        for path, old in current.items():
+            new = copies.get(path, path)
+            if new != old:
+                db.execute("UPDATE notes SET owner = ? WHERE path = ?", (new, path))
+                self.touched.add(path)
+                self.dirty.update((old, new))
+                for (resolved,) in db.execute("SELECT resolved FROM refs WHERE source = ? AND kind = 'r'", (path,)):
+                    self.touched.add(resolved)  # whom it referred counts, or stops counting
+        db.execute("DELETE FROM problems WHERE kind = 'copy'")
+        db.executemany(_INSERT_PROBLEM, [(d.path, "copy", *_problem(d)) for d in problems])
+        self.touched.update(flipped)
+
+
+_INSERT_NOTE = (
+    "INSERT OR REPLACE INTO notes(path, size, mtime, ctime, ino, hash, summary, kind, stem, tail, owner) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_INSERT_REF = (
+    "INSERT INTO refs(source, kind, seq, target, key1, key2, line, day, resolved) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_INSERT_PROBLEM = "INSERT INTO problems(origin, kind, path, line, col, severity, message) VALUES (?, ?, ?, ?, ?, ?, ?)"
+_REFERRED_BY_OWNER = (
+    "SELECT r.source FROM refs r JOIN notes n ON n.path = r.resolved WHERE r.kind = 'r' AND n.owner = ?"
+)
+
+
+def _note_row(read: Read, stamps: dict[str, Stamp], owner: str | None) -> tuple[Any, ...]:
+    import marshal
+
+    rel, record, digest, _, encoded = read
+    size, mtime, ctime, ino = stamps[rel]
+    blob = marshal.dumps(encoded) if encoded is not None else pack(record)
+    stem = fold(rel[rel.rfind("/") + 1 : -3])
+    return (rel, size, mtime, ctime, ino, digest, blob, record.kind, stem, note_tail(rel), owner)
+
+
+def _refs(record: NoteSummary, index: VaultIndex) -> list[tuple[Any, ...]]:
+    """The refs rows of one note: its links when it is dated, its referred_by when a contact."""
+    rows: list[tuple[Any, ...]] = []
+    path = record.path
+    if record.kind == KIND_DATED and record.date is not None:
+        day = record.date.toordinal()
+        for seq, link in enumerate(record.links):
+            keys = link_keys(link.target, path)
+            resolved = index.resolve_path(link.target, path)
+            rows.append(
+                (path, "m", seq, link.target, keys[0], keys[1] if len(keys) > 1 else None, link.line, day, resolved)
+            )
+    elif record.kind == KIND_CONTACT and record.contact is not None:
+        for seq, target in enumerate(record.contact.referred_by):
+            keys = link_keys(target, path)
+            resolved = index.resolve_path(target, path)
+            rows.append((path, "r", seq, target, keys[0], keys[1] if len(keys) > 1 else None, None, None, resolved))
+    return rows
+
+
+def _problem(d: Diagnostic) -> tuple[Any, ...]:
+    return (d.path, d.line, d.column, d.severity, d.message)
 
 
 def _same(path: str, digest: bytes) -> bool:

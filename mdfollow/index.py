@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from mdfollow.contact import Contact, build_contact, fold, given_name, without_titles
 from mdfollow.dates import DailyFormat, DateError, leading_date, parse_date
@@ -176,6 +177,17 @@ class VaultIndex:
             self._by_path = {fold(p[:-3]): p for paths in self._by_stem.values() for p in paths}
         return self._by_path
 
+    def has_contacts(self) -> bool:
+        return bool(self.contacts)
+
+    def whole_index(self) -> VaultIndex:
+        """This index with every note in memory (an index read from a store reads on demand)."""
+        return self
+
+    def agenda_for(self, today: date, settings: Any) -> Any:
+        """The agenda already put together for this day and settings (the index store's), else None."""
+        return None
+
     def referrer_of(self, contact: Contact) -> Contact | None:
         """The first contact who referred this one (templates' `referrer`)."""
         found = self.referrers_of(contact)
@@ -226,8 +238,11 @@ def build_index(
         elif record.contact is not None:
             contacts.append(record.contact)
 
-    kept, copies, dupes = _drop_copies(contacts)
+    by_path = {c.path: c for c in contacts}
+    owners, dupes = copies_among([c.path for c in contacts])
     problems.extend(dupes)
+    kept = [c for c in contacts if c.path not in owners]
+    copies = {path: by_path[owner] for path, owner in owners.items()}
     contact_at = {c.path: c for c in kept}
     contact_at.update(copies)
 
@@ -265,63 +280,29 @@ def build_index(
 
 def _referrals(index: VaultIndex, kept: Iterable[Contact], problems: list[Diagnostic]) -> None:
     for contact in kept:
-        for target in contact.referred_by:
-            referrer = index.resolve(target, contact.path)
-            if referrer is not None:
-                referred = index._referred.setdefault(referrer.path, [])
-                if contact not in referred:
-                    referred.append(contact)
-                continue
-            problems.append(
-                warning(
-                    contact.path,
-                    _line(contact, "referred_by"),
-                    f"referred_by: [[{target}]] is not a contact note; create it (mdfollow new) or fix the link",
-                )
+        for referrer in referrers_and_problems(index, contact, problems):
+            referred = index._referred.setdefault(referrer.path, [])
+            if contact not in referred:
+                referred.append(contact)
+
+
+def referrers_and_problems(index: VaultIndex, contact: Contact, problems: list[Diagnostic]) -> list[Contact]:
+    """Each contact `referred_by` resolves to, in the order written (repeats kept); a warning
+    in `problems` for each link that goes to no contact."""
+    found = []
+    for target in contact.referred_by:
+        referrer = index.resolve(target, contact.path)
+        if referrer is not None:
+            found.append(referrer)
+            continue
+        problems.append(
+            warning(
+                contact.path,
+                _line(contact, "referred_by"),
+                f"referred_by: [[{target}]] is not a contact note; create it (mdfollow new) or fix the link",
             )
-
-
-def patch_index(
-    index: VaultIndex,
-    records: Iterable[NoteSummary],
-    edited: dict[str, Contact],
-    milestones: Iterable[Milestone] = (),
-    extra_problems: Iterable[Diagnostic] = (),
-) -> VaultIndex:
-    """`build_index(records, ...)` when the only notes changed since `index` was built are the
-    contact notes `edited` (path -> new contact) that were contacts before, at the same paths.
-
-    What depends on paths only stays: the notes by name (so every link resolves to the same
-    note), which notes are copies, the mentions (dated notes did not change). The contacts are
-    swapped for the new ones, and the referrals and the problems are worked out again.
-    """
-    swap = {id(old): edited[old.path] for old in index.contacts if old.path in edited}
-    contacts = tuple(swap.get(id(c), c) for c in index.contacts)
-    copies = {p: swap.get(id(c), c) for p, c in index._copies.items()}
-    contact_at = {c.path: c for c in contacts}
-    contact_at.update(copies)
-    new = VaultIndex(
-        contacts=contacts,
-        mentions=index.mentions,
-        milestones=tuple(sorted(milestones, key=lambda m: (m.date, m.line))),
-        problems=(),
-        notes_read=index.notes_read,
-        notes_skipped=index.notes_skipped,
-        ambiguous_stems=index.ambiguous_stems,
-        _by_stem=index._by_stem,
-        _copies=copies,
-        _by_path=index._by_path,
-        _contact_at=contact_at,
-        _dupes=index._dupes,
-    )
-    problems: list[Diagnostic] = list(extra_problems)
-    for record in records:
-        if record.diagnostics:
-            problems.extend(record.diagnostics)
-    problems.extend(index._dupes)
-    _referrals(new, contacts, problems)
-    new.problems = tuple(sorted(set(problems), key=_problem_order))
-    return new
+        )
+    return found
 
 
 def _problem_order(d: Diagnostic) -> tuple[str, int, int, str]:
@@ -336,46 +317,68 @@ def _path_of(record: NoteSummary) -> str:
     return record.path
 
 
-def _drop_copies(contacts: list[Contact]) -> tuple[list[Contact], dict[str, Contact], list[Diagnostic]]:
-    """Copies (`Ann 2`, sync conflicts) beside their original are reported and not counted.
+def copies_among(paths: list[str]) -> tuple[dict[str, str], list[Diagnostic]]:
+    """Contact notes that are copies (`Ann 2`, sync conflicts, the same name spelt twice in one
+    folder), each with the path of the note it copies; and one warning per copy. `paths`: every
+    contact note, sorted. Depends on paths only, so a store can keep it without the notes.
 
     Notes of the same name in different folders are different people
     (`Work/Alex Kim`, `Friends/Alex Kim`): all are contacts.
     """
-    by_place: dict[tuple[str, str], Contact] = {}
-    for contact in contacts:
-        by_place.setdefault((_folder(contact.path), fold(contact.stem)), contact)
+    by_place: dict[tuple[str, str], str] = {}
+    for path in paths:
+        by_place.setdefault((_folder(path), fold(_stem(path))), path)
     problems: list[Diagnostic] = []
-    copies: dict[str, Contact] = {}
-    kept: list[Contact] = []
-    for contact in contacts:
-        first = by_place[(_folder(contact.path), fold(contact.stem))]
-        if first is not contact:  # `Zoë Park` spelt twice (NFC, NFD) or in two cases in one folder
+    copies: dict[str, str] = {}
+    for path in paths:
+        stem = _stem(path)
+        first = by_place[(_folder(path), fold(stem))]
+        if first != path:  # `Zoë Park` spelt twice (NFC, NFD) or in two cases in one folder
             problems.append(
                 warning(
-                    contact.path,
+                    path,
                     None,
-                    f"another note in this folder has the same name: {first.path}; "
-                    "only that one is used: merge the two notes",
+                    f"another note in this folder has the same name: {first}; only that one is used: merge the two notes",
                 )
             )
-            copies[contact.path] = first
+            copies[path] = first
             continue
-        m = _COPY.match(contact.stem)
-        original = by_place.get((_folder(contact.path), fold(m.group("base")))) if m else None
-        if original is not None and original is not contact and not _COPY.match(original.stem):
+        m = _COPY.match(stem)
+        original = by_place.get((_folder(path), fold(m.group("base")))) if m else None
+        if original is not None and original != path and not _COPY.match(_stem(original)):
             problems.append(
                 warning(
-                    contact.path,
+                    path,
                     None,
-                    f"looks like a copy of {original.path} (a duplicate or sync conflict); "
+                    f"looks like a copy of {original} (a duplicate or sync conflict); "
                     "it is not counted: merge it into that note and delete it",
                 )
             )
-            copies[contact.path] = original
-            continue
-        kept.append(contact)
-    return kept, copies, problems
+            copies[path] = original
+    return copies, problems
+
+
+def _stem(path: str) -> str:
+    return path[path.rfind("/") + 1 : -3]
+
+
+def note_tail(path: str) -> str:
+    """The key every link that may resolve to this note is filed under (see `link_keys`)."""
+    return fold(_stem(path)).rsplit("/", 1)[-1].strip()
+
+
+def link_keys(target: str, source: str) -> tuple[str, ...]:
+    """The `note_tail`s of every note `resolve_path(target, source)` may look at: a note whose
+    tail is none of these cannot change where the link goes. A store re-resolves a link only
+    when a note with one of its keys is added or removed."""
+    target = target.replace("\\", "/").strip()
+    keys = {fold(target).rsplit("/", 1)[-1].strip()}
+    if "/" in target and not target.startswith("/"):
+        folder = source.rsplit("/", 1)[0] if "/" in source else ""
+        relative = _join(folder, target)
+        if relative is not None:
+            keys.add(fold(relative).rsplit("/", 1)[-1].strip())
+    return tuple(sorted(keys))
 
 
 def _folder(path: str) -> str:

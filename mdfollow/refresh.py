@@ -121,11 +121,36 @@ def _refresh_locked(
         reader = VaultReader(
             vault, settings, setting_problems, (inside,) if inside and not daily else (), use_cache, progress
         )
+        try:
+            return _refresh_read(
+                vault, settings, today, target, force, reader, changed, memo, last_written, daily, now, confine
+            )
+        finally:
+            reader.close()
+    return _refresh_read(
+        vault, settings, today, target, force, reader, changed, memo, last_written, daily, now, confine
+    )
+
+
+def _refresh_read(
+    vault: Path,
+    settings: Settings,
+    today: date,
+    target: Path,
+    force: bool,
+    reader: VaultReader,
+    changed: set[str] | None,
+    memo: Memo | None,
+    last_written: bytes | None,
+    daily: bool,
+    now: time | None,
+    confine: Path | None,
+) -> AgendaRun:
     if daily:
         target = vault / reader.daily.path_for(today)
     shown = relative(target, vault) or str(target)
-    index = reader.index(changed)
-    if not index.contacts:
+    index = reader.index(changed, today)
+    if not index.has_contacts():
         # An unmounted or mistyped vault must never wipe a real agenda.
         raise AgendaRefused(
             f"no contact notes found in {vault}; nothing written. Is this the right vault? "
@@ -258,7 +283,7 @@ def _daily_template(vault: Path, reader: VaultReader, today: date, now: time, sh
 def _after_ticks(run: AgendaRun, reader: VaultReader, today: date, settings: Settings, memo: Memo | None) -> VaultIndex:
     """Re-read the notes a recorded tick changed and recompute the agenda from them."""
     if run.recorded:
-        run.index = reader.index({item.contact.path for item, _ in run.recorded})
+        run.index = reader.index({item.contact.path for item, _ in run.recorded}, today)
         run.agenda = build_agenda(run.index, today, settings, memo)
     return run.index
 
@@ -363,6 +388,8 @@ def quiet_since(vault: Path, agenda: Agenda, settings: Settings) -> dict[str, da
     """Note path -> the first unanswered try, for each contact gone quiet (their logs are read)."""
     from mdfollow.timeline import first_unanswered
 
+    if agenda.since is not None:
+        return dict(agenda.since)
     found = {}
     for quiet in agenda.gone_quiet:
         raw = read_bytes(vault / quiet.contact.path)

@@ -59,7 +59,10 @@ def compute_review(
     use_cache: bool = True,
 ) -> ReviewRun:
     reader = VaultReader(vault, settings, setting_problems, skip, use_cache)
-    index = reader.index()
+    try:
+        index = reader.index(today=today).whole_index()  # the review reads every contact
+    finally:
+        reader.close()
     agenda = build_agenda(index, today, settings)
     review = build_review(index, agenda, today, settings, logged_touches(vault, index, settings))
     return ReviewRun(review, agenda, index)

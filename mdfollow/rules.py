@@ -7,6 +7,7 @@ higher in the table); the others that apply are listed as `also`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -105,6 +106,9 @@ class Agenda:
     gone_quiet: tuple[GoneQuiet, ...]
     problems: tuple[Diagnostic, ...]
     birthdays: tuple[BirthdayItem, ...] = ()
+    # Note path -> the first unanswered try of each contact gone quiet, when known without
+    # reading their logs again (the index store keeps it); None: read them (refresh.quiet_since).
+    since: Mapping[str, date] | None = field(default=None, compare=False)
 
     def overdue(self) -> list[FollowUp]:
         return [i for i in self.items if i.due < self.today]
@@ -394,6 +398,9 @@ def build_agenda(index: VaultIndex, today: date, settings: Settings, memo: Memo 
     With a `memo` (kept by `watch` between rebuilds), a contact whose note and
     inputs did not change reuses its last result.
     """
+    stored = index.agenda_for(today, settings)
+    if stored is not None:  # the index store put it together from each contact's stored result
+        return stored
     last_day = today + timedelta(days=settings.horizon_days)
     items: list[FollowUp] = []
     quiet: list[GoneQuiet] = []

@@ -593,6 +593,7 @@ def load_index(
     """Walk, read and index the whole vault."""
     reader = VaultReader(vault, settings, extra_problems, extra_skips, use_cache)
     try:
-        return reader.index(today=today)
+        index = reader.index(today=today)
+        return index.whole_index()  # answers every question after the store is closed
     finally:
         reader.close()

@@ -46,6 +46,7 @@ EDGES = [
     "git",
     "harvesting",
     "incremental",
+    "stored",
     "mailfiles",
     "record",
     "refresh",
