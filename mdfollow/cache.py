@@ -46,31 +46,34 @@ RACY_NS = 2_000_000_000  # a note modified this close to being read is also chec
 # refs: each link a dated note makes (kind 'm', a mention on `day`) and each referred_by of a
 #   contact note ('r'), with the note it resolves to and the keys that can change that.
 # problems: what each note's reading, copy check ('copy') or referral check ('ref') reported.
-# results: each kept contact's result for one day (meta 'results'); shown: it is in the agenda.
+# results: the result of each kept contact that shows in the agenda of one day (meta 'results').
 # dirty: kept contacts whose result must be computed again.
 _TABLES = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE notes(
     path TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, ctime INTEGER, ino INTEGER, hash BLOB,
     summary BLOB NOT NULL, kind TEXT NOT NULL, stem TEXT NOT NULL, tail TEXT NOT NULL, owner TEXT);
-CREATE INDEX notes_stem ON notes(stem);
-CREATE INDEX notes_tail ON notes(tail);
-CREATE INDEX notes_owner ON notes(owner);
 CREATE TABLE refs(
     source TEXT NOT NULL, kind TEXT NOT NULL, seq INTEGER NOT NULL, target TEXT NOT NULL,
     key1 TEXT NOT NULL, key2 TEXT, line INTEGER, day INTEGER, resolved TEXT, PRIMARY KEY(source, kind, seq));
-CREATE INDEX refs_key1 ON refs(key1);
-CREATE INDEX refs_key2 ON refs(key2) WHERE key2 IS NOT NULL;
-CREATE INDEX refs_resolved ON refs(resolved);
 CREATE TABLE problems(
     origin TEXT NOT NULL, kind TEXT NOT NULL, path TEXT NOT NULL, line INTEGER, col INTEGER,
     severity TEXT NOT NULL, message TEXT NOT NULL);
-CREATE INDEX problems_origin ON problems(origin);
-CREATE TABLE results(path TEXT PRIMARY KEY, shown INTEGER NOT NULL, item BLOB, quiet BLOB, bday INTEGER, since INTEGER);
-CREATE INDEX results_shown ON results(shown) WHERE shown;
+CREATE TABLE results(path TEXT PRIMARY KEY, item BLOB, quiet BLOB, bday INTEGER, since INTEGER);
 CREATE TABLE dirty(path TEXT PRIMARY KEY);
 CREATE TABLE outputs(name TEXT PRIMARY KEY, snapshot TEXT NOT NULL, text TEXT NOT NULL, problems TEXT NOT NULL);
 """
+# Dropped while a whole vault is written and made again after: building an index once over
+# sorted keys is cheaper than keeping it current through ten thousand inserts.
+_INDEXES = {
+    "notes_stem": "notes(stem)",
+    "notes_tail": "notes(tail)",
+    "notes_owner": "notes(owner)",
+    "refs_key1": "refs(key1)",
+    "refs_key2": "refs(key2) WHERE key2 IS NOT NULL",
+    "refs_resolved": "refs(resolved)",
+    "problems_origin": "problems(origin)",
+}
 
 
 def cache_dir() -> Path:
@@ -145,6 +148,14 @@ class Store:
             if self.db.in_transaction:
                 self.db.execute("ROLLBACK")
 
+    def drop_indexes(self) -> None:
+        for name in _INDEXES:
+            self.db.execute(f"DROP INDEX IF EXISTS {name}")
+
+    def create_indexes(self) -> None:
+        for name, on in _INDEXES.items():
+            self.db.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {on}")
+
     def clear(self) -> None:
         for table in ("notes", "refs", "problems", "results", "dirty", "outputs", "meta"):
             self.db.execute(f"DELETE FROM {table}")
@@ -200,6 +211,8 @@ def _prepare(db: sqlite3.Connection, path: Path) -> None:
             for statement in _TABLES.split(";"):
                 if statement.strip():
                     db.execute(statement)
+            for name, on in _INDEXES.items():
+                db.execute(f"CREATE INDEX {name} ON {on}")
             db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             db.execute(f"PRAGMA user_version = {SCHEMA}")
         db.execute("COMMIT")

@@ -161,9 +161,12 @@ class Indexer:
             elif read or gone:
                 _Delta(self.store, index, read, gone, stamps).apply()
                 index = StoredIndex(db, milestones, problems, reader.settings)  # nothing cached from before the change
-            index.settle()
             if today is not None:
                 self._results(index, today, _digest(today.isoformat(), repr(milestones)))
+            self.store.create_indexes()  # after a whole rebuild wrote every table without them
+            index.settle()
+            if today is not None:
+                index.agenda = assemble(index, today, reader.settings)
             self.store.commit()
         except BaseException:
             self.store.rollback()
@@ -211,14 +214,15 @@ class Indexer:
         owner_of = {c.path: c.path for c in whole.contacts}
         owner_of.update((path, c.path) for path, c in whole._copies.items())
         db.executemany("DELETE FROM notes WHERE path = ?", [(rel,) for rel in gone])
+        for table in ("refs", "problems", "results", "dirty"):
+            db.execute(f"DELETE FROM {table}")
+        self.store.drop_indexes()
         db.executemany(_INSERT_NOTE, [_note_row(r, stamps, owner_of.get(r[0])) for r in read])
         fresh = {r[0] for r in read}
         db.executemany(
             "UPDATE notes SET owner = ? WHERE path = ?",
             [(owner_of.get(p), p) for p, old in owners.items() if p not in fresh and owner_of.get(p) != old],
         )
-        for table in ("refs", "problems", "results", "dirty"):
-            db.execute(f"DELETE FROM {table}")
         refs: list[tuple[Any, ...]] = []
         notes_problems: list[tuple[Any, ...]] = []
         for path, record in records.items():
@@ -239,13 +243,13 @@ class Indexer:
         """Compute again the results that are out of date, then put the agenda together."""
         db = self.store.db
         settings = self.reader.settings
-        if self.store.meta("results") != key:
+        everyone = self.store.meta("results") != key
+        if everyone:
             db.execute("DELETE FROM results")
-            db.execute("DELETE FROM dirty")
             paths = list(index.kept_paths()) if index.whole is None else [c.path for c in index.whole.contacts]
         else:
             paths = [p for (p,) in db.execute("SELECT path FROM dirty ORDER BY path")]
-            db.execute("DELETE FROM dirty")
+        db.execute("DELETE FROM dirty")
         if len(paths) > RESULTS_WHOLE_FROM and index.whole is None:
             index.load()
         kept = {c.path for c in index.whole.contacts} if index.whole is not None else None
@@ -254,11 +258,13 @@ class Indexer:
             contact = index.contact(path)
             is_kept = path in kept if kept is not None else (contact is not None and index.owner(path) == path)
             if contact is not None and is_kept:
-                rows.append(result_row(contact, index, today, settings, self.reader.vault))
-        db.executemany("DELETE FROM results WHERE path = ?", [(p,) for p in paths])
-        db.executemany("INSERT INTO results(path, shown, item, quiet, bday, since) VALUES (?, ?, ?, ?, ?, ?)", rows)
+                row = result_row(contact, index, today, settings, self.reader.vault)
+                if row is not None:
+                    rows.append(row)
+        if not everyone:
+            db.executemany("DELETE FROM results WHERE path = ?", [(p,) for p in paths])
+        db.executemany("INSERT INTO results(path, item, quiet, bday, since) VALUES (?, ?, ?, ?, ?)", rows)
         self.store.set_meta("results", key)
-        index.agenda = assemble(index, today, settings)
 
 
 class _Delta:
@@ -393,7 +399,7 @@ def _note_row(read: Read, stamps: dict[str, Stamp], owner: str | None) -> tuple[
     size, mtime, ctime, ino = stamps[rel]
     blob = marshal.dumps(encoded) if encoded is not None else pack(record)
     stem = fold(rel[rel.rfind("/") + 1 : -3])
-    return (rel, size, mtime, ctime, ino, digest, blob, record.kind, stem, note_tail(rel), owner)
+    return (rel, size, mtime, ctime, ino, digest, blob, record.kind, stem, stem.rsplit("/", 1)[-1].strip(), owner)
 
 
 def _refs(record: NoteSummary, index: VaultIndex) -> list[tuple[Any, ...]]:

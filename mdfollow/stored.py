@@ -217,9 +217,12 @@ class StoredIndex(VaultIndex):
 # --- each contact's result ----------------------------------------------------------------
 
 
-def result_row(contact: Contact, index: StoredIndex, today: date, settings: Settings, vault: Path) -> tuple[Any, ...]:
-    """(path, shown, item, quiet, birthday, since) for the results table, as `build_agenda`
-    would find them."""
+def result_row(
+    contact: Contact, index: StoredIndex, today: date, settings: Settings, vault: Path
+) -> tuple[Any, ...] | None:
+    """(path, item, quiet, birthday, since) for the results table, as `build_agenda` would find
+    them; None when the contact is not in the agenda (no item due within the horizon, not gone
+    quiet, no birthday)."""
     last_day = today + timedelta(days=settings.horizon_days)
     item = next_action(contact, index, today, settings)
     silent = gone_quiet(contact, today, settings)
@@ -228,14 +231,16 @@ def result_row(contact: Contact, index: StoredIndex, today: date, settings: Sett
         when = contact.birthday.next_on_or_after(today)
         if today <= when <= last_day:
             birthday = when.toordinal()
+    shown = (item is not None and item.due <= last_day) or silent is not None or birthday is not None
+    if not shown:
+        return None
     since = None
     if silent is not None:
         from mdfollow.timeline import first_unanswered
 
         raw = read_bytes(vault / contact.path)
-        first = first_unanswered(
-            contact, raw.decode("utf-8", "replace") if raw is not None else "", settings.log_heading
-        )
+        text = raw.decode("utf-8", "replace") if raw is not None else ""
+        first = first_unanswered(contact, text, settings.log_heading)
         since = first.toordinal() if first is not None else None
     item_blob = None
     if item is not None:
@@ -256,8 +261,7 @@ def result_row(contact: Contact, index: StoredIndex, today: date, settings: Sett
     quiet_blob = None
     if silent is not None:
         quiet_blob = marshal.dumps((silent.strikes, silent.last_outreach.toordinal() if silent.last_outreach else None))
-    shown = (item is not None and item.due <= last_day) or silent is not None or birthday is not None
-    return (contact.path, int(shown), item_blob, quiet_blob, birthday, since)
+    return (contact.path, item_blob, quiet_blob, birthday, since)
 
 
 def assemble(index: StoredIndex, today: date, settings: Settings) -> Agenda:
@@ -267,10 +271,12 @@ def assemble(index: StoredIndex, today: date, settings: Settings) -> Agenda:
     quiet: list[GoneQuiet] = []
     birthdays: list[BirthdayItem] = []
     since: dict[str, date] = {}
-    rows = index.db.execute(
-        "SELECT r.path, r.item, r.quiet, r.bday, r.since, n.summary FROM results r JOIN notes n ON n.path = r.path "
-        "WHERE r.shown = 1"
-    )
+    if index.whole is not None:
+        rows = index.db.execute("SELECT path, item, quiet, bday, since, NULL FROM results")
+    else:
+        rows = index.db.execute(
+            "SELECT r.path, r.item, r.quiet, r.bday, r.since, n.summary FROM results r JOIN notes n ON n.path = r.path"
+        )
     for path, item_blob, quiet_blob, birthday, first, summary in rows:
         if index.whole is None and path not in index._found:
             index._found[path] = unpack(summary).contact
