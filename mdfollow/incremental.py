@@ -47,7 +47,7 @@ from mdfollow.index import (
     referrers_and_problems,
 )
 from mdfollow.store import read_all_bytes
-from mdfollow.stored import StoredIndex, assemble, result_row
+from mdfollow.stored import Entry, StoredIndex, assemble, result_row
 from mdfollow.vault import GONE, Read, Stamp, ToRead, paused_gc, read_all, walk
 
 if TYPE_CHECKING:
@@ -71,6 +71,11 @@ class Indexer:
         self.store = store
         self.walked = False
         self.code = code_digest()
+        # Kept between runs of a long-lived reader (watch), while no other process writes the store:
+        self.version: int | None = None  # the store's data_version when last read
+        self.entries: dict[str, Entry] = {}  # each contact's part of the agenda (stored.assemble)
+        self.whole_results = True  # the entries must all be read again
+        self.memo: dict[str, Any] = {}  # what holds until notes are added or removed (StoredIndex)
 
     def index(self, today: date | None, changed: set[str] | None) -> VaultIndex | None:
         """The index (a StoredIndex), or None when the store failed (the caller goes on without it)."""
@@ -123,6 +128,9 @@ class Indexer:
         db = self.store.db
         self.store.begin()
         try:
+            version = db.execute("PRAGMA data_version").fetchone()[0]
+            if version != self.version:  # another process wrote the store: forget what was kept
+                self.version, self.whole_results, self.memo = version, True, {}
             if self.store.meta("parse") != parse_key:
                 self.store.clear()
                 self.store.set_meta("parse", parse_key)
@@ -154,22 +162,29 @@ class Indexer:
             read = [r for r in read if not r[3]]
             gone += [r[0] for r in vanished if r[0] in rows]
             problems: list[Diagnostic] = run_problems + [warning(r[0], None, GONE) for r in vanished]
-            index = StoredIndex(db, milestones, problems, reader.settings)
+            if gone or any(r[0] not in rows for r in read):  # notes added or removed
+                self.memo = {}
+            index = StoredIndex(db, milestones, problems, reader.settings, memo=self.memo)
             count = len(rows) if scope is None else int(db.execute("SELECT count(*) FROM notes").fetchone()[0])
             if self.store.meta("derived") != "1" or len(read) + len(gone) > min(WHOLE_FROM, max(100, count // 10)):
                 index = self._rebuild(read, gone, stamps, milestones, problems)
             elif read or gone:
                 _Delta(self.store, index, read, gone, stamps).apply()
-                index = StoredIndex(db, milestones, problems, reader.settings)  # nothing cached from before the change
+                index = StoredIndex(db, milestones, problems, reader.settings, memo=self.memo)
+            fresh = None
             if today is not None:
-                self._results(index, today, _digest(today.isoformat(), repr(milestones)))
+                fresh = self._results(index, today, _digest(today.isoformat(), repr(milestones)))
             self.store.create_indexes()  # after a whole rebuild wrote every table without them
             index.settle()
             if today is not None:
-                index.agenda = assemble(index, today, reader.settings)
+                if self.whole_results:
+                    fresh = None
+                index.agenda = assemble(index, today, reader.settings, self.entries, fresh)
+                self.whole_results = False
             self.store.commit()
         except BaseException:
             self.store.rollback()
+            self.version, self.whole_results, self.memo = None, True, {}
             raise
         # Later questions (a tick's link, a name shown twice) read this very state of the store.
         db.execute("BEGIN")
@@ -239,8 +254,8 @@ class Indexer:
         self.store.set_meta("results", "")
         return index
 
-    def _results(self, index: StoredIndex, today: date, key: str) -> None:
-        """Compute again the results that are out of date, then put the agenda together."""
+    def _results(self, index: StoredIndex, today: date, key: str) -> list[str] | None:
+        """Compute again the results that are out of date; which were (None: all)."""
         db = self.store.db
         settings = self.reader.settings
         everyone = self.store.meta("results") != key
@@ -265,6 +280,7 @@ class Indexer:
             db.executemany("DELETE FROM results WHERE path = ?", [(p,) for p in paths])
         db.executemany("INSERT INTO results(path, item, quiet, bday, since) VALUES (?, ?, ?, ?, ?)", rows)
         self.store.set_meta("results", key)
+        return None if everyone else paths
 
 
 class _Delta:

@@ -32,10 +32,16 @@ def plain_verb(item: FollowUp) -> str:
 
 def task_line(item: FollowUp, index: VaultIndex, status: str = " ") -> str:
     link = index.link_for(item.contact)
+    # Kept on the (immutable) item with what else it depends on: watch renders it save after save.
+    kept = item.__dict__.get("_task_line")
+    if kept is not None and kept[0] == link and kept[1] == status:
+        return str(kept[2])
     text = verb(item).format(link=link) + ": " + one_line(item.reason)
     if item.also:
         text += f" (also: {', '.join(item.also)})"
-    return f"- [{status}] {text} 📅 {item.due.isoformat()} ^{block_id(item)}"
+    line = f"- [{status}] {text} 📅 {item.due.isoformat()} ^{block_id(item)}"
+    item.__dict__["_task_line"] = (link, status, line)
+    return line
 
 
 def render_agenda(

@@ -82,12 +82,14 @@ class StoredIndex(VaultIndex):
         run_problems: list[Diagnostic],
         settings: Settings,
         whole: VaultIndex | None = None,
+        memo: dict[str, Any] | None = None,
     ):
         # VaultIndex's fields that need the whole vault are properties below: no dataclass __init__.
         self.db = db
         self.milestones = milestones
         self.run_problems = run_problems
         self.settings = settings
+        self.memo = memo if memo is not None else {}  # what stays true until the vault's notes change
         self.whole = whole
         self.agenda: Agenda | None = None
         self._stems = _Stems(db)
@@ -199,9 +201,11 @@ class StoredIndex(VaultIndex):
     def link_target(self, contact: Contact) -> str:
         if self.whole is not None:
             return self.whole.link_target(contact)
-        key = fold(contact.stem)
-        shared = len(self._stems.get(key, ())) > 1
-        return contact.path[:-3] if shared else contact.stem
+        shared = self.memo.get("shared")
+        if shared is None:
+            query = "SELECT stem FROM notes GROUP BY stem HAVING count(*) > 1"
+            shared = self.memo["shared"] = {stem for (stem,) in self.db.execute(query)}
+        return contact.path[:-3] if fold(contact.stem) in shared else contact.stem
 
     def agenda_for(self, today: date, settings: Settings) -> Agenda | None:
         agenda = self.agenda
@@ -264,50 +268,59 @@ def result_row(
     return (contact.path, item_blob, quiet_blob, birthday, since)
 
 
-def assemble(index: StoredIndex, today: date, settings: Settings) -> Agenda:
-    """The agenda from the stored results of the contacts that show in it: `build_agenda`'s."""
+Entry = tuple[FollowUp | None, GoneQuiet | None, BirthdayItem | None, date | None]
+
+
+def assemble(
+    index: StoredIndex, today: date, settings: Settings, kept: dict[str, Entry], fresh: list[str] | None
+) -> Agenda:
+    """The agenda from the stored results of the contacts that show in it: `build_agenda`'s.
+
+    `kept`: each contact's part of the agenda as a long-lived reader keeps it between runs;
+    `fresh`: the contacts whose results were just computed again (None: all of them)."""
     last_day = today + timedelta(days=settings.horizon_days)
-    items: list[FollowUp] = []
-    quiet: list[GoneQuiet] = []
-    birthdays: list[BirthdayItem] = []
-    since: dict[str, date] = {}
-    if index.whole is not None:
-        rows = index.db.execute("SELECT path, item, quiet, bday, since, NULL FROM results")
+    query = "SELECT r.path, r.item, r.quiet, r.bday, r.since, n.summary FROM results r JOIN notes n ON n.path = r.path"
+    if fresh is None:
+        kept.clear()
+        rows = index.db.execute(query).fetchall()
     else:
-        rows = index.db.execute(
-            "SELECT r.path, r.item, r.quiet, r.bday, r.since, n.summary FROM results r JOIN notes n ON n.path = r.path"
-        )
+        rows = []
+        for path in fresh:
+            kept.pop(path, None)
+            rows += index.db.execute(query + " WHERE r.path = ?", (path,)).fetchall()
     for path, item_blob, quiet_blob, birthday, first, summary in rows:
         if index.whole is None and path not in index._found:
             index._found[path] = unpack(summary).contact
         contact = index.contact(path)
         if contact is None:
             continue
+        item = silent = bday = None
         if item_blob is not None:
             action, due, reason, light, also, referred, positions, attempt, undated = marshal.loads(item_blob)
             if due <= last_day.toordinal():
                 people = tuple(c for c in (index.contact(p) for p in referred) if c is not None)
-                items.append(
-                    follow_up(
-                        contact,
-                        action,
-                        date.fromordinal(due),
-                        reason,
-                        light,
-                        tuple(also),
-                        people,
-                        tuple(index.milestones[i] for i in positions),
-                        attempt,
-                        undated,
-                    )
+                item = follow_up(
+                    contact,
+                    action,
+                    date.fromordinal(due),
+                    reason,
+                    light,
+                    tuple(also),
+                    people,
+                    tuple(index.milestones[i] for i in positions),
+                    attempt,
+                    undated,
                 )
         if quiet_blob is not None:
             strikes, last = marshal.loads(quiet_blob)
-            quiet.append(GoneQuiet(contact, strikes, date.fromordinal(last) if last is not None else None))
-            if first is not None:
-                since[path] = date.fromordinal(first)
+            silent = GoneQuiet(contact, strikes, date.fromordinal(last) if last is not None else None)
         if birthday is not None:
-            birthdays.append(BirthdayItem(contact, date.fromordinal(birthday)))
+            bday = BirthdayItem(contact, date.fromordinal(birthday))
+        kept[path] = (item, silent, bday, date.fromordinal(first) if first is not None else None)
+    items = [e[0] for e in kept.values() if e[0] is not None]
+    quiet = [e[1] for e in kept.values() if e[1] is not None]
+    birthdays = [e[2] for e in kept.values() if e[2] is not None]
+    since = {path: e[3] for path, e in kept.items() if e[1] is not None and e[3] is not None}
     items.sort(key=sort_key)
     quiet.sort(key=lambda q: (fold(q.contact.name), q.contact.path))
     birthdays.sort(key=lambda b: (b.date, fold(b.contact.name), b.contact.path))

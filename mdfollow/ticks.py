@@ -19,6 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from mdfollow.actions import ACTIONS, LIGHT_NUDGE_VERB
@@ -74,9 +75,12 @@ _VERB_PATTERNS = tuple(
 
 def block_id(item: FollowUp) -> str:
     """Stable per contact, action and due date: a tick matches only the item it was written for."""
-    when = "undated" if item.undated else item.due.isoformat()
-    key = f"{item.contact.path}\n{item.action}\n{when}\n{item.attempt}".encode()
-    return "mf-" + hashlib.blake2b(key, digest_size=4).hexdigest()
+    found = item.__dict__.get("_block_id")  # kept on the (immutable) item: watch renders it save after save
+    if found is None:
+        when = "undated" if item.undated else item.due.isoformat()
+        key = f"{item.contact.path}\n{item.action}\n{when}\n{item.attempt}".encode()
+        found = item.__dict__["_block_id"] = "mf-" + hashlib.blake2b(key, digest_size=4).hexdigest()
+    return str(found)
 
 
 @dataclass(frozen=True)
@@ -182,6 +186,7 @@ def _description(rest: str) -> str:
     return " ".join((rest[: field.start()] if field else rest).split())
 
 
+@lru_cache(maxsize=16384)  # watch renders the same lines save after save
 def _canonical(line: str) -> str | None:
     """A line mdfollow wrote, as it was before Obsidian or Tasks touched it; None for the user's own."""
     stripped = line.strip()
