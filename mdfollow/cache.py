@@ -34,12 +34,14 @@ from mdfollow.diagnostics import Diagnostic
 from mdfollow.index import NoteSummary
 from mdfollow.links import Link
 
-SCHEMA = 5  # the tables below; a file with another number is rebuilt
+SCHEMA = 6  # the tables below; a file with another number is rebuilt
 SUMMARY_VERSION = 5  # bump when NoteSummary or what summarize() puts in it changes (5: birthdays)
 APPLICATION_ID = 0x6D64666C  # "mdfl": tells our file from any other SQLite database
 BUSY_MS = 30_000  # how long to wait for another mdfollow process holding the store
 RACY_NS = 2_000_000_000  # a note modified this close to being read is also checked by a hash
 
+# folders: a digest of each folder's note names and stamps, as last stored: a run compares
+#   note by note only in the folders whose digest changed (b'': compare it next time).
 # notes: one row a note: its stamp, summary, kind, folded file name (stem) and the key its
 #   incoming links are filed under (tail, see index.link_keys); owner: for a contact note, the
 #   kept contact it counts as (itself, or the note it is a copy of).
@@ -52,7 +54,9 @@ _TABLES = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE notes(
     path TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, ctime INTEGER, ino INTEGER, hash BLOB,
-    summary BLOB NOT NULL, kind TEXT NOT NULL, stem TEXT NOT NULL, tail TEXT NOT NULL, owner TEXT);
+    summary BLOB NOT NULL, kind TEXT NOT NULL, stem TEXT NOT NULL, tail TEXT NOT NULL, owner TEXT,
+    folder TEXT NOT NULL);
+CREATE TABLE folders(folder TEXT PRIMARY KEY, digest BLOB NOT NULL);
 CREATE TABLE refs(
     source TEXT NOT NULL, kind TEXT NOT NULL, seq INTEGER NOT NULL, target TEXT NOT NULL,
     key1 TEXT NOT NULL, key2 TEXT, line INTEGER, day INTEGER, resolved TEXT, PRIMARY KEY(source, kind, seq));
@@ -69,6 +73,8 @@ _INDEXES = {
     "notes_stem": "notes(stem)",
     "notes_tail": "notes(tail)",
     "notes_owner": "notes(owner)",
+    "notes_folder": "notes(folder)",
+    "notes_hash": "notes(path) WHERE hash IS NOT NULL",
     "refs_key1": "refs(key1)",
     "refs_key2": "refs(key2) WHERE key2 IS NOT NULL",
     "refs_resolved": "refs(resolved)",
@@ -157,7 +163,7 @@ class Store:
             self.db.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {on}")
 
     def clear(self) -> None:
-        for table in ("notes", "refs", "problems", "results", "dirty", "outputs", "meta"):
+        for table in ("notes", "folders", "refs", "problems", "results", "dirty", "outputs", "meta"):
             self.db.execute(f"DELETE FROM {table}")
 
     def close(self) -> None:

@@ -134,14 +134,20 @@ class Indexer:
             if self.store.meta("parse") != parse_key:
                 self.store.clear()
                 self.store.set_meta("parse", parse_key)
-            rows, hashes = self._stored(scope)
-            now = time.time_ns()
             if len(stamps) != len(paths):
                 for rel in paths:
                     stamps.setdefault(rel, NO_STAMP)  # a broken link: read (and reported) every time
+            if scope is None:
+                digests = _folder_digests(paths, stamps)
+                consider, rows, hashes = self._walked_folders(digests)
+            else:
+                digests = {}
+                consider = list(paths)
+                rows, hashes = self._stored(scope)
+            now = time.time_ns()
             todo: ToRead = []
             settled: list[tuple[str]] = []
-            for rel in [rel for rel in paths if rows.get(rel) != stamps[rel]]:
+            for rel in [rel for rel in consider if rows.get(rel) != stamps[rel]]:
                 stamp = stamps[rel]
                 todo.append((rel, paths[rel], stamp[1] >= now - RACY_NS or stamp[2] >= now - RACY_NS))
             for rel, digest in hashes.items():  # written within RACY_NS of being read: the same bytes?
@@ -165,7 +171,8 @@ class Indexer:
             if gone or any(r[0] not in rows for r in read):  # notes added or removed
                 self.memo = {}
             index = StoredIndex(db, milestones, problems, reader.settings, memo=self.memo)
-            count = len(rows) if scope is None else int(db.execute("SELECT count(*) FROM notes").fetchone()[0])
+            self._folders_done(digests, scope, vanished)
+            count = int(db.execute("SELECT count(*) FROM notes").fetchone()[0])
             if self.store.meta("derived") != "1" or len(read) + len(gone) > min(WHOLE_FROM, max(100, count // 10)):
                 index = self._rebuild(read, gone, stamps, milestones, problems)
             elif read or gone:
@@ -191,16 +198,54 @@ class Indexer:
         db.execute("SELECT 1 FROM meta LIMIT 1").fetchall()
         return index
 
-    def _stored(self, scope: set[str] | None) -> tuple[dict[str, tuple[int, ...]], dict[str, bytes]]:
-        """Each stored note's stamp, and the hash of those read within RACY_NS of a write."""
-        query = "SELECT path, size, mtime, ctime, ino, hash FROM notes"
-        if scope is None:
-            found = self.store.db.execute(query).fetchall()
-        else:
-            found = []
-            for rel in scope:
-                found += self.store.db.execute(query + " WHERE path = ?", (rel,)).fetchall()
+    def _stored(self, scope: set[str]) -> tuple[dict[str, tuple[int, ...]], dict[str, bytes]]:
+        """Each named note's stored stamp, and the hash of those read within RACY_NS of a write."""
+        found = []
+        for rel in scope:
+            found += self.store.db.execute(_STAMPS + " WHERE path = ?", (rel,)).fetchall()
         return {r[0]: r[1:5] for r in found}, {r[0]: r[5] for r in found if r[5] is not None}
+
+    def _walked_folders(
+        self, digests: dict[str, tuple[bytes, list[str]]]
+    ) -> tuple[list[str], dict[str, tuple[int, ...]], dict[str, bytes]]:
+        """The notes to compare one by one: those of the folders whose digest of names and stamps
+        differs from the one stored (a folder with no note changed costs no query); their stored
+        stamps; and every note still to be checked by a hash."""
+        db = self.store.db
+        stored = dict(db.execute("SELECT folder, digest FROM folders").fetchall())
+        consider: list[str] = []
+        found = db.execute(_STAMPS + " WHERE hash IS NOT NULL").fetchall()
+        for folder, (digest, rels) in digests.items():
+            if stored.get(folder) != digest:
+                consider += rels
+                found += db.execute(_STAMPS + " WHERE folder = ?", (folder,)).fetchall()
+        for folder in stored:
+            if folder not in digests:  # every note in it is gone
+                found += db.execute(_STAMPS + " WHERE folder = ?", (folder,)).fetchall()
+        return consider, {r[0]: r[1:5] for r in found}, {r[0]: r[5] for r in found if r[5] is not None}
+
+    def _folders_done(
+        self, digests: dict[str, tuple[bytes, list[str]]], scope: set[str] | None, vanished: list[Read]
+    ) -> None:
+        """Store each walked folder's digest (the notes stored for it now match it). A folder
+        whose notes were only partly seen (watch mode, a note that vanished mid-read, a broken
+        link read every time) is marked to be compared note by note next time."""
+        db = self.store.db
+        if scope is not None:
+            marked = {rel[: rel.rfind("/") + 1].rstrip("/") for rel in scope}
+            db.executemany("INSERT OR REPLACE INTO folders(folder, digest) VALUES (?, x'')", [(f,) for f in marked])
+            return
+        stale = {r[0][: r[0].rfind("/") + 1].rstrip("/") for r in vanished}
+        stored = dict(db.execute("SELECT folder, digest FROM folders").fetchall())
+        db.executemany("DELETE FROM folders WHERE folder = ?", [(f,) for f in stored if f not in digests])
+        db.executemany(
+            "INSERT OR REPLACE INTO folders(folder, digest) VALUES (?, ?)",
+            [
+                (folder, b"" if folder in stale else digest)
+                for folder, (digest, _) in digests.items()
+                if stored.get(folder) != digest
+            ],
+        )
 
     def _rebuild(
         self,
@@ -396,8 +441,8 @@ class _Delta:
 
 
 _INSERT_NOTE = (
-    "INSERT OR REPLACE INTO notes(path, size, mtime, ctime, ino, hash, summary, kind, stem, tail, owner) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT OR REPLACE INTO notes(path, size, mtime, ctime, ino, hash, summary, kind, stem, tail, owner, folder) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _INSERT_REF = (
     "INSERT INTO refs(source, kind, seq, target, key1, key2, line, day, resolved) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -408,6 +453,28 @@ _REFERRED_BY_OWNER = (
 )
 
 
+_STAMPS = "SELECT path, size, mtime, ctime, ino, hash FROM notes"
+
+
+def _folder_digests(paths: dict[str, str], stamps: dict[str, Stamp]) -> dict[str, tuple[bytes, list[str]]]:
+    """Each folder's notes (vault-relative, sorted) and a digest of their names and stamps; a
+    folder holding a note with no stamp (a broken link, read every time) gets no digest."""
+    from array import array
+
+    groups: dict[str, list[str]] = {}
+    for rel in paths:
+        groups.setdefault(rel[: rel.rfind("/") + 1], []).append(rel)
+    digests = {}
+    for folder, rels in groups.items():
+        flat = array("q")
+        for rel in rels:
+            flat.extend(stamps[rel])
+        digest = hashlib.blake2b("\0".join(rels).encode(), digest_size=16)
+        digest.update(flat.tobytes())
+        digests[folder.rstrip("/")] = (b"" if -1 in flat else digest.digest(), rels)
+    return digests
+
+
 def _note_row(read: Read, stamps: dict[str, Stamp], owner: str | None) -> tuple[Any, ...]:
     import marshal
 
@@ -415,7 +482,21 @@ def _note_row(read: Read, stamps: dict[str, Stamp], owner: str | None) -> tuple[
     size, mtime, ctime, ino = stamps[rel]
     blob = marshal.dumps(encoded) if encoded is not None else pack(record)
     stem = fold(rel[rel.rfind("/") + 1 : -3])
-    return (rel, size, mtime, ctime, ino, digest, blob, record.kind, stem, stem.rsplit("/", 1)[-1].strip(), owner)
+    folder = rel[: rel.rfind("/") + 1].rstrip("/")
+    return (
+        rel,
+        size,
+        mtime,
+        ctime,
+        ino,
+        digest,
+        blob,
+        record.kind,
+        stem,
+        stem.rsplit("/", 1)[-1].strip(),
+        owner,
+        folder,
+    )
 
 
 def _refs(record: NoteSummary, index: VaultIndex) -> list[tuple[Any, ...]]:
