@@ -48,13 +48,13 @@ from mdfollow.index import (
 )
 from mdfollow.store import read_all_bytes
 from mdfollow.stored import Entry, StoredIndex, assemble, result_row
-from mdfollow.vault import GONE, Read, Stamp, ToRead, paused_gc, read_all, walk
+from mdfollow.vault import GONE, NO_STAMP, Read, Stamp, ToRead, paused_gc, read_all, walk
 
 if TYPE_CHECKING:
     from mdfollow.milestones import Milestone
     from mdfollow.vault import VaultReader
 
-NO_STAMP: Stamp = (-1, -1, -1, -1)
+Folders = dict[str, tuple[bytes, list[tuple[str, str, Stamp]]]]  # folder -> digest, its notes (path, OS path, stamp)
 WHOLE_FROM = 1000  # more changed notes than this (or a tenth of the vault): build the whole index
 RESULTS_WHOLE_FROM = 500  # more contacts to compute again than this: from the whole index
 
@@ -70,6 +70,7 @@ class Indexer:
         self.reader = reader
         self.store = store
         self.walked = False
+        self.walked_now: tuple[Folders, list[Diagnostic]] | None = None  # snapshot()'s walk, for _sync
         self.code = code_digest()
         # Kept between runs of a long-lived reader (watch), while no other process writes the store:
         self.version: int | None = None  # the store's data_version when last read
@@ -94,19 +95,61 @@ class Indexer:
                 discard(self.store.path)
             return None
 
+    def walk(self) -> None:
+        """Walk the vault by folder, with a digest of each folder's note names and stamps;
+        kept for the sync that follows."""
+        import marshal
+
+        reader = self.reader
+        by_folder: dict[str, list[tuple[str, str, Stamp]]] = {}
+        with paused_gc(freeze=False):
+            _, problems = walk(reader.vault, reader.skip, by_folder=by_folder)
+        folders: Folders = {}
+        for folder, notes in by_folder.items():
+            notes.sort()
+            digest = hashlib.blake2b(marshal.dumps(notes, 2), digest_size=16).digest()  # version 2: no refs
+            folders[folder] = (digest, notes)
+        self.walked_now = (folders, problems)
+
+    def snapshot(self) -> str:
+        """A digest of every input to the agenda: each folder's note names and stamps, the
+        settings, the daily-note and template config, the milestones file, mdfollow's code."""
+        import marshal
+
+        from mdfollow.settings import SETTINGS_FILE
+        from mdfollow.vault import DAILY_NOTES_CONFIG
+
+        reader = self.reader
+        self.walk()
+        assert self.walked_now is not None
+        folders = self.walked_now[0]
+        digest = hashlib.blake2b(digest_size=16)
+        digest.update(marshal.dumps(sorted((folder, d) for folder, (d, _) in folders.items()), 2))
+        for name in (SETTINGS_FILE, reader.settings.milestones_file, *DAILY_NOTES_CONFIG):
+            try:
+                info = (reader.vault / name).stat()
+                digest.update(f"{name}\0{info.st_size},{info.st_mtime_ns},{info.st_ctime_ns}\n".encode())
+            except OSError:
+                digest.update(f"{name}\0-\n".encode())
+        digest.update(reader.settings.fingerprint().encode())
+        digest.update(repr(reader.daily).encode())
+        digest.update(self.code.encode())
+        skip = reader.skip  # sorted: a frozenset's repr follows the per-process string hash seed
+        digest.update(repr((sorted(skip.files), skip.folders, skip.globs)).encode())
+        return digest.hexdigest()
+
     def _sync(self, changed: set[str] | None, today: date | None) -> StoredIndex:
         reader = self.reader
         self.store.rollback()  # the last index's read snapshot ends here
-        stamps: dict[str, Stamp] = {}
-        paths: dict[str, str] = {}
+        present: dict[str, tuple[str, Stamp]] = {}  # the notes looked at: OS path, stamp
+        folders: Folders | None = None
         scope: set[str] | None = None
         if changed is None or not self.walked:
-            if reader._walked is not None:  # snapshot() has just walked
-                files, stamps, reader.walk_problems = reader._walked
-                reader._walked = None
-            else:
-                files, reader.walk_problems = walk(reader.vault, reader.skip, stamps)
-            paths = dict(files)
+            if self.walked_now is None:
+                self.walk()
+            assert self.walked_now is not None
+            folders, reader.walk_problems = self.walked_now
+            self.walked_now = None
             self.walked = True
         else:
             scope = {rel for rel in changed if reader.is_note(rel)}
@@ -117,14 +160,10 @@ class Indexer:
                 except OSError:
                     continue
                 if stat.S_ISREG(info.st_mode):
-                    stamps[rel] = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
-                    paths[rel] = path
+                    present[rel] = (path, (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
         found, run_problems, _ = reader.run_problems()
         milestones = tuple(sorted(found, key=lambda m: (m.date, m.line)))
         parse_key = _digest(self.code, reader.settings.fingerprint(), repr(reader.daily))
-        if not "".join(paths).isascii():
-            for rel in paths:
-                rel.encode("utf-8")  # a name that is not valid Unicode cannot be stored: UnicodeError
         db = self.store.db
         self.store.begin()
         try:
@@ -134,20 +173,19 @@ class Indexer:
             if self.store.meta("parse") != parse_key:
                 self.store.clear()
                 self.store.set_meta("parse", parse_key)
-            if len(stamps) != len(paths):
-                for rel in paths:
-                    stamps.setdefault(rel, NO_STAMP)  # a broken link: read (and reported) every time
-            if scope is None:
-                digests = _folder_digests(paths, stamps)
-                consider, rows, hashes = self._walked_folders(digests)
+            if folders is not None:
+                rows, hashes = self._walked_folders(folders, present)
             else:
-                digests = {}
-                consider = list(paths)
-                rows, hashes = self._stored(scope)
+                rows, hashes = self._stored(scope or set())
+            for rel in present:
+                if not rel.isascii():
+                    rel.encode("utf-8")  # a name that is not valid Unicode cannot be stored: UnicodeError
+            stamps = {rel: stamp for rel, (_, stamp) in present.items()}
+            paths = {rel: path for rel, (path, _) in present.items()}
             now = time.time_ns()
             todo: ToRead = []
             settled: list[tuple[str]] = []
-            for rel in [rel for rel in consider if rows.get(rel) != stamps[rel]]:
+            for rel in [rel for rel, (_, stamp) in present.items() if rows.get(rel) != stamp]:
                 stamp = stamps[rel]
                 todo.append((rel, paths[rel], stamp[1] >= now - RACY_NS or stamp[2] >= now - RACY_NS))
             for rel, digest in hashes.items():  # written within RACY_NS of being read: the same bytes?
@@ -171,7 +209,7 @@ class Indexer:
             if gone or any(r[0] not in rows for r in read):  # notes added or removed
                 self.memo = {}
             index = StoredIndex(db, milestones, problems, reader.settings, memo=self.memo)
-            self._folders_done(digests, scope, vanished)
+            self._folders_done(folders, scope, vanished)
             count = int(db.execute("SELECT count(*) FROM notes").fetchone()[0])
             if self.store.meta("derived") != "1" or len(read) + len(gone) > min(WHOLE_FROM, max(100, count // 10)):
                 index = self._rebuild(read, gone, stamps, milestones, problems)
@@ -206,46 +244,44 @@ class Indexer:
         return {r[0]: r[1:5] for r in found}, {r[0]: r[5] for r in found if r[5] is not None}
 
     def _walked_folders(
-        self, digests: dict[str, tuple[bytes, list[str]]]
-    ) -> tuple[list[str], dict[str, tuple[int, ...]], dict[str, bytes]]:
-        """The notes to compare one by one: those of the folders whose digest of names and stamps
-        differs from the one stored (a folder with no note changed costs no query); their stored
-        stamps; and every note still to be checked by a hash."""
+        self, folders: Folders, present: dict[str, tuple[str, Stamp]]
+    ) -> tuple[dict[str, tuple[int, ...]], dict[str, bytes]]:
+        """The stored stamps to compare note by note: those of the folders whose digest differs
+        from the one stored (a folder where nothing changed costs no query), and of every note
+        still to be checked by a hash; their notes as walked go to `present`."""
         db = self.store.db
         stored = dict(db.execute("SELECT folder, digest FROM folders").fetchall())
-        consider: list[str] = []
         found = db.execute(_STAMPS + " WHERE hash IS NOT NULL").fetchall()
-        for folder, (digest, rels) in digests.items():
-            if stored.get(folder) != digest:
-                consider += rels
-                found += db.execute(_STAMPS + " WHERE folder = ?", (folder,)).fetchall()
+        look = {r[0][: r[0].rfind("/") + 1].rstrip("/") for r in found}
+        look.update(folder for folder, (digest, _) in folders.items() if stored.get(folder) != digest)
+        for folder in look:
+            found += db.execute(_STAMPS + " WHERE folder = ?", (folder,)).fetchall()
+            for rel, path, stamp in folders.get(folder, (b"", []))[1]:
+                present[rel] = (path, stamp)
         for folder in stored:
-            if folder not in digests:  # every note in it is gone
+            if folder not in folders and folder not in look:  # every note in it is gone
                 found += db.execute(_STAMPS + " WHERE folder = ?", (folder,)).fetchall()
-        return consider, {r[0]: r[1:5] for r in found}, {r[0]: r[5] for r in found if r[5] is not None}
+        return {r[0]: r[1:5] for r in found}, {r[0]: r[5] for r in found if r[5] is not None}
 
-    def _folders_done(
-        self, digests: dict[str, tuple[bytes, list[str]]], scope: set[str] | None, vanished: list[Read]
-    ) -> None:
+    def _folders_done(self, folders: Folders | None, scope: set[str] | None, vanished: list[Read]) -> None:
         """Store each walked folder's digest (the notes stored for it now match it). A folder
         whose notes were only partly seen (watch mode, a note that vanished mid-read, a broken
         link read every time) is marked to be compared note by note next time."""
         db = self.store.db
-        if scope is not None:
-            marked = {rel[: rel.rfind("/") + 1].rstrip("/") for rel in scope}
+        if folders is None:
+            marked = {rel[: rel.rfind("/") + 1].rstrip("/") for rel in scope or ()}
             db.executemany("INSERT OR REPLACE INTO folders(folder, digest) VALUES (?, x'')", [(f,) for f in marked])
             return
         stale = {r[0][: r[0].rfind("/") + 1].rstrip("/") for r in vanished}
         stored = dict(db.execute("SELECT folder, digest FROM folders").fetchall())
-        db.executemany("DELETE FROM folders WHERE folder = ?", [(f,) for f in stored if f not in digests])
-        db.executemany(
-            "INSERT OR REPLACE INTO folders(folder, digest) VALUES (?, ?)",
-            [
-                (folder, b"" if folder in stale else digest)
-                for folder, (digest, _) in digests.items()
-                if stored.get(folder) != digest
-            ],
-        )
+        db.executemany("DELETE FROM folders WHERE folder = ?", [(f,) for f in stored if f not in folders])
+        rows = []
+        for folder, (digest, notes) in folders.items():
+            if folder in stale or any(n[2] == NO_STAMP for n in notes):
+                digest = b""
+            if stored.get(folder) != digest:
+                rows.append((folder, digest))
+        db.executemany("INSERT OR REPLACE INTO folders(folder, digest) VALUES (?, ?)", rows)
 
     def _rebuild(
         self,
@@ -454,25 +490,6 @@ _REFERRED_BY_OWNER = (
 
 
 _STAMPS = "SELECT path, size, mtime, ctime, ino, hash FROM notes"
-
-
-def _folder_digests(paths: dict[str, str], stamps: dict[str, Stamp]) -> dict[str, tuple[bytes, list[str]]]:
-    """Each folder's notes (vault-relative, sorted) and a digest of their names and stamps; a
-    folder holding a note with no stamp (a broken link, read every time) gets no digest."""
-    from array import array
-
-    groups: dict[str, list[str]] = {}
-    for rel in paths:
-        groups.setdefault(rel[: rel.rfind("/") + 1], []).append(rel)
-    digests = {}
-    for folder, rels in groups.items():
-        flat = array("q")
-        for rel in rels:
-            flat.extend(stamps[rel])
-        digest = hashlib.blake2b("\0".join(rels).encode(), digest_size=16)
-        digest.update(flat.tobytes())
-        digests[folder.rstrip("/")] = (b"" if -1 in flat else digest.digest(), rels)
-    return digests
 
 
 def _note_row(read: Read, stamps: dict[str, Stamp], owner: str | None) -> tuple[Any, ...]:

@@ -12,7 +12,6 @@ import contextlib
 import fnmatch
 import json
 import os
-from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -218,16 +217,22 @@ def exclusions(
 
 
 Stamp = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode: what git's index compares
+NO_STAMP: Stamp = (-1, -1, -1, -1)  # a note that could not be stat-ed: read every time
 
 
 def walk(
-    vault: Path, skip: Exclusions, stamps: dict[str, Stamp] | None = None
+    vault: Path,
+    skip: Exclusions,
+    stamps: dict[str, Stamp] | None = None,
+    by_folder: dict[str, list[tuple[str, str, Stamp]]] | None = None,
 ) -> tuple[list[tuple[str, str]], list[Diagnostic]]:
     """Every Markdown note below the vault, as (vault-relative POSIX path, OS path), sorted.
 
     Dot-folders (.git, .obsidian, .trash) and dot-files are never read; a folder
     reached twice through symlinks is walked once. `stamps` collects each
-    note's stamp for the index store.
+    note's stamp for the index store. With `by_folder`, the notes go there
+    instead, by folder, each with its stamp (NO_STAMP when it has none), and
+    the list returned is empty.
     """
     # Plain strings, not Path objects: building 100k Paths costs more than the stats.
     found: list[tuple[str, str]] = []
@@ -250,6 +255,7 @@ def walk(
         except OSError as exc:
             problems.append(error(rel_dir or ".", None, f"folder cannot be read: {exc.strerror or exc}"))
             continue
+        here: list[tuple[str, str, Stamp]] | None = None
         for entry in entries:
             name = entry.name
             if name.startswith("."):
@@ -262,12 +268,20 @@ def walk(
             if is_dir:
                 if not skip.skip_folder(rel):
                     stack.append((rel, entry.path))
-            elif name[-3:].lower() == ".md" and not skip.skip_file(rel):
+            # A skipped folder is never entered: only the file names and globs are left to check.
+            elif name[-3:].lower() == ".md" and rel not in skip.files and not (skip.globs and skip.skip_file(rel)):
                 try:
                     info = entry.stat()
-                    stamps[rel] = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+                    stamp: Stamp = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
                 except OSError:
-                    pass  # gone, or a broken link: the read reports it
+                    stamp = NO_STAMP  # gone, or a broken link: the read reports it
+                if by_folder is not None:
+                    if here is None:
+                        here = by_folder.setdefault(rel_dir, [])
+                    here.append((rel, entry.path, stamp))
+                    continue
+                if stamp is not NO_STAMP:
+                    stamps[rel] = stamp
                 found.append((rel, entry.path))
     found.sort()
     return found, problems
@@ -462,7 +476,6 @@ class VaultReader:
         self.daily, self.daily_problems = daily_notes(vault, settings)
         self.daily_problems += template_problems
         self.records: dict[str, NoteSummary] = {}
-        self._walked: tuple[list[tuple[str, str]], dict[str, Stamp], list[Diagnostic]] | None = None
         self.walk_problems: list[Diagnostic] = []
         self.loaded = False
         self.progress = progress
@@ -479,34 +492,8 @@ class VaultReader:
     def snapshot(self) -> str:
         """A digest of every input to the agenda (each note's stamp, the settings, the daily-note
         and template config, the milestones file, mdfollow's code): equal digests, equal agenda.
-        The walk is kept for the index that may follow."""
-        import hashlib
-
-        from mdfollow.cache import code_digest
-
-        stamps: dict[str, Stamp] = {}
-        with paused_gc():
-            files, problems = walk(self.vault, self.skip, stamps)
-        self._walked = (files, stamps, problems)
-        digest = hashlib.blake2b(digest_size=16)
-        flat: list[int] = []
-        add, missing = flat.extend, (-1, -1, -1, -1)
-        for rel, _ in files:  # walk() sorts them
-            add(stamps.get(rel, missing))
-        digest.update("\0".join([rel for rel, _ in files]).encode("utf-8", "surrogateescape"))
-        digest.update(array("q", flat).tobytes())
-        for name in (SETTINGS_FILE, self.settings.milestones_file, *DAILY_NOTES_CONFIG):
-            try:
-                info = (self.vault / name).stat()
-                digest.update(f"{name}\0{info.st_size},{info.st_mtime_ns},{info.st_ctime_ns}\n".encode())
-            except OSError:
-                digest.update(f"{name}\0-\n".encode())
-        digest.update(self.settings.fingerprint().encode())
-        digest.update(repr(self.daily).encode())
-        digest.update(code_digest().encode())
-        # Sorted: a frozenset's repr follows the per-process string hash seed.
-        digest.update(repr((sorted(self.skip.files), self.skip.folders, self.skip.globs)).encode())
-        return digest.hexdigest()
+        "" without the index store (which keeps the walk for the index that may follow)."""
+        return self.indexer.snapshot() if self.indexer is not None else ""
 
     def is_note(self, rel: str) -> bool:
         parts = rel.split("/")
@@ -524,11 +511,7 @@ class VaultReader:
 
     def _index(self, changed: set[str] | None) -> VaultIndex:
         if not self.loaded or changed is None:
-            if self._walked is not None:
-                files, _, self.walk_problems = self._walked
-                self._walked = None
-            else:
-                files, self.walk_problems = walk(self.vault, self.skip)
+            files, self.walk_problems = walk(self.vault, self.skip)
             self.records = {read[0]: read[1] for read in read_all(files, self.settings, self.daily)}
             self.loaded = True
         else:
