@@ -277,6 +277,8 @@ class Indexer:
         db.executemany("DELETE FROM folders WHERE folder = ?", [(f,) for f in stored if f not in folders])
         rows = []
         for folder, (digest, notes) in folders.items():
+            if stored.get(folder) == digest:
+                continue
             if folder in stale or any(n[2] == NO_STAMP for n in notes):
                 digest = b""
             if stored.get(folder) != digest:
