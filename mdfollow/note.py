@@ -89,16 +89,40 @@ class FrontMatterError(Exception):
 # it answers.
 
 _FAST_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?:[ \t]+|$)")
-# `key: value` with a plain value that needs no further thought (the common line).
-_FAST_SIMPLE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):[ ]+([^\s\-?:,\[\]{}#&*!|>'\"%@`][^\t#]*?)[ ]*")
-_FAST_PLAIN_START = set("-?:,[]{}#&*!|>'\"%@`")
-_INT = re.compile(r"[-+]?[0-9]+")
-_FLOAT = re.compile(
-    r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
+# One pass over the block, one row per line: `key: value` where the value starts like a
+# plain scalar and holds no tab and no `#` (groups 1-2, the common line), or anything
+# else (group 3), which the careful reader below takes or gives up on.
+_FAST_LINE = re.compile(
+    r"^(?:([A-Za-z_][A-Za-z0-9_-]*):[ ]+([^\s\-?:,\[\]{}#&*!|>'\"%@`][^\t\n#]*)|(.*))$", re.MULTILINE
 )
-_NULLS = {"", "~", "null", "Null", "NULL"}
-_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
-_UNSAFE_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\u2028\u2029\\]")
+# `key: [a, b]`: a flow list of items with no quote, colon, `#` or bracket in them.
+_FAST_LIST = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):[ ]+\[([^\t\n#:\[\]{}'\"]*)\][ ]*")
+_FAST_PLAIN_START = set("-?:,[]{}#&*!|>'\"%@`")
+# Keys that YAML itself would read as true, false or null, not as text.
+_ODD_KEYS = frozenset(["true", "True", "TRUE", "false", "False", "FALSE", "null", "Null", "NULL"])
+# A plain scalar that starts with none of these and is none of the words is text:
+# every other YAML 1.2 core scalar (numbers, .inf, .nan) starts with one of them.
+_NUMBERISH = frozenset("+-.0123456789")
+# Ints (group 1), and what the fast path leaves to YAML: floats, 0o and 0x numbers.
+_NUMBER = re.compile(
+    r"([-+]?[0-9]+)|0[ox].*"
+    r"|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)",
+    re.DOTALL,
+)
+_WORDS: dict[str, Any] = {
+    "": None,
+    "~": None,
+    "null": None,
+    "Null": None,
+    "NULL": None,
+    "true": True,
+    "True": True,
+    "TRUE": True,
+    "false": False,
+    "False": False,
+    "FALSE": False,
+}
+_UNSAFE_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff\u2028\u2029\\]")
 
 
 class _GiveUp(Exception):
@@ -106,15 +130,14 @@ class _GiveUp(Exception):
 
 
 def _plain(text: str) -> Any:
-    if text in _NULLS:
-        return None
-    if text in _BOOLS:
-        return _BOOLS[text]
-    if _INT.fullmatch(text):
-        return int(text, 10)
-    if text.startswith(("0o", "0x")) or _FLOAT.fullmatch(text):
+    if text[:1] not in _NUMBERISH:
+        return _WORDS.get(text, text)
+    number = _NUMBER.fullmatch(text)
+    if number is None:
+        return text
+    if number.group(1) is None:
         raise _GiveUp
-    return text
+    return int(number.group(1), 10)
 
 
 def _scalar(text: str, in_flow: bool) -> tuple[Any, str]:
@@ -180,17 +203,24 @@ def fast_front(block: str) -> dict[str, Any] | None:
         return None
     data: dict[str, Any] = {}
     try:
-        for line in block.split("\n"):
+        for key, value, line in _FAST_LINE.findall(block):
+            if key:
+                if value[-1] == " ":
+                    value = value.rstrip(" ")
+                if ": " in value or value[-1] == ":" or key in _ODD_KEYS:
+                    return None  # YAML reads another key, or a key that is not text
+                data[key] = _plain(value) if value[0] in _NUMBERISH or value in _WORDS else value
+                continue
             if not line.strip() or line[0] == "#":
                 continue
-            simple = _FAST_SIMPLE.fullmatch(line)
-            if simple is not None:
-                value = simple.group(2)
-                if ": " not in value and value[-1] != ":":
-                    data[simple.group(1)] = _plain(value)
+            flow = _FAST_LIST.fullmatch(line)
+            if flow is not None and flow.group(1) not in _ODD_KEYS:
+                items = [item.strip(" ") for item in flow.group(2).split(",")]
+                if all(item and item[0] not in _FAST_PLAIN_START for item in items):
+                    data[flow.group(1)] = [_plain(item) for item in items]
                     continue
             m = _FAST_KEY.match(line)
-            if not m:
+            if not m or m.group(1) in _ODD_KEYS:
                 return None
             rest = line[m.end() :]
             if rest and line[m.end() - 1] not in " \t":
