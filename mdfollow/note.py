@@ -97,6 +97,8 @@ _FAST_LINE = re.compile(
 )
 # `key: [a, b]`: a flow list of items with no quote, colon, `#` or bracket in them.
 _FAST_LIST = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):[ ]+\[([^\t\n#:\[\]{}'\"]*)\][ ]*")
+# `  - item`: one item of a block list.
+_FAST_ITEM = re.compile(r"( *)- +(\S.*)")
 _FAST_PLAIN_START = set("-?:,[]{}#&*!|>'\"%@`")
 # Keys that YAML itself would read as true, false or null, not as text.
 _ODD_KEYS = frozenset(["true", "True", "TRUE", "false", "False", "FALSE", "null", "Null", "NULL"])
@@ -202,9 +204,12 @@ def fast_front(block: str) -> dict[str, Any] | None:
     if _UNSAFE_CHARS.search(block):
         return None
     data: dict[str, Any] = {}
+    pending: str | None = None  # the key that a `- item` line adds to
+    indent: int | None = None  # the list's indentation, from its first item
     try:
         for key, value, line in _FAST_LINE.findall(block):
             if key:
+                pending = None
                 if value[-1] == " ":
                     value = value.rstrip(" ")
                 if ": " in value or value[-1] == ":" or key in _ODD_KEYS:
@@ -213,6 +218,20 @@ def fast_front(block: str) -> dict[str, Any] | None:
                 continue
             if not line.strip() or line[0] == "#":
                 continue
+            if line[0] in " -":  # `  - item` under `key:`, as Obsidian writes a list property
+                item = _FAST_ITEM.fullmatch(line)
+                if item is None or pending is None:
+                    return None
+                if indent is None:
+                    indent = len(item.group(1))
+                    data[pending] = []
+                elif len(item.group(1)) != indent:
+                    return None
+                value, rest = _scalar(item.group(2), in_flow=False)
+                _only_comment(rest)
+                data[pending].append(value)
+                continue
+            pending = None
             flow = _FAST_LIST.fullmatch(line)
             if flow is not None and flow.group(1) not in _ODD_KEYS:
                 items = [item.strip(" ") for item in flow.group(2).split(",")]
@@ -225,6 +244,8 @@ def fast_front(block: str) -> dict[str, Any] | None:
             rest = line[m.end() :]
             if rest and line[m.end() - 1] not in " \t":
                 return None
+            if not rest.strip(" "):
+                pending, indent = m.group(1), None  # a list may follow, one `- item` a line
             if rest.startswith("#"):
                 rest = ""
             data[m.group(1)] = _value(rest.rstrip(" \t")) if rest.strip() else None
@@ -453,7 +474,7 @@ def parse_note(path: str, raw: bytes) -> ParsedNote:
     if not _OPEN.match(text):
         return ParsedNote(path, text, diagnostics=tuple(diags))
 
-    close = _CLOSE.search(text, 4)
+    close = _closing(text)
     if close is None:
         first = text[4:].lstrip("\n").split("\n", 1)[0]
         if _YAMLISH.match(first):
@@ -471,7 +492,7 @@ def parse_note(path: str, raw: bytes) -> ParsedNote:
         )
         return ParsedNote(**base, diagnostics=tuple(diags), readable=False)  # type: ignore[arg-type]
 
-    conflict = _CONFLICT.search(block)
+    conflict = _CONFLICT.search(block) if ("<<<<<<<" in block or "=======" in block or ">>>>>>>" in block) else None
     if conflict:
         line = block.count("\n", 0, conflict.start()) + 2
         diags.append(error(path, line, "git conflict markers in the front matter; resolve the conflict first; skipped"))
@@ -510,6 +531,18 @@ def parse_note(path: str, raw: bytes) -> ParsedNote:
         )
     front = {str(k): v for k, v in data.items()}
     return ParsedNote(**base, front=front, block=block, diagnostics=tuple(diags))  # type: ignore[arg-type]
+
+
+def _closing(text: str) -> re.Match[str] | None:
+    """The `---` line that closes the front matter: `_CLOSE.search(text, 4)`, with the
+    candidates found by str.find (the regex would try every position of the block)."""
+    at = text.find("\n---", 3)
+    while at != -1:
+        close = _CLOSE.match(text, at + 1)
+        if close is not None:
+            return close
+        at = text.find("\n---", at + 4)
+    return None
 
 
 def _may_repeat(block: str, keys: int) -> bool:

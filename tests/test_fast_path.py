@@ -112,7 +112,15 @@ ATOM = st.one_of(
     st.sampled_from(TRICKY),
     st.text(alphabet=st.sampled_from("ab :#,'\"[]{}-?!&*|>%@`\t\\é"), max_size=12),
 )
+ITEM = st.one_of(
+    st.builds(lambda v: f"  - {v}", ATOM),
+    st.builds(lambda v: f"- {v}", ATOM),
+    st.builds(lambda v: f"    - {v}", ATOM),
+    st.builds(lambda v: f"  -  {v} # c", ATOM),
+    st.sampled_from(["  -", "  - ", "  -x", "   continued", "  # comment", "  - - a", "  - a: b", "\t- a"]),
+)
 LINE = st.one_of(
+    ITEM,
     st.builds(lambda k, v: f"{k}: {v}", KEY, ATOM),
     st.builds(lambda k, v, c: f"{k}: {v} #{c}", KEY, ATOM, st.text(alphabet="ab :", max_size=5)),
     st.builds(lambda k: f"{k}:", KEY),
@@ -181,10 +189,36 @@ def test_a_note_reads_the_same_with_and_without_the_fast_path(lines, bom, crlf, 
     assert [type(v) for v in fast.front.values()] == [type(v) for v in slow.front.values()], text
 
 
+def test_lists_as_obsidian_writes_them_take_the_fast_path():
+    block = 'tags:\n  - networking\n  - "[[Harbor & Pine]]"\naliases:\n  - Yara\nmet: 2019-07-18\nempty:\nz:\n- 1\n'
+    assert (
+        fast_front(block)
+        == load_yaml(block)
+        == {
+            "tags": ["networking", "[[Harbor & Pine]]"],
+            "aliases": ["Yara"],
+            "met": "2019-07-18",
+            "empty": None,
+            "z": [1],
+        }
+    )
+    for odd in ("k:\n  - a\n    - b\n", "k:\n- a\n  - b\n", "k:\n  - a\n  b\n", "k: x\n  - a\n", "- a\n"):
+        assert fast_front(odd) is None, odd
+
+
 def test_every_tricky_value_reads_as_yaml_reads_it():
     # Each tricky value in each line shape, deterministically (the property tests sample them).
     for value in TRICKY:
-        for line in (f"k: {value}", f"k:  {value}  ", f"k: {value} # c", f"k: [{value}]", f"k: [a, {value}]"):
+        for line in (
+            f"k: {value}",
+            f"k:  {value}  ",
+            f"k: {value} # c",
+            f"k: [{value}]",
+            f"k: [a, {value}]",
+            f"k:\n  - {value}",
+            f"k:\n  - a\n  - {value} # c",
+            f"k:\n- {value}",
+        ):
             block = f"type: contact\n{line}\nz: 1\n"
             fast = fast_front(block)
             if fast is None:
