@@ -47,6 +47,7 @@ EDGES = [
     "harvesting",
     "incremental",
     "mailfiles",
+    "parallel",
     "record",
     "refresh",
     "reviewing",
