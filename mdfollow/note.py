@@ -500,6 +500,7 @@ def parse_note(path: str, raw: bytes) -> ParsedNote:
 
     try:
         data = fast_front(block)
+        fast = data is not None
         if data is None:
             data = load_yaml(block)
     except FrontMatterError as exc:
@@ -529,7 +530,7 @@ def parse_note(path: str, raw: bytes) -> ParsedNote:
         diags.append(
             warning(path, again, f"key {key!r} appears twice (lines {first_line} and {again}); the last one is used")
         )
-    front = {str(k): v for k, v in data.items()}
+    front = data if fast else {str(k): v for k, v in data.items()}  # the fast path's keys are text already
     return ParsedNote(**base, front=front, block=block, diagnostics=tuple(diags))  # type: ignore[arg-type]
 
 
@@ -547,6 +548,8 @@ def _closing(text: str) -> re.Match[str] | None:
 
 def _may_repeat(block: str, keys: int) -> bool:
     """Whether the block may hold a key twice: it has more top-level key lines than keys."""
+    if block.count("\n") + (not block.endswith("\n")) <= keys:
+        return False  # no more lines than keys (the common block: one key a line)
     top = sum(1 for line in block.split("\n") if line and line[0] not in " \t#-")
     return top > keys
 
