@@ -10,6 +10,7 @@ read to this process instead of holding it up. `vault.read_all` decides when.
 from __future__ import annotations
 
 import os
+import signal
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 # What the workers read, set before they are forked: they find it in the memory
 # fork() gave them, so a span is sent to them as two numbers, not pickled.
 _SHARED: tuple[ToRead, Settings, DailyNotes] | None = None
+_STOPS = {getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)}
 SPANS_PER_WORKER = 8  # enough for this process and the workers to meet near the middle
 
 
@@ -40,9 +42,9 @@ def _read_span(start: int, end: int) -> bytes:
 def _die_with_parent(parent: int) -> None:
     """Make a worker end when the process that forked it ends (a SIGTERM mid-read would
     otherwise leave it blocked on its queue forever): the kernel's parent-death signal
-    where there is one, else a thread that watches the parent."""
-    import signal
-
+    where there is one, else a thread that watches the parent. It also takes again the
+    signals its parent held back while forking it."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPS)
     try:
         import ctypes
 
@@ -88,30 +90,40 @@ def read_parallel(
             )
             progress(read_here + theirs, len(todo))
 
-    _SHARED = (todo, settings, daily)
+    pool = ProcessPoolExecutor(
+        workers - 1,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_die_with_parent,
+        initargs=(os.getpid(),),
+    )
+    _SHARED = (todo, settings, daily)  # before the first submit, which forks the workers
     try:
-        with ProcessPoolExecutor(
-            workers - 1,
-            mp_context=multiprocessing.get_context("fork"),
-            initializer=_die_with_parent,
-            initargs=(os.getpid(),),
-        ) as pool:
-            futures = [pool.submit(_read_span, *span) for span in spans]
-            for k in range(len(spans) - 1, -1, -1):
-                if not futures[k].cancel():
-                    break  # a worker has this span, and every one before it
-                start, end = spans[k]
-                mine[k] = vault._read_chunk((todo[start:end], settings, daily))
-                read_here += end - start
-                report()
-            done: list[Read] = []
-            for k, future in enumerate(futures):
-                if k in mine:
-                    done += mine.pop(k)
-                    continue
-                rows = marshal.loads(future.result())
-                done.extend((rel, decode(row), digest, gone, row) for rel, row, digest, gone in rows)
-                report()
+        # The first submit forks the workers. A signal that arrives during fork() has its
+        # handler run inside an at-fork callback, whose exceptions Python prints and drops:
+        # SIGTERM would be lost. Held back until the fork is over, it stops the run as always.
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS)
+        try:
+            futures = [pool.submit(_read_span, *spans[0])]
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        futures += [pool.submit(_read_span, *span) for span in spans[1:]]
+        for k in range(len(spans) - 1, -1, -1):
+            if not futures[k].cancel():
+                break  # a worker has this span, and every one before it
+            start, end = spans[k]
+            mine[k] = vault._read_chunk((todo[start:end], settings, daily))
+            read_here += end - start
+            report()
+        done: list[Read] = []
+        for k, future in enumerate(futures):
+            if k in mine:
+                done += mine.pop(k)
+                continue
+            rows = marshal.loads(future.result())
+            done.extend((rel, decode(row), digest, gone, row) for rel, row, digest, gone in rows)
+            report()
         return done
     finally:
+        # On an error or an interrupt, the spans no worker has started are dropped, not read.
+        pool.shutdown(wait=True, cancel_futures=True)
         _SHARED = None
