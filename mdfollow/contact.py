@@ -108,11 +108,17 @@ def given_name(name: str) -> str:
     return words[0] if words else name
 
 
-@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Compare names ignoring case, accents and NFC/NFD spelling."""
-    if text.isascii():  # the common case: nothing to decompose or strip
+    if text.isascii():  # the common case: nothing to decompose or strip, cheaper than a cache
         return " ".join(text.lower().split())
+    return _fold_unicode(text)
+
+
+# Only the costly case is remembered: with every name cached, 100k notes overflowed
+# the cache and each call paid a miss and an eviction (3x the ASCII computation).
+@lru_cache(maxsize=65536)
+def _fold_unicode(text: str) -> str:
     stripped = unicodedata.normalize("NFKD", text)
     # Each distinct mark once, not every character through Python: names have one or two.
     for char in set(stripped):

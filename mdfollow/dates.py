@@ -10,6 +10,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 from mdfollow.errors import CadenceError, DateError
 
@@ -46,7 +47,14 @@ def parse_date(value: object) -> date:
         return in_range(value, value.isoformat())
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise DateError(f"{describe_value(value)} is not a date; write YYYY-MM-DD")
-    text = str(value).strip()
+    return _date_from_text(str(value))
+
+
+@lru_cache(maxsize=16384)
+def _date_from_text(value: str) -> date:
+    """`parse_date` for text, remembered: a vault repeats the same few thousand days
+    across its notes (dates are immutable; a bad one raises again each time)."""
+    text = value.strip()
     m = _ISO_DATE.match(text)
     if not m:
         raise DateError(f"{text!r} is not a date; write YYYY-MM-DD")

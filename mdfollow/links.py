@@ -194,7 +194,7 @@ def scan_tags(body: str) -> tuple[str, ...]:
     Not tags: headings (`# Title`), numbers (`#1`), anything in code, math,
     HTML, comments, or inside a link (`[[Note#Part]]`, `https://x#y`).
     """
-    if "#" not in body or _TAG.search(body) is None:  # most bodies have only headings
+    if not _may_have_tag(body):  # most bodies have only headings
         return ()
     tags: dict[str, None] = {}
     for _, line in _visible(body):
@@ -207,6 +207,21 @@ def scan_tags(body: str) -> tuple[str, ...]:
             if tag and not tag.replace("/", "").isdigit():  # `#1` is not a tag
                 tags.setdefault(tag, None)
     return tuple(t for t in tags if t)
+
+
+def _may_have_tag(body: str) -> bool:
+    """`_TAG.search(body) is not None`, looking only at each `#` (the regex tries every
+    position): a `#` that a word character, `/` or `-` follows, at the start or after
+    whitespace, `(`, `,` or `;` (re's \\w is isalnum() or `_`, its \\s is isspace())."""
+    at = body.find("#")
+    while at != -1:
+        after = body[at + 1 : at + 2]
+        if after and (after.isalnum() or after in "_/-"):
+            before = body[at - 1] if at else " "
+            if before.isspace() or before in "(,;":
+                return True
+        at = body.find("#", at + 1)
+    return False
 
 
 def property_links(front: dict[str, Any], lines: dict[str, int], default_line: int) -> list[Link]:

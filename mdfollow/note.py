@@ -89,16 +89,42 @@ class FrontMatterError(Exception):
 # it answers.
 
 _FAST_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?:[ \t]+|$)")
-# `key: value` with a plain value that needs no further thought (the common line).
-_FAST_SIMPLE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):[ ]+([^\s\-?:,\[\]{}#&*!|>'\"%@`][^\t#]*?)[ ]*")
-_FAST_PLAIN_START = set("-?:,[]{}#&*!|>'\"%@`")
-_INT = re.compile(r"[-+]?[0-9]+")
-_FLOAT = re.compile(
-    r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
+# One pass over the block, one row per line: `key: value` where the value starts like a
+# plain scalar and holds no tab and no `#` (groups 1-2, the common line), or anything
+# else (group 3), which the careful reader below takes or gives up on.
+_FAST_LINE = re.compile(
+    r"^(?:([A-Za-z_][A-Za-z0-9_-]*):[ ]+([^\s\-?:,\[\]{}#&*!|>'\"%@`][^\t\n#]*)|(.*))$", re.MULTILINE
 )
-_NULLS = {"", "~", "null", "Null", "NULL"}
-_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
-_UNSAFE_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\u2028\u2029\\]")
+# `key: [a, b]`: a flow list of items with no quote, colon, `#` or bracket in them.
+_FAST_LIST = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):[ ]+\[([^\t\n#:\[\]{}'\"]*)\][ ]*")
+# `  - item`: one item of a block list.
+_FAST_ITEM = re.compile(r"( *)- +(\S.*)")
+_FAST_PLAIN_START = set("-?:,[]{}#&*!|>'\"%@`")
+# Keys that YAML itself would read as true, false or null, not as text.
+_ODD_KEYS = frozenset(["true", "True", "TRUE", "false", "False", "FALSE", "null", "Null", "NULL"])
+# A plain scalar that starts with none of these and is none of the words is text:
+# every other YAML 1.2 core scalar (numbers, .inf, .nan) starts with one of them.
+_NUMBERISH = frozenset("+-.0123456789")
+# Ints (group 1), and what the fast path leaves to YAML: floats, 0o and 0x numbers.
+_NUMBER = re.compile(
+    r"([-+]?[0-9]+)|0[ox].*"
+    r"|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)",
+    re.DOTALL,
+)
+_WORDS: dict[str, Any] = {
+    "": None,
+    "~": None,
+    "null": None,
+    "Null": None,
+    "NULL": None,
+    "true": True,
+    "True": True,
+    "TRUE": True,
+    "false": False,
+    "False": False,
+    "FALSE": False,
+}
+_UNSAFE_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff\u2028\u2029\\]")
 
 
 class _GiveUp(Exception):
@@ -106,15 +132,14 @@ class _GiveUp(Exception):
 
 
 def _plain(text: str) -> Any:
-    if text in _NULLS:
-        return None
-    if text in _BOOLS:
-        return _BOOLS[text]
-    if _INT.fullmatch(text):
-        return int(text, 10)
-    if text.startswith(("0o", "0x")) or _FLOAT.fullmatch(text):
+    if text[:1] not in _NUMBERISH:
+        return _WORDS.get(text, text)
+    number = _NUMBER.fullmatch(text)
+    if number is None:
+        return text
+    if number.group(1) is None:
         raise _GiveUp
-    return text
+    return int(number.group(1), 10)
 
 
 def _scalar(text: str, in_flow: bool) -> tuple[Any, str]:
@@ -179,22 +204,48 @@ def fast_front(block: str) -> dict[str, Any] | None:
     if _UNSAFE_CHARS.search(block):
         return None
     data: dict[str, Any] = {}
+    pending: str | None = None  # the key that a `- item` line adds to
+    indent: int | None = None  # the list's indentation, from its first item
     try:
-        for line in block.split("\n"):
+        for key, value, line in _FAST_LINE.findall(block):
+            if key:
+                pending = None
+                if value[-1] == " ":
+                    value = value.rstrip(" ")
+                if ": " in value or value[-1] == ":" or key in _ODD_KEYS:
+                    return None  # YAML reads another key, or a key that is not text
+                data[key] = _plain(value) if value[0] in _NUMBERISH or value in _WORDS else value
+                continue
             if not line.strip() or line[0] == "#":
                 continue
-            simple = _FAST_SIMPLE.fullmatch(line)
-            if simple is not None:
-                value = simple.group(2)
-                if ": " not in value and value[-1] != ":":
-                    data[simple.group(1)] = _plain(value)
+            if line[0] in " -":  # `  - item` under `key:`, as Obsidian writes a list property
+                item = _FAST_ITEM.fullmatch(line)
+                if item is None or pending is None:
+                    return None
+                if indent is None:
+                    indent = len(item.group(1))
+                    data[pending] = []
+                elif len(item.group(1)) != indent:
+                    return None
+                value, rest = _scalar(item.group(2), in_flow=False)
+                _only_comment(rest)
+                data[pending].append(value)
+                continue
+            pending = None
+            flow = _FAST_LIST.fullmatch(line)
+            if flow is not None and flow.group(1) not in _ODD_KEYS:
+                items = [item.strip(" ") for item in flow.group(2).split(",")]
+                if all(item and item[0] not in _FAST_PLAIN_START for item in items):
+                    data[flow.group(1)] = [_plain(item) for item in items]
                     continue
             m = _FAST_KEY.match(line)
-            if not m:
+            if not m or m.group(1) in _ODD_KEYS:
                 return None
             rest = line[m.end() :]
             if rest and line[m.end() - 1] not in " \t":
                 return None
+            if not rest.strip(" "):
+                pending, indent = m.group(1), None  # a list may follow, one `- item` a line
             if rest.startswith("#"):
                 rest = ""
             data[m.group(1)] = _value(rest.rstrip(" \t")) if rest.strip() else None
@@ -423,7 +474,7 @@ def parse_note(path: str, raw: bytes) -> ParsedNote:
     if not _OPEN.match(text):
         return ParsedNote(path, text, diagnostics=tuple(diags))
 
-    close = _CLOSE.search(text, 4)
+    close = _closing(text)
     if close is None:
         first = text[4:].lstrip("\n").split("\n", 1)[0]
         if _YAMLISH.match(first):
@@ -441,7 +492,7 @@ def parse_note(path: str, raw: bytes) -> ParsedNote:
         )
         return ParsedNote(**base, diagnostics=tuple(diags), readable=False)  # type: ignore[arg-type]
 
-    conflict = _CONFLICT.search(block)
+    conflict = _CONFLICT.search(block) if ("<<<<<<<" in block or "=======" in block or ">>>>>>>" in block) else None
     if conflict:
         line = block.count("\n", 0, conflict.start()) + 2
         diags.append(error(path, line, "git conflict markers in the front matter; resolve the conflict first; skipped"))
@@ -449,6 +500,7 @@ def parse_note(path: str, raw: bytes) -> ParsedNote:
 
     try:
         data = fast_front(block)
+        fast = data is not None
         if data is None:
             data = load_yaml(block)
     except FrontMatterError as exc:
@@ -478,12 +530,26 @@ def parse_note(path: str, raw: bytes) -> ParsedNote:
         diags.append(
             warning(path, again, f"key {key!r} appears twice (lines {first_line} and {again}); the last one is used")
         )
-    front = {str(k): v for k, v in data.items()}
+    front = data if fast else {str(k): v for k, v in data.items()}  # the fast path's keys are text already
     return ParsedNote(**base, front=front, block=block, diagnostics=tuple(diags))  # type: ignore[arg-type]
+
+
+def _closing(text: str) -> re.Match[str] | None:
+    """The `---` line that closes the front matter: `_CLOSE.search(text, 4)`, with the
+    candidates found by str.find (the regex would try every position of the block)."""
+    at = text.find("\n---", 3)
+    while at != -1:
+        close = _CLOSE.match(text, at + 1)
+        if close is not None:
+            return close
+        at = text.find("\n---", at + 4)
+    return None
 
 
 def _may_repeat(block: str, keys: int) -> bool:
     """Whether the block may hold a key twice: it has more top-level key lines than keys."""
+    if block.count("\n") + (not block.endswith("\n")) <= keys:
+        return False  # no more lines than keys (the common block: one key a line)
     top = sum(1 for line in block.split("\n") if line and line[0] not in " \t#-")
     return top > keys
 

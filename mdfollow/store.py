@@ -85,8 +85,17 @@ def read_all_bytes(path: str | os.PathLike[str], limit: int = MAX_READ) -> bytes
         _refuse_special(info, path)
         if info.st_size > limit:
             raise OSError(errno.EFBIG, f"is larger than {limit // (1024 * 1024)} MiB", str(path))
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            data = handle.read(limit + 1)
+        # os.read sized by the stat, not a buffered read of `limit + 1`: that one allocates
+        # (and gives back) 64 MiB per call, which was most of the cost of reading a note.
+        # A file that changed size since the fstat (or a short read) is read on to its end.
+        data = os.read(fd, min(info.st_size, limit) + 1)
+        if len(data) != info.st_size:
+            parts = [data]
+            total = len(data)
+            while total <= limit and (more := os.read(fd, min(1 << 20, limit + 1 - total))):
+                parts.append(more)
+                total += len(more)
+            data = b"".join(parts)
     finally:
         os.close(fd)
     if len(data) > limit:

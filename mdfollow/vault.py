@@ -359,48 +359,13 @@ def _read_chunk(args: tuple[ToRead, Settings, DailyNotes]) -> list[Read]:
     return [(rel, *read_note(rel, path, settings, daily, racy), None) for rel, path, racy in files]
 
 
-def _read_chunk_encoded(args: tuple[ToRead, Settings, DailyNotes]) -> bytes:
-    """A worker's records as marshal bytes: far cheaper to send back than pickled objects."""
-    import marshal
-
-    from mdfollow.cache import encode
-
-    return marshal.dumps([(rel, encode(record), digest, gone) for rel, record, digest, gone, _ in _read_chunk(args)])
-
-
-def _die_with_parent(parent: int) -> None:
-    """Make a worker end when the process that forked it ends (a SIGTERM mid-read would
-    otherwise leave it blocked on its queue forever): the kernel's parent-death signal
-    where there is one, else a thread that watches the parent."""
-    import signal
-
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        if libc.prctl(1, int(signal.SIGKILL), 0, 0, 0) != 0:  # PR_SET_PDEATHSIG
-            raise OSError("prctl failed")
-    except (OSError, AttributeError):
-        import threading
-        import time
-
-        def watch() -> None:
-            while os.getppid() == parent:
-                time.sleep(0.5)
-            os._exit(1)
-
-        threading.Thread(target=watch, daemon=True).start()
-    if os.getppid() != parent:  # the parent was gone before the signal was armed
-        os._exit(1)
-
-
 def read_all(
     files: list[tuple[str, str]] | ToRead,
     settings: Settings,
     daily: DailyNotes,
     progress: Progress | None = None,
 ) -> list[Read]:
-    """Read and summarise every note, on every core when the vault is large."""
+    """Read and summarise every note, on every core when the vault is large (mdfollow.parallel)."""
     import threading
 
     todo: ToRead = [(f[0], f[1], bool(f[2]) if len(f) > 2 else False) for f in files]
@@ -408,31 +373,10 @@ def read_all(
     # fork() in a process with other threads (watch mode) can deadlock: stay on one core there.
     if len(todo) < PARALLEL_FROM or workers < 2 or threading.active_count() > 1 or os.name != "posix":
         return _read_serial(todo, settings, daily, progress)
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from mdfollow.parallel import read_parallel
 
-    from mdfollow.note import yaml_loader
-
-    yaml_loader()  # once here, not once in each worker after the fork
-    size = -(-len(todo) // (workers * 4))
-    chunks = [(todo[i : i + size], settings, daily) for i in range(0, len(todo), size)]
     try:
-        import marshal
-
-        from mdfollow.cache import decode
-
-        done: list[Read] = []
-        with ProcessPoolExecutor(
-            workers,
-            mp_context=multiprocessing.get_context("fork"),
-            initializer=_die_with_parent,
-            initargs=(os.getpid(),),
-        ) as pool:
-            for chunk in pool.map(_read_chunk_encoded, chunks):
-                done.extend((rel, decode(row), digest, gone, row) for rel, row, digest, gone in marshal.loads(chunk))
-                if progress is not None:
-                    progress(len(done), len(todo))
-        return done
+        return read_parallel(todo, settings, daily, progress, workers)
     except (OSError, RuntimeError):  # no processes to be had: read on this core
         return _read_serial(todo, settings, daily, progress)
 

@@ -48,6 +48,7 @@ EDGES = [
     "incremental",
     "stored",
     "mailfiles",
+    "parallel",
     "record",
     "refresh",
     "reviewing",

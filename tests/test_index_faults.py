@@ -113,10 +113,10 @@ def test_workers_of_a_parallel_read_die_with_their_parent(tmp_path):
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and proc.poll() is None:
         workers = _children(proc.pid)
-        if len(workers) >= 2:
+        if workers:  # this process reads too: on two cores, one worker is forked
             break
         time.sleep(0.005)
-    if proc.poll() is not None or len(workers) < 2:
+    if proc.poll() is not None or not workers:
         pytest.skip("the read finished before its workers could be seen")
     proc.send_signal(signal.SIGTERM)
     proc.wait(timeout=10)

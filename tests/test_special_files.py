@@ -72,6 +72,23 @@ def test_reads_stop_at_the_size_cap(tmp_path, monkeypatch):
     assert store.MAX_READ >= 16 * 1024 * 1024
 
 
+def test_reads_go_past_the_size_the_file_reported(tmp_path):
+    # The read is sized by fstat; a file whose stat says less than it holds (as procfs
+    # does: size 0) is still read to its end, and still stops at the cap.
+    cmdline = "/proc/self/cmdline"
+    if not os.path.isfile(cmdline) or os.stat(cmdline).st_size != 0:
+        pytest.skip("needs procfs")
+    with open(cmdline, "rb") as handle:
+        assert read_all_bytes(cmdline) == handle.read()
+    with pytest.raises(OSError, match="larger than"):
+        read_all_bytes(cmdline, limit=3)
+    for size in (0, 1, 4096, 70000):
+        note = tmp_path / f"n{size}.md"
+        note.write_bytes(bytes(range(256)) * (size // 256) + b"x" * (size % 256))
+        assert read_all_bytes(note) == note.read_bytes()
+        assert read_all_bytes(note, limit=size) == note.read_bytes()
+
+
 def test_watch_with_a_fifo_in_the_vault_keeps_working_and_stops_on_sigterm(hostile_vault):
     proc = subprocess.Popen(
         [sys.executable, "-m", "mdfollow", "--vault", str(hostile_vault), "--today", TODAY, "watch"],
