@@ -2,14 +2,16 @@
 
     python bench/watch_latency.py [SIZES...]      (default: 1000 10000)
 
-For each size: generate a vault (bench/generate.py), start a real watcher,
-save one contact note 15 times (waiting for each rebuild), and report the
-median and worst of (a) the rebuild itself and (b) save-to-written wall time
-minus the debounce.
+For each size: the vault bench/run.py uses (bench/vaults/vN, generated once),
+an index store in a new temporary folder, a real watcher; save one contact
+note 15 times (waiting for each rebuild), then put the note back, and report
+the median and worst of (a) the rebuild itself and (b) save-to-written wall
+time minus the debounce.
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 import tempfile
@@ -31,8 +33,11 @@ SAVES = 15
 
 
 def measure(size: int) -> tuple[list[float], list[float]]:
-    with tempfile.TemporaryDirectory() as tmp:
-        vault = generate(size, Path(tmp) / "vault")
+    vault = Path(__file__).resolve().parent / "vaults" / f"v{size}"
+    if not vault.exists():
+        generate(size, vault)
+    with tempfile.TemporaryDirectory() as cache:
+        os.environ["MDFOLLOW_CACHE_DIR"] = cache
         settings, problems = load_settings(vault)
         done = threading.Condition()
         rebuilds: list = []
@@ -54,24 +59,29 @@ def measure(size: int) -> tuple[list[float], list[float]]:
         thread = threading.Thread(target=watcher.run, daemon=True)
         thread.start()
         with done:
-            done.wait_for(lambda: rebuilds, timeout=120)
+            done.wait_for(lambda: rebuilds, timeout=900)  # the first build of the store
         note = next((vault / "People").rglob("*.md"))
+        original = note.read_bytes()
         work, wall = [], []
         if rebuilds[-1][1].error:
             raise SystemExit(f"the watcher failed: {rebuilds[-1][1].error}")
-        for i in range(SAVES):
-            text = note.read_text(encoding="utf-8").replace("role: ", f"role: {i} ", 1)
-            count = len(rebuilds)
-            saved = time.perf_counter()
-            note.write_text(text, encoding="utf-8")
-            with done:
-                done.wait_for(lambda count=count: len(rebuilds) > count, timeout=30)
-            finished, rebuild = rebuilds[-1]
-            work.append(rebuild.seconds)
-            wall.append(finished - saved - DEBOUNCE)
-            time.sleep(0.3)
+        try:
+            for i in range(SAVES):
+                text = note.read_text(encoding="utf-8").replace("role: ", f"role: {i} ", 1)
+                count = len(rebuilds)
+                saved = time.perf_counter()
+                note.write_text(text, encoding="utf-8")
+                with done:
+                    done.wait_for(lambda count=count: len(rebuilds) > count, timeout=30)
+                finished, rebuild = rebuilds[-1]
+                work.append(rebuild.seconds)
+                wall.append(finished - saved - DEBOUNCE)
+                time.sleep(0.3)
+        finally:
+            note.write_bytes(original)
         watcher.stop()
         thread.join(timeout=10)
+        (vault / "Agenda.md").unlink(missing_ok=True)
         return work, wall
 
 

@@ -74,6 +74,7 @@ _INDEXES = {
     "notes_tail": "notes(tail)",
     "notes_owner": "notes(owner)",
     "notes_folder": "notes(folder)",
+    "notes_kind": "notes(kind)",
     "notes_hash": "notes(path) WHERE hash IS NOT NULL",
     "refs_key1": "refs(key1)",
     "refs_key2": "refs(key2) WHERE key2 IS NOT NULL",

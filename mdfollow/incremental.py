@@ -210,8 +210,9 @@ class Indexer:
                 self.memo = {}
             index = StoredIndex(db, milestones, problems, reader.settings, memo=self.memo)
             self._folders_done(folders, scope, vanished)
-            count = int(db.execute("SELECT count(*) FROM notes").fetchone()[0])
-            if self.store.meta("derived") != "1" or len(read) + len(gone) > min(WHOLE_FROM, max(100, count // 10)):
+            many = len(read) + len(gone) > 100  # then: a tenth of the vault, or WHOLE_FROM, takes the other road
+            count = int(db.execute("SELECT count(*) FROM notes").fetchone()[0]) if many else 0
+            if self.store.meta("derived") != "1" or (many and len(read) + len(gone) > min(WHOLE_FROM, count // 10)):
                 index = self._rebuild(read, gone, stamps, milestones, problems)
             elif read or gone:
                 _Delta(self.store, index, read, gone, stamps).apply()

@@ -75,7 +75,7 @@ def follow_up(
 def with_also(item: FollowUp, also: tuple[str, ...]) -> FollowUp:
     """`dataclasses.replace(item, also=also)`, the same way and for the same reason as `follow_up`."""
     new = object.__new__(FollowUp)
-    new.__dict__.update(item.__dict__, also=also)
+    new.__dict__.update({k: v for k, v in item.__dict__.items() if k[0] != "_"}, also=also)  # no cached lines
     return new
 
 
@@ -357,7 +357,10 @@ def contact_state(contact: Contact, today: date, settings: Settings) -> str:
 
 
 def sort_key(item: FollowUp) -> tuple[date, str, str, int]:
-    return (item.due, fold(item.contact.name), item.contact.path, RANK[item.action])
+    key = item.__dict__.get("_sort_key")  # kept on the (immutable) item: watch sorts the same items save after save
+    if key is None:
+        key = item.__dict__["_sort_key"] = (item.due, fold(item.contact.name), item.contact.path, RANK[item.action])
+    return key
 
 
 Memo = dict[str, tuple[object, FollowUp | None, GoneQuiet | None]]

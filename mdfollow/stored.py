@@ -142,10 +142,8 @@ class StoredIndex(VaultIndex):
             Diagnostic(*row) for row in self.db.execute("SELECT path, line, col, severity, message FROM problems")
         )
         self.problems = tuple(sorted(found, key=lambda d: (d.path, d.line or 0, d.column or 0, d.message)))
-        self.notes_read = int(self.db.execute("SELECT count(*) FROM notes").fetchone()[0])
-        self.notes_skipped = int(
-            self.db.execute("SELECT count(*) FROM notes WHERE kind = ?", (KIND_SKIPPED,)).fetchone()[0]
-        )
+        self.notes_read = self.db.execute("SELECT count(*) FROM notes").fetchone()[0]
+        self.notes_skipped = self.db.execute("SELECT count(*) FROM notes WHERE kind = ?", (KIND_SKIPPED,)).fetchone()[0]
 
     def owner(self, path: str) -> str | None:
         """The kept contact a link to this note counts for (a copy counts for its original)."""
@@ -206,6 +204,14 @@ class StoredIndex(VaultIndex):
             query = "SELECT stem FROM notes GROUP BY stem HAVING count(*) > 1"
             shared = self.memo["shared"] = {stem for (stem,) in self.db.execute(query)}
         return contact.path[:-3] if fold(contact.stem) in shared else contact.stem
+
+    def link_for(self, contact: Contact) -> str:
+        # Kept until notes are added or removed (the memo's life): watch shows the same people save after save.
+        links = self.memo.setdefault("links", {})
+        kept = links.get(contact.path)
+        if kept is None or kept[0] != contact.name:
+            kept = links[contact.path] = (contact.name, super().link_for(contact))
+        return str(kept[1])
 
     def agenda_for(self, today: date, settings: Settings) -> Agenda | None:
         agenda = self.agenda
