@@ -19,6 +19,7 @@ CORE = [
     "harvest",
     "importing",
     "index",
+    "jsontext",
     "keys",
     "links",
     "matching",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from datetime import date, datetime
 from pathlib import Path
@@ -10,6 +9,7 @@ from typing import Any
 
 import click
 
+from mdfollow import jsontext
 from mdfollow.cli.app import (
     App,
     Failure,
@@ -94,7 +94,7 @@ def agenda(
             result = build_agenda(index, today, settings)
             app.report(index.problems)
             if as_json:
-                text = json.dumps(agenda_json(result), ensure_ascii=False, indent=2) + "\n"
+                text = jsontext.dumps(agenda_json(result)) + "\n"
             else:
                 text = render_agenda(result, index, since=quiet_since(vault, result, settings))
             click.echo(text, nl=False)

@@ -9,7 +9,6 @@ imported inside commands so that `mdfollow --help` starts fast.
 from __future__ import annotations
 
 import functools
-import json
 import os
 import sys
 from collections.abc import Callable
@@ -20,7 +19,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from mdfollow import __version__
+from mdfollow import __version__, jsontext
 from mdfollow.errors import AlreadyExists, DateError, MdfollowError, UsageError, WriteConflict
 
 if TYPE_CHECKING:
@@ -288,7 +287,7 @@ def plural(count: int, noun: str) -> str:
 
 
 def print_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    click.echo(jsontext.dumps(data))
 
 
 @click.group(cls=MdfollowGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
+from mdfollow import jsontext
 from mdfollow.cli.app import App, cli, commit_files, commit_option, pass_app
 
 
@@ -61,7 +61,7 @@ def review(app: App, out: Path | None, as_json: bool, force: bool, commit: bool 
             use_cache=not app.no_cache,
         )
         app.report(run.index.problems)
-        click.echo(json.dumps(review_json(run.review, run.agenda), ensure_ascii=False, indent=2))
+        click.echo(jsontext.dumps(review_json(run.review, run.agenda)))
         return
     from mdfollow.reviewing import write_review
 
