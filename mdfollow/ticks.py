@@ -297,7 +297,8 @@ def signature(body: str) -> str:
     """A hash of the lines mdfollow wrote, as they were before Obsidian or Tasks touched
     them (status, Tasks fields and links left out), without the carried ticks and
     the lines the user added: tells hand edits apart."""
-    body = _CARRIED_SECTION.sub("", body)
+    if "Ticked, not recorded" in body:  # a plain search first: the regex walks every line
+        body = _CARRIED_SECTION.sub("", body)
     lines: list[str] = []
     seen: set[str] = set()
     for canonical in map(_canonical, body.split("\n")):
