@@ -361,16 +361,16 @@ _DATE_KEYS = frozenset(DATE_KEYS)
 def encode(record: NoteSummary) -> tuple[Any, ...]:
     contact = None
     if record.contact is not None:
-        values = []
-        for key in _CONTACT_KEYS:
-            value = getattr(record.contact, key)
-            if key in _DATE_KEYS:
-                value = _day(value)
-            elif key == "cadence" and value is not None:
-                value = (value.count, value.unit, value.text)
-            elif key == "birthday" and value is not None:
-                value = (value.month, value.day, value.year)
-            values.append(value)
+        fields = record.contact.__dict__  # every field is in it (a frozen dataclass has no slots here)
+        values = [fields[key] for key in _CONTACT_KEYS]
+        for at in _DATE_AT:
+            if values[at] is not None:
+                values[at] = values[at].toordinal()
+        cadence, birthday = values[_CADENCE_AT], values[_BIRTHDAY_AT]
+        if cadence is not None:
+            values[_CADENCE_AT] = (cadence.count, cadence.unit, cadence.text)
+        if birthday is not None:
+            values[_BIRTHDAY_AT] = (birthday.month, birthday.day, birthday.year)
         contact = tuple(values)
     return (
         record.path,

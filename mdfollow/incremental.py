@@ -316,7 +316,8 @@ class Indexer:
         for table in ("refs", "problems", "results", "dirty"):
             db.execute(f"DELETE FROM {table}")
         self.store.drop_indexes()
-        db.executemany(_INSERT_NOTE, [_note_row(r, stamps, owner_of.get(r[0])) for r in read])
+        stem_of = {path: stem for stem, paths in whole._by_stem.items() for path in paths}
+        db.executemany(_INSERT_NOTE, [_note_row(r, stamps, owner_of.get(r[0]), stem_of[r[0]]) for r in read])
         fresh = {r[0] for r in read}
         db.executemany(
             "UPDATE notes SET owner = ? WHERE path = ?",
@@ -495,13 +496,14 @@ _REFERRED_BY_OWNER = (
 _STAMPS = "SELECT path, size, mtime, ctime, ino, hash FROM notes"
 
 
-def _note_row(read: Read, stamps: dict[str, Stamp], owner: str | None) -> tuple[Any, ...]:
+def _note_row(read: Read, stamps: dict[str, Stamp], owner: str | None, stem: str | None = None) -> tuple[Any, ...]:
+    """The notes row of a note read; `stem`: its folded file name, when known already."""
     import marshal
 
     rel, record, digest, _, encoded = read
     size, mtime, ctime, ino = stamps[rel]
     blob = marshal.dumps(encoded) if encoded is not None else pack(record)
-    stem = fold(rel[rel.rfind("/") + 1 : -3])
+    stem = stem if stem is not None else fold(rel[rel.rfind("/") + 1 : -3])
     folder = rel[: rel.rfind("/") + 1].rstrip("/")
     return (
         rel,
