@@ -22,6 +22,8 @@ from hypothesis import HealthCheck, Phase, given, note, settings
 from hypothesis import strategies as st
 
 from mdfollow.cli import cli
+from mdfollow.vault import load_settings
+from mdfollow.watcher import Watcher
 
 TODAY = date(2026, 11, 23)
 NFC = unicodedata.normalize("NFC", "Chloé Dubois")
@@ -164,33 +166,86 @@ def milestones_text(draw: st.DrawFn) -> str:
 
 @dataclass
 class Twins:
-    """Vault A (run with the store, its cache folder kept across runs) and vault B (--no-cache)."""
+    """Vault A (run with the store, its cache folder kept across runs) and vault B (--no-cache);
+    with `watch`, vault C too, kept current by a watcher told which files changed."""
 
     root: Path
+    watch: bool = False
     log: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        for sub in ("a", "b", "cache-a", "cache-b"):
+        for sub in ("a", "b", "c", "cache-a", "cache-b"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
+        self.watcher: Watcher | None = None
+        self.today = TODAY
+        self.seen: dict[str, bytes] = {}  # vault C as the watcher last left it
 
     @property
     def vaults(self) -> tuple[Path, Path]:
         return self.root / "a", self.root / "b"
 
+    @property
+    def copies(self) -> tuple[Path, ...]:
+        return (*self.vaults, self.root / "c") if self.watch else self.vaults
+
     def write(self, rel: str, text: str | bytes) -> None:
         data = text.encode("utf-8") if isinstance(text, str) else text
-        for vault in self.vaults:
+        for vault in self.copies:
             (vault / rel).parent.mkdir(parents=True, exist_ok=True)
             (vault / rel).write_bytes(data)
 
     def delete(self, rel: str) -> None:
-        for vault in self.vaults:
+        for vault in self.copies:
             (vault / rel).unlink()
 
     def rename(self, old: str, new: str) -> None:
-        for vault in self.vaults:
+        for vault in self.copies:
             (vault / new).parent.mkdir(parents=True, exist_ok=True)
             (vault / old).rename(vault / new)
+
+    def synced(self, rel: str, text: str) -> None:
+        """Replace a note as a sync tool does: same size, the old modification time kept."""
+        for vault in self.copies:
+            path = vault / rel
+            before = path.stat()
+            path.write_bytes(text.encode("utf-8"))
+            os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+    def watched(self, today: date) -> None:
+        """What `watch` does when told which files changed since it last looked (as its file
+        observer would report them): vault C must then hold what B holds after `agenda`."""
+        vault = self.root / "c"
+        self.today = today
+        if self.watcher is None:
+            settings_, problems = load_settings(vault)
+            self.watcher = Watcher(
+                vault=vault,
+                settings=settings_,
+                setting_problems=problems,
+                today=lambda: self.today,
+                target=vault / "Agenda.md",
+                load_settings=lambda: load_settings(vault),
+            )
+            changed: set[str] | None = None
+        else:
+            now = _files(vault)
+            changed = {rel for rel in now.keys() | self.seen.keys() if now.get(rel) != self.seen.get(rel)}
+        for _ in range(4):  # a note that looked mid-save is read again after another quiet moment
+            result = self.watcher.rebuild(changed)
+            assert not result.error.startswith("rebuild failed"), result.error
+            changed = self.watcher.recorder.take()
+            if not changed:
+                break
+        self.seen = _files(vault)
+        b = _files(self.vaults[1])
+        steps = "\n".join(self.log)
+        assert self.seen.keys() == b.keys(), (
+            f"watch: files differ after:\n{steps}\n{sorted(self.seen.keys() ^ b.keys())}"
+        )
+        for rel in b:
+            if rel == "Agenda.md" and any(mark in b[rel] for mark in USER_MARKS):
+                continue  # watch drops them once it rewrote the file itself: see the xfail test below
+            assert self.seen[rel] == b[rel], f"watch: {rel} differs after:\n{steps}\n{_diff(self.seen[rel], b[rel])}"
 
     def read(self, rel: str) -> bytes | None:
         path = self.vaults[0] / rel
@@ -238,6 +293,8 @@ class Twins:
         kept = [p.name for p in (self.root / "cache-b").iterdir() if not p.name.endswith(".lock")]
         assert not kept, f"--no-cache wrote into the cache folder: {kept}"
         assert any(p for p in (self.root / "cache-a").iterdir() if not p.name.endswith(".lock")), "no store kept"
+        if self.watch:
+            self.watched(today)
         return shown
 
 
@@ -260,6 +317,10 @@ def _diff(got: str | bytes, expected: str | bytes) -> str:
 # --- what a user does to the agenda file -------------------------------------------------
 
 
+OWN_LINES = ["- call the recruiter back", "A line of my own.", "- [ ] buy stamps"]
+USER_MARKS = tuple(f"\n{line}".encode() for line in [*OWN_LINES, "- [-] ", "- [/] "])
+
+
 def agenda_edit(twins: Twins, draw: st.DrawFn, today: date) -> str:
     """Tick, cancel or start an item as the Tasks plugin does, or add a line of one's own."""
     raw = twins.read("Agenda.md")
@@ -270,7 +331,7 @@ def agenda_edit(twins: Twins, draw: st.DrawFn, today: date) -> str:
     kind = draw(st.sampled_from(["tick", "tick", "done-date", "cancel", "in-progress", "own-line"]))
     if kind == "own-line" or not open_items:
         at = draw(st.integers(1, max(1, len(lines) - 2)))
-        lines.insert(at, draw(st.sampled_from(["- call the recruiter back", "A line of my own.", "- [ ] buy stamps"])))
+        lines.insert(at, draw(st.sampled_from(OWN_LINES)))
     else:
         at = draw(st.sampled_from(open_items))
         body, ident = lines[at][6:].rsplit(" ^", 1)
@@ -292,13 +353,20 @@ def agenda_edit(twins: Twins, draw: st.DrawFn, today: date) -> str:
 
 OPERATIONS = [
     "edit", "edit", "add", "delete", "rename", "dated", "dated-edit", "namesake", "copy", "flip", "day",
-    "milestones", "settings", "agenda", "agenda", "bulk",
+    "milestones", "settings", "agenda", "agenda", "bulk", "synced",
 ]  # fmt: skip
 
 
 def operate(twins: Twins, draw: st.DrawFn, op: str, today: date) -> tuple[str, date]:
     notes = twins.notes()
     typed = [rel for rel in notes if (twins.read(rel) or b"").startswith((b"---\ntype: ", b"---\nkind: "))]
+    if op == "synced" and notes:  # one digit of a date changed, size and modification time kept
+        rel = draw(st.sampled_from(notes))
+        text = (twins.read(rel) or b"").decode("utf-8")
+        if "2026-1" not in text:
+            return f"synced {rel}: no date", today
+        twins.synced(rel, text.replace("2026-1", draw(st.sampled_from(["2026-0", "2025-1"])), 1))
+        return f"synced {rel}", today
     if op in ("edit", "delete", "rename", "flip", "dated-edit") and notes:
         untyped = [rel for rel in notes if rel not in typed]
         pool = (typed if op == "flip" else untyped if op == "dated-edit" else notes) or notes
@@ -375,7 +443,7 @@ def seed(twins: Twins, draw: st.DrawFn) -> None:
 )
 @given(st.data())
 def test_a_run_with_the_store_shows_what_a_run_without_shows_after_every_change(tmp_path_factory, data):
-    twins = Twins(tmp_path_factory.mktemp("twins"))
+    twins = Twins(tmp_path_factory.mktemp("twins"), watch=True)
     seed(twins, data.draw)
     today = TODAY
     twins.check(today, "the first run")
@@ -668,3 +736,27 @@ def test_birthdays_in_every_form_near_today(tmp_path, form):
             {"People/Ann Lee.md": f"---\ntype: contact\nbirthday: {form}\nstatus: closed\n---\n"},
         ],
     )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="watch drops a line the user added and a cancelled or in-progress status once it rewrote "
+    "the agenda itself: a file equal to its last write is taken as holding nothing of the user's",
+)
+def test_watch_keeps_own_lines_and_statuses_after_rewriting_the_agenda_itself(tmp_path):
+    # Pins: the agenda file's own lines and kept statuses are an input of every rewrite, in
+    # watch as in `agenda`, also when the file is exactly what watch wrote last.
+    twins = Twins(tmp_path, watch=True)
+    twins.write("People/Ann Lee.md", "---\ntype: contact\nmet: 2026-11-20\n---\n")
+    twins.write("People/Ben Carter.md", "---\ntype: contact\ncadence: weekly\nlast_contact: 2026-11-20\n---\n")
+    twins.check(TODAY, "the first run")
+    lines = (twins.read("Agenda.md") or b"").decode("utf-8").split("\n")
+    ann = next(i for i, line in enumerate(lines) if line.startswith("- [ ] Thank [[Ann Lee]]"))
+    lines[ann] = lines[ann].replace("- [ ] ", "- [-] ").replace(" ^", " ❌ 2026-11-23 ^")
+    lines[ann + 1 : ann + 1] = ["", "my own line"]
+    twins.write("Agenda.md", "\n".join(lines))
+    twins.check(TODAY, "cancelled, and a line of my own")  # both runs rewrite the file, keeping both
+    twins.write("People/Ben Carter.md", "---\ntype: contact\ncadence: weekly\nlast_contact: 2026-11-21\n---\n")
+    twins.check(TODAY, "another contact changed")
+    watched = (tmp_path / "c" / "Agenda.md").read_text(encoding="utf-8")
+    assert "\nmy own line\n" in watched and "- [-] Thank [[Ann Lee]]" in watched, watched
