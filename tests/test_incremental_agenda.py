@@ -318,7 +318,8 @@ def _diff(got: str | bytes, expected: str | bytes) -> str:
 
 
 OWN_LINES = ["- call the recruiter back", "A line of my own.", "- [ ] buy stamps"]
-USER_MARKS = tuple(f"\n{line}".encode() for line in [*OWN_LINES, "- [-] ", "- [/] "])
+# What the agenda keeps of the user's: watch loses it (see the xfail test below).
+USER_MARKS = tuple(f"\n{line}".encode() for line in [*OWN_LINES, "- [-] ", "- [/] ", "## Ticked, not recorded"])
 
 
 def agenda_edit(twins: Twins, draw: st.DrawFn, today: date) -> str:
@@ -807,26 +808,33 @@ def test_birthdays_in_every_form_near_today(tmp_path, form):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="watch drops a line the user added and a cancelled or in-progress status once it rewrote "
-    "the agenda itself: a file equal to its last write is taken as holding nothing of the user's",
+    reason="watch drops a line the user added, a cancelled or in-progress status and a tick it could "
+    "not record once it rewrote the agenda itself: a file equal to its last write is taken as holding "
+    "nothing of the user's",
 )
-def test_watch_keeps_own_lines_and_statuses_after_rewriting_the_agenda_itself(tmp_path):
-    # Pins: the agenda file's own lines and kept statuses are an input of every rewrite, in
-    # watch as in `agenda`, also when the file is exactly what watch wrote last.
+def test_watch_keeps_what_is_the_users_after_rewriting_the_agenda_itself(tmp_path):
+    # Pins: the agenda file's own lines, kept statuses and carried ticks are an input of every
+    # rewrite, in watch as in `agenda`, also when the file is exactly what watch wrote last.
     twins = Twins(tmp_path, watch=True)
     twins.write("People/Ann Lee.md", "---\ntype: contact\nmet: 2026-11-20\n---\n")
     twins.write("People/Ben Carter.md", "---\ntype: contact\ncadence: weekly\nlast_contact: 2026-11-20\n---\n")
+    twins.write("People/Dan Roe.md", "---\ntype: contact\ncadence: weekly\nlast_contact: 2026-11-19\n---\n")
     twins.check(TODAY, "the first run")
     lines = (twins.read("Agenda.md") or b"").decode("utf-8").split("\n")
     ann = next(i for i, line in enumerate(lines) if line.startswith("- [ ] Thank [[Ann Lee]]"))
+    ben = next(i for i, line in enumerate(lines) if line.startswith("- [ ] Check in with [[Ben Carter]]"))
     lines[ann] = lines[ann].replace("- [ ] ", "- [-] ").replace(" ^", " ❌ 2026-11-23 ^")
+    lines[ben] = lines[ben].replace("- [ ] ", "- [x] ")
     lines[ann + 1 : ann + 1] = ["", "my own line"]
     twins.write("Agenda.md", "\n".join(lines))
-    twins.check(TODAY, "cancelled, and a line of my own")  # both runs rewrite the file, keeping both
-    twins.write("People/Ben Carter.md", "---\ntype: contact\ncadence: weekly\nlast_contact: 2026-11-21\n---\n")
+    # Ben's item changes under the tick: it is carried, not recorded
+    twins.write("People/Ben Carter.md", "---\ntype: contact\ncadence: 2w\nlast_contact: 2026-11-20\n---\n")
+    twins.check(TODAY, "cancelled, ticked, and a line of my own")  # every run rewrites the file, keeping them
+    twins.write("People/Dan Roe.md", "---\ntype: contact\ncadence: weekly\nlast_contact: 2026-11-21\n---\n")
     twins.check(TODAY, "another contact changed")
     watched = (tmp_path / "c" / "Agenda.md").read_text(encoding="utf-8")
     assert "\nmy own line\n" in watched and "- [-] Thank [[Ann Lee]]" in watched, watched
+    assert "## Ticked, not recorded" in watched and "- [x] Check in with [[Ben Carter]]" in watched, watched
 
 
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="counts open files through /proc")
