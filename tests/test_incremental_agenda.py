@@ -4,8 +4,12 @@ change the whole `agenda` run (ticks recorded into notes, Agenda.md written), `a
 `agenda --stdout` on each. Every file of both vaults must be byte-identical, and so must the
 exit codes, stdout and stderr.
 
-Only public entry points are used (the CLI with `--vault`, `--today`, `--no-cache`), so these
-tests hold whatever the store does inside.
+In the random sequences a third copy (C) is kept current as `watch` keeps it: a Watcher told
+which files changed, as its file observer would say, must leave C as `agenda` leaves B.
+
+Only public entry points are used (the CLI with `--vault`, `--today`, `--no-cache`, and a
+Watcher's `rebuild(changed)`), so these tests hold whatever the store does inside. Every test
+here gets its own cache folders.
 """
 
 from __future__ import annotations
