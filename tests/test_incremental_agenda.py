@@ -455,7 +455,7 @@ def seed(twins: Twins, draw: st.DrawFn) -> None:
 
 
 @settings(
-    max_examples=25,
+    max_examples=20,
     deadline=None,
     # No shrinking: at six CLI runs a step it takes minutes; the failure message lists every step.
     phases=(Phase.explicit, Phase.reuse, Phase.generate),
