@@ -35,6 +35,9 @@ class AgendaRun:
     recorded: list[tuple[FollowUp, Recorded]] = field(default_factory=list)
     problems: list[Diagnostic] = field(default_factory=list)  # about ticks
     target: Path | None = None  # the file the agenda is in: the agenda file, or today's daily note
+    # The text written holds nothing of the user's (no line they added, no status they set, no
+    # tick carried): the next run may take that very text as saying nothing (refresh's `last_written`).
+    plain: bool = False
 
     @property
     def written_paths(self) -> list[Path]:
@@ -160,7 +163,7 @@ def _refresh_read(
         old = read_bytes(target)
     except OSError as exc:
         raise AgendaRefused(f"cannot read {shown}: {exc.strerror or exc}; is it a folder?") from None
-    # Exactly what we wrote last time (watch mode): no ticks to read, nothing edited by hand.
+    # Exactly what we wrote last time (watch mode), and it held nothing of the user's: nothing to read.
     ours = old is not None and old == last_written
     if daily:
         run = AgendaRun(build_agenda(index, today, settings, memo), index, "", False)
@@ -189,6 +192,7 @@ def _refresh_read(
     _report_moved(orphans, shown, "below the agenda's footer", run)
     tail = "".join(k.text + "\n" for k in orphans) + reading.tail
     run.text = reading.head + text + tail
+    run.plain = not (carried or reading.kept or reading.statuses() or reading.head or reading.tail)
     run.written = _write_if_changed(target, run.text.encode("utf-8"), old, shown, confine)
     run.target = target
     return run
@@ -247,6 +251,7 @@ def _refresh_daily(
     else:
         new_text = new_block
     run.text = new_text
+    run.plain = not (carried or reading.kept or reading.statuses())
     run.written = _write_if_changed(target, new_text.encode("utf-8"), old, shown, vault)
     run.target = target
     return run

@@ -141,6 +141,7 @@ class Watcher:
         self.reader = self._reader()
         self.memo: Memo = {}
         self.last_agenda: bytes | None = None
+        self.last_plain = False  # what was written last holds nothing of the user's
         self.day: date | None = None
         self.thread_errors: list[str] = []
         self._previous_hook = threading.excepthook
@@ -248,6 +249,7 @@ class Watcher:
                 except SettingsUnusable as exc:  # mid-edit: keep the settings in force, say why
                     self.report_problem(exc.problem)
                     return Rebuild(set(), 0.0)
+                self.reader.close()  # its store connection and everything it kept
                 self.reader = self._reader()
                 self.memo = {}
                 changed = None
@@ -269,7 +271,7 @@ class Watcher:
                 reader=self.reader,
                 changed=changed,
                 memo=self.memo,
-                last_written=self.last_agenda,
+                last_written=self.last_agenda if self.last_plain else None,
                 daily=self.daily,
                 now=self.clock() if self.clock is not None else None,
             )
@@ -279,6 +281,7 @@ class Watcher:
             if run.written or self.last_agenda is None:
                 self._remember(run.target or self.target)
                 self.last_agenda = run.text.encode("utf-8")
+            self.last_plain = run.plain  # else the next run reads back what of the user's it kept
             for problem in (*run.index.problems, *run.problems):
                 if problem not in self.reported:
                     self.report_problem(problem)

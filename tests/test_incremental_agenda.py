@@ -247,8 +247,6 @@ class Twins:
             f"watch: files differ after:\n{steps}\n{sorted(self.seen.keys() ^ b.keys())}"
         )
         for rel in b:
-            if rel == "Agenda.md" and any(mark in b[rel] for mark in USER_MARKS):
-                continue  # watch drops them once it rewrote the file itself: see the xfail test below
             assert self.seen[rel] == b[rel], f"watch: {rel} differs after:\n{steps}\n{_diff(self.seen[rel], b[rel])}"
 
     def read(self, rel: str) -> bytes | None:
@@ -322,8 +320,6 @@ def _diff(got: str | bytes, expected: str | bytes) -> str:
 
 
 OWN_LINES = ["- call the recruiter back", "A line of my own.", "- [ ] buy stamps"]
-# What the agenda keeps of the user's: watch loses it (see the xfail test below).
-USER_MARKS = tuple(f"\n{line}".encode() for line in [*OWN_LINES, "- [-] ", "- [/] ", "## Ticked, not recorded"])
 
 
 def agenda_edit(twins: Twins, draw: st.DrawFn, today: date) -> str:
@@ -810,12 +806,6 @@ def test_birthdays_in_every_form_near_today(tmp_path, form):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="watch drops a line the user added, a cancelled or in-progress status and a tick it could "
-    "not record once it rewrote the agenda itself: a file equal to its last write is taken as holding "
-    "nothing of the user's",
-)
 def test_watch_keeps_what_is_the_users_after_rewriting_the_agenda_itself(tmp_path):
     # Pins: the agenda file's own lines, kept statuses and carried ticks are an input of every
     # rewrite, in watch as in `agenda`, also when the file is exactly what watch wrote last.
@@ -842,11 +832,6 @@ def test_watch_keeps_what_is_the_users_after_rewriting_the_agenda_itself(tmp_pat
 
 
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="counts open files through /proc")
-@pytest.mark.xfail(
-    strict=True,
-    reason="watch makes a new reader when the settings change and never closes the old one: its store "
-    "connection stays open, and the collector, frozen after the first full read, never frees it",
-)
 def test_watch_releases_the_store_when_the_settings_reload(tmp_path, private_cache):
     # Pins: a long-lived process holds one store connection, however often the settings change.
     def open_in_cache() -> int:
