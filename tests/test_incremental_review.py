@@ -1,0 +1,89 @@
+"""Adversarial cases for the index store: each pins one dependency the store must follow."""
+
+from __future__ import annotations
+
+import pytest
+
+from mdfollow.vault import VaultReader, load_settings
+from tests.test_incremental_property import TODAY, _check_steps, outputs, refuse, same
+
+CONTACT = "---\ntype: contact\ncadence: monthly\nadded: 2026-01-01\n---\n"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="VaultIndex._paths keeps the last of two notes spelt alike in _by_stem's order; "
+    "stored._Paths.get keeps the last by path (ORDER BY path)",
+)
+def test_a_path_link_two_notes_spell_alike_goes_where_a_fresh_read_sends_it(tmp_path):
+    # Cause: index.py VaultIndex._paths builds {fold(path): path} over _by_stem.values(), grouped
+    # by file name in the order each name first appears, so of two paths that fold alike the
+    # later group wins; stored.py _Paths.get keeps the last by path. The first build resolves
+    # with the whole index, the delta after the edit with _Paths: the mention changes owner.
+    # `X/a/b.md` and `X/a／b.md` (a fullwidth solidus, which NFKD folds to "/") both answer
+    # the link [[X/a/b]]; a note `A／B.md` shares the second one's folded file name "a/b".
+    _check_steps(
+        tmp_path,
+        {
+            "A／B.md": "# a note\n",
+            "X/a/b.md": CONTACT,
+            "X/a／b.md": CONTACT,
+            "Daily/2026-11-20.md": "- met [[X/a/b]]\n",
+            ".mdfollow.toml": "horizon_days = 400\n",
+        },
+        [{"Daily/2026-11-20.md": "- met [[X/a/b]] again\n"}],
+    )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="VaultReader.is_note checks skip_file only; the walk also skips folders by skip_folder "
+    "(a glob ending in '/' matches the folder, never a file in it)",
+)
+def test_a_note_in_a_folder_the_walk_skips_stays_out_after_an_edit(tmp_path):
+    # Cause: vault.py VaultReader.is_note asks skip_file only; walk() stops at the folder with
+    # skip_folder. incremental.py _sync (scope = {rel for rel in changed if reader.is_note(rel)})
+    # then stores the note; a run without the store never reads it.
+    # `ignore = ["Archive/"]`: the walk never enters Archive (skip_folder matches "Archive/"),
+    # but a save there, reported by watch, must not bring the note in either.
+    _check_steps(
+        tmp_path,
+        {
+            "Archive/Ann.md": CONTACT,
+            "People/Ben.md": CONTACT,
+            ".mdfollow.toml": 'horizon_days = 400\nignore = ["Archive/"]\n',
+        },
+        [{"Archive/Ann.md": CONTACT.replace("monthly", "2w")}],
+    )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Indexer._sync in scope mode (and VaultReader.reread) take any changed path that "
+    "is_note accepts, also one the walk reaches only through a folder it read under another name",
+)
+def test_a_save_seen_through_the_folder_the_walk_left_out_adds_no_second_note(tmp_path):
+    # Cause: incremental.py _sync in scope mode stats each changed path and stores it when
+    # is_note accepts it; nothing ties it to the name the walk read the folder under.
+    # `B` is a symlink to `A`: the walk reads that folder once, under one of the two names
+    # (a folder reached twice is read once). A save reported under the other name is the
+    # same note and must not count as a second contact.
+    import os
+
+    vault = tmp_path / "v"
+    (vault / "A").mkdir(parents=True)
+    (vault / "A" / "Ann.md").write_text(CONTACT, encoding="utf-8")
+    os.symlink("A", vault / "B")
+    fresh = VaultReader(vault, *load_settings(vault), use_cache=False)
+    walked = [c.path for c in fresh.index(None, TODAY).contacts]
+    assert len(walked) == 1
+    other = "B/Ann.md" if walked == ["A/Ann.md"] else "A/Ann.md"
+    settings_, problems = load_settings(vault)
+    live = VaultReader(vault, settings_, problems, warn=refuse)
+    try:
+        outputs(live, TODAY)
+        (vault / "A" / "Ann.md").write_text(CONTACT.replace("monthly", "2w"), encoding="utf-8")
+        expected = outputs(VaultReader(vault, settings_, problems, use_cache=False), TODAY)
+        assert not (diff := same(outputs(live, TODAY, {other}), expected)), diff
+    finally:
+        live.close()
