@@ -174,7 +174,12 @@ class VaultIndex:
     def _paths(self) -> dict[str, str]:
         """Notes by folded vault path without `.md`: few links name a path, so built lazily."""
         if self._by_path is None:
-            self._by_path = {fold(p[:-3]): p for paths in self._by_stem.values() for p in paths}
+            by_path = {fold(p[:-3]): p for paths in self._by_stem.values() for p in paths}
+            if len(by_path) < sum(map(len, self._by_stem.values())):
+                # Notes spelt alike (`A/b` and `A／b`, a fullwidth solidus): the last by path wins,
+                # whatever their file names, as the index store's lookup keeps it.
+                by_path = {fold(p[:-3]): p for p in sorted(p for paths in self._by_stem.values() for p in paths)}
+            self._by_path = by_path
         return self._by_path
 
     def has_contacts(self) -> bool:

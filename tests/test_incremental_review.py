@@ -10,15 +10,10 @@ from tests.test_incremental_property import TODAY, _check_steps, outputs, refuse
 CONTACT = "---\ntype: contact\ncadence: monthly\nadded: 2026-01-01\n---\n"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="VaultIndex._paths keeps the last of two notes spelt alike in _by_stem's order; "
-    "stored._Paths.get keeps the last by path (ORDER BY path)",
-)
 def test_a_path_link_two_notes_spell_alike_goes_where_a_fresh_read_sends_it(tmp_path):
-    # Cause: index.py VaultIndex._paths builds {fold(path): path} over _by_stem.values(), grouped
+    # Was: index.py VaultIndex._paths built {fold(path): path} over _by_stem.values(), grouped
     # by file name in the order each name first appears, so of two paths that fold alike the
-    # later group wins; stored.py _Paths.get keeps the last by path. The first build resolves
+    # later group won; stored.py _Paths.get keeps the last by path. The first build resolves
     # with the whole index, the delta after the edit with _Paths: the mention changes owner.
     # `X/a/b.md` and `X/a／b.md` (a fullwidth solidus, which NFKD folds to "/") both answer
     # the link [[X/a/b]]; a note `A／B.md` shares the second one's folded file name "a/b".
