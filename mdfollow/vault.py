@@ -441,7 +441,10 @@ class VaultReader:
 
     def is_note(self, rel: str) -> bool:
         parts = rel.split("/")
-        return rel[-3:].lower() == ".md" and not any(p.startswith(".") for p in parts) and not self.skip.skip_file(rel)
+        if rel[-3:].lower() != ".md" or any(p.startswith(".") for p in parts) or self.skip.skip_file(rel):
+            return False
+        # Nor a note in a folder the walk does not enter (a glob such as `Archive/` names the folder only).
+        return not any(self.skip.skip_folder("/".join(parts[:i])) for i in range(1, len(parts)))
 
     def index(self, changed: set[str] | None = None, today: date | None = None) -> VaultIndex:
         """The whole index. With `changed`, only those notes may have changed since the last call."""

@@ -30,15 +30,10 @@ def test_a_path_link_two_notes_spell_alike_goes_where_a_fresh_read_sends_it(tmp_
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="VaultReader.is_note checks skip_file only; the walk also skips folders by skip_folder "
-    "(a glob ending in '/' matches the folder, never a file in it)",
-)
 def test_a_note_in_a_folder_the_walk_skips_stays_out_after_an_edit(tmp_path):
-    # Cause: vault.py VaultReader.is_note asks skip_file only; walk() stops at the folder with
+    # Was: vault.py VaultReader.is_note asked skip_file only; walk() stops at the folder with
     # skip_folder. incremental.py _sync (scope = {rel for rel in changed if reader.is_note(rel)})
-    # then stores the note; a run without the store never reads it.
+    # then stored the note; a run without the store never reads it.
     # `ignore = ["Archive/"]`: the walk never enters Archive (skip_folder matches "Archive/"),
     # but a save there, reported by watch, must not bring the note in either.
     _check_steps(
