@@ -112,8 +112,8 @@ class Indexer:
         self.walked_now = (folders, problems)
 
     def snapshot(self) -> str:
-        """A digest of every input to the agenda: each folder's note names and stamps, the
-        settings, the daily-note and template config, the milestones file, mdfollow's code."""
+        """A digest of every input to the agenda: each folder's note names and stamps, what the
+        walk reported, the settings, the daily-note and template config, the milestones file, mdfollow's code."""
         import marshal
 
         from mdfollow.settings import SETTINGS_FILE
@@ -122,9 +122,10 @@ class Indexer:
         reader = self.reader
         self.walk()
         assert self.walked_now is not None
-        folders = self.walked_now[0]
+        folders, walk_problems = self.walked_now
         digest = hashlib.blake2b(digest_size=16)
         digest.update(marshal.dumps(sorted((folder, d) for folder, (d, _) in folders.items()), 2))
+        digest.update(repr(walk_problems).encode())  # a folder reached twice or unreadable holds no notes
         for name in (SETTINGS_FILE, reader.settings.milestones_file, *DAILY_NOTES_CONFIG):
             try:
                 info = (reader.vault / name).stat()

@@ -91,10 +91,9 @@ def _cli(vault, cache, *args):
     return result.exit_code, result.stdout, result.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="Indexer.snapshot leaves out the walk's problems")
 def test_a_walk_problem_in_a_folder_without_notes_shows_in_a_remembered_agenda(tmp_path):
-    # Cause: incremental.py Indexer.snapshot digests each folder's notes and stamps but not
-    # the walk's problems; cli/agenda.py then answers `agenda --json`/`--stdout` from the
+    # Was: incremental.py Indexer.snapshot digested each folder's notes and stamps but not
+    # the walk's problems; cli/agenda.py then answered `agenda --json`/`--stdout` from the
     # outputs memo. A symlink back to the vault's root holds no notes of its own: the
     # snapshot stays the same, but the walk now warns about it.
     import os
