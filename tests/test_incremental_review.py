@@ -107,3 +107,56 @@ def test_a_walk_problem_in_a_folder_without_notes_shows_in_a_remembered_agenda(t
     os.symlink(".", vault / "Self")
     for args in (("agenda", "--json"), ("agenda", "--stdout")):
         assert _cli(vault, cache, *args) == _cli(vault, None, *args)
+
+
+def test_changes_read_by_a_run_without_a_day_still_reach_the_next_agenda(tmp_path):
+    # `list`, `show` and the like index without a day: the contacts they make dirty are kept
+    # in the store (table dirty) for the next agenda, in this process or another.
+    vault = tmp_path / "v"
+    (vault / "People").mkdir(parents=True)
+    (vault / "People" / "Ann.md").write_text(CONTACT, encoding="utf-8")
+    (vault / "People" / "Ben.md").write_text(CONTACT, encoding="utf-8")
+    settings_, problems = load_settings(vault)
+    live = VaultReader(vault, settings_, problems, warn=refuse)
+    try:
+        outputs(live, TODAY)
+        (vault / "Daily").mkdir()
+        (vault / "Daily" / "2026-11-20.md").write_text("- met [[Ann]]\n", encoding="utf-8")
+        live.index({"Daily/2026-11-20.md"}, None)  # a run without a day reads the change
+        other = VaultReader(vault, settings_, problems, warn=refuse)
+        other.index(None, None)
+        other.close()
+        (vault / "People" / "Ben.md").write_text(CONTACT.replace("monthly", "2w"), encoding="utf-8")
+        other = VaultReader(vault, settings_, problems, warn=refuse)
+        other.index(None, None)
+        other.close()
+        expected = outputs(VaultReader(vault, settings_, problems, use_cache=False), TODAY)
+        assert not (diff := same(outputs(live, TODAY, set()), expected)), diff
+        stored = VaultReader(vault, settings_, problems, warn=refuse)
+        try:
+            assert outputs(stored, TODAY) == expected
+        finally:
+            stored.close()
+    finally:
+        live.close()
+
+
+def test_a_batch_past_the_whole_rebuild_threshold_then_one_edit(tmp_path):
+    # More than 100 notes changed at once in a small vault take the whole-index road
+    # (Indexer._rebuild); the next single edit takes the delta road again.
+    files = {f"People/P{i}.md": CONTACT for i in range(5)}
+    files[".mdfollow.toml"] = "horizon_days = 400\n"
+    batch: dict[str, str | None] = {
+        f"Daily/2026-{1 + i % 11:02d}-{1 + i % 28:02d} n{i}.md": f"- met [[P{i % 5}]]\n" for i in range(120)
+    }
+    batch["People/P0 2.md"] = CONTACT  # a copy, counted for P0
+    _check_steps(
+        tmp_path,
+        files,
+        [
+            batch,
+            {"People/P0.md": None},  # P0 2 is a contact of its own now
+            {"Daily/2026-01-01 n0.md": "- met [[P1]]\n"},
+            dict.fromkeys(batch),  # every one of them removed at once
+        ],
+    )
