@@ -174,6 +174,14 @@ class Indexer:
             if self.store.meta("parse") != parse_key:
                 self.store.clear()
                 self.store.set_meta("parse", parse_key)
+                if (
+                    folders is None
+                ):  # another mdfollow (version, settings) wrote it: read every note, not only those named
+                    self.walk()
+                    assert self.walked_now is not None
+                    (folders, reader.walk_problems), self.walked_now = self.walked_now, None
+                    present.clear()
+                    _, run_problems, _ = reader.run_problems()
             if folders is not None:
                 rows, hashes = self._walked_folders(folders, present)
             else:
