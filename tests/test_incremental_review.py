@@ -186,3 +186,20 @@ def test_a_watcher_after_another_version_rebuilt_the_store_keeps_every_note(tmp_
         assert not (diff := same(outputs(live, TODAY, {"People/Ann.md"}), expected)), diff
     finally:
         live.close()
+
+
+def test_the_code_digest_covers_every_module_the_stored_results_come_from():
+    # Was: cache.py code_digest read nine modules; a change to links.py (what counts as a
+    # mention), keys.py, vault.py (how a note is read), timeline.py/edits.py (since when a
+    # contact went quiet), stored.py or incremental.py left the store's summaries and results
+    # standing until a release bumped the version.
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, mdfollow.incremental, mdfollow.render, mdfollow.timeline, mdfollow.jsontext\n"
+        "from mdfollow.cache import _CODE\n"
+        "print(sorted(m[9:] for m in sys.modules if m.startswith('mdfollow.') and m[9:] not in _CODE))"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
