@@ -159,8 +159,10 @@ class Indexer:
                 try:
                     info = os.stat(path)
                 except OSError:
+                    if os.path.islink(path):  # a dangling link: the walk reads it too, and reports it
+                        present[rel] = (path, NO_STAMP)
                     continue
-                if stat.S_ISREG(info.st_mode):
+                if not stat.S_ISDIR(info.st_mode):  # as the walk: a FIFO named x.md is reported, not dropped
                     present[rel] = (path, (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
         found, run_problems, _ = reader.run_problems()
         milestones = tuple(sorted(found, key=lambda m: (m.date, m.line)))

@@ -205,11 +205,8 @@ def test_the_code_digest_covers_every_module_the_stored_results_come_from():
     assert out.strip() == "[]"
 
 
-@pytest.mark.xfail(
-    strict=True, reason="Indexer._sync in scope mode drops a changed path os.stat cannot follow; the walk reads it"
-)
 def test_a_dangling_link_named_by_watch_is_reported_as_the_walk_reports_it(tmp_path):
-    # Cause: incremental.py _sync, scope mode: `except OSError: continue` after os.stat, where
+    # Was: incremental.py _sync, scope mode: `except OSError: continue` after os.stat, where
     # walk() keeps a note it cannot stat with NO_STAMP, reads it and warns that it is gone.
     import os
 
@@ -224,5 +221,30 @@ def test_a_dangling_link_named_by_watch_is_reported_as_the_walk_reports_it(tmp_p
         expected = outputs(VaultReader(vault, settings_, problems, use_cache=False), TODAY)
         assert "People/Ben.md" in expected[0]  # the walk's warning
         assert not (diff := same(outputs(live, TODAY, {"People/Ben.md"}), expected)), diff
+    finally:
+        live.close()
+
+
+def test_a_fifo_named_as_a_note_and_named_by_watch_is_reported_as_the_walk_reports_it(tmp_path):
+    # Was: incremental.py _sync, scope mode, kept only regular files (stat.S_ISREG); the walk
+    # keeps anything that is not a folder and reports what cannot be read as a note.
+    import os
+
+    vault = tmp_path / "v"
+    (vault / "People").mkdir(parents=True)
+    (vault / "People" / "Ann.md").write_text(CONTACT, encoding="utf-8")
+    settings_, problems = load_settings(vault)
+    live = VaultReader(vault, settings_, problems, warn=refuse)
+    try:
+        outputs(live, TODAY)
+        os.mkfifo(vault / "People" / "Pipe.md")
+        expected = outputs(VaultReader(vault, settings_, problems, use_cache=False), TODAY)
+        assert "People/Pipe.md" in expected[0]
+        assert not (diff := same(outputs(live, TODAY, {"People/Pipe.md"}), expected)), diff
+        stored = VaultReader(vault, settings_, problems, warn=refuse)
+        try:
+            assert outputs(stored, TODAY) == expected
+        finally:
+            stored.close()
     finally:
         live.close()
