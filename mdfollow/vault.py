@@ -471,8 +471,8 @@ class VaultReader:
         if not self.is_note(rel):
             return None
         path = self.vault / rel
-        if not path.is_file():
-            return None
+        if path.is_dir() or not (path.exists() or path.is_symlink()):
+            return None  # as the walk: a dangling link or a FIFO is read, and reported
         record, _, gone = read_note(rel, path, self.settings, self.daily)
         if gone:
             return None

@@ -248,3 +248,19 @@ def test_a_fifo_named_as_a_note_and_named_by_watch_is_reported_as_the_walk_repor
             stored.close()
     finally:
         live.close()
+
+
+def test_watch_without_the_store_reports_a_dangling_link_and_a_fifo_as_the_walk_does(tmp_path):
+    # Was: vault.py VaultReader.reread dropped what `path.is_file()` denies; the walk reads it.
+    import os
+
+    vault = tmp_path / "v"
+    (vault / "People").mkdir(parents=True)
+    (vault / "People" / "Ann.md").write_text(CONTACT, encoding="utf-8")
+    settings_, problems = load_settings(vault)
+    live = VaultReader(vault, settings_, problems, use_cache=False)
+    outputs(live, TODAY)
+    os.mkfifo(vault / "People" / "Pipe.md")
+    os.symlink("../Elsewhere/Ben.md", vault / "People" / "Ben.md")
+    expected = outputs(VaultReader(vault, settings_, problems, use_cache=False), TODAY)
+    assert not (diff := same(outputs(live, TODAY, {"People/Pipe.md", "People/Ben.md"}), expected)), diff
