@@ -70,7 +70,6 @@ class Indexer:
         self.reader = reader
         self.store = store
         self.walked = False
-        self.walked_now: tuple[Folders, list[Diagnostic]] | None = None  # snapshot()'s walk, for _sync
         self.code = code_digest()
         # Kept between runs of a long-lived reader (watch), while no other process writes the store:
         self.version: int | None = None  # the store's data_version when last read
@@ -95,9 +94,8 @@ class Indexer:
                 discard(self.store.path)
             return None
 
-    def walk(self) -> None:
-        """Walk the vault by folder, with a digest of each folder's note names and stamps;
-        kept for the sync that follows."""
+    def walk(self) -> tuple[Folders, list[Diagnostic]]:
+        """Walk the vault by folder, with a digest of each folder's note names and stamps."""
         import marshal
 
         reader = self.reader
@@ -109,34 +107,7 @@ class Indexer:
             notes.sort()
             digest = hashlib.blake2b(marshal.dumps(notes, 2), digest_size=16).digest()  # version 2: no refs
             folders[folder] = (digest, notes)
-        self.walked_now = (folders, problems)
-
-    def snapshot(self) -> str:
-        """A digest of every input to the agenda: each folder's note names and stamps, the
-        settings, the daily-note and template config, the milestones file, mdfollow's code."""
-        import marshal
-
-        from mdfollow.settings import SETTINGS_FILE
-        from mdfollow.vault import DAILY_NOTES_CONFIG
-
-        reader = self.reader
-        self.walk()
-        assert self.walked_now is not None
-        folders = self.walked_now[0]
-        digest = hashlib.blake2b(digest_size=16)
-        digest.update(marshal.dumps(sorted((folder, d) for folder, (d, _) in folders.items()), 2))
-        for name in (SETTINGS_FILE, reader.settings.milestones_file, *DAILY_NOTES_CONFIG):
-            try:
-                info = (reader.vault / name).stat()
-                digest.update(f"{name}\0{info.st_size},{info.st_mtime_ns},{info.st_ctime_ns}\n".encode())
-            except OSError:
-                digest.update(f"{name}\0-\n".encode())
-        digest.update(reader.settings.fingerprint().encode())
-        digest.update(repr(reader.daily).encode())
-        digest.update(self.code.encode())
-        skip = reader.skip  # sorted: a frozenset's repr follows the per-process string hash seed
-        digest.update(repr((sorted(skip.files), skip.folders, skip.globs)).encode())
-        return digest.hexdigest()
+        return folders, problems
 
     def _sync(self, changed: set[str] | None, today: date | None) -> StoredIndex:
         reader = self.reader
@@ -145,11 +116,7 @@ class Indexer:
         folders: Folders | None = None
         scope: set[str] | None = None
         if changed is None or not self.walked:
-            if self.walked_now is None:
-                self.walk()
-            assert self.walked_now is not None
-            folders, reader.walk_problems = self.walked_now
-            self.walked_now = None
+            folders, reader.walk_problems = self.walk()
             self.walked = True
         else:
             scope = {rel for rel in changed if reader.is_note(rel)}

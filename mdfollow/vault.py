@@ -86,7 +86,7 @@ COMMUNITY_PLUGINS = ".obsidian/community-plugins.json"  # the enabled community 
 TEMPLATES_CONFIG = ".obsidian/templates.json"  # core Templates: folder, dateFormat, timeFormat
 TEMPLATER_CONFIG = ".obsidian/plugins/templater-obsidian/data.json"  # Templater: templates_folder
 # Every one of them that changes the index (daily notes, template folders): everything
-# that must follow a change of them (the results memo's snapshot, watch's reload) reads this.
+# that must follow a change of them (watch reloads when one changes) reads this.
 DAILY_NOTES_CONFIG: tuple[str, ...] = (
     DAILY_NOTES_FILE,
     PERIODIC_NOTES_FILE,
@@ -432,12 +432,6 @@ class VaultReader:
             store = connect_store(vault, self.warn)
             if store is not None:
                 self.indexer = Indexer(self, store)
-
-    def snapshot(self) -> str:
-        """A digest of every input to the agenda (each note's stamp, the settings, the daily-note
-        and template config, the milestones file, mdfollow's code): equal digests, equal agenda.
-        "" without the index store (which keeps the walk for the index that may follow)."""
-        return self.indexer.snapshot() if self.indexer is not None else ""
 
     def is_note(self, rel: str) -> bool:
         parts = rel.split("/")
