@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     from mdfollow.milestones import Milestone
     from mdfollow.vault import VaultReader
 
-Folders = dict[str, tuple[bytes, list[tuple[str, str, Stamp]]]]  # folder -> digest, its notes (path, OS path, stamp)
+Folders = dict[str, tuple[bytes, list[tuple[str, Stamp]]]]  # folder -> digest, its notes (path, stamp)
 WHOLE_FROM = 1000  # more changed notes than this (or a tenth of the vault): build the whole index
 RESULTS_WHOLE_FROM = 500  # more contacts to compute again than this: from the whole index
 
@@ -99,7 +99,7 @@ class Indexer:
         import marshal
 
         reader = self.reader
-        by_folder: dict[str, list[tuple[str, str, Stamp]]] = {}
+        by_folder: dict[str, list[tuple[str, Stamp]]] = {}
         with paused_gc(freeze=False):
             _, problems = walk(reader.vault, reader.skip, by_folder=by_folder)
         folders: Folders = {}
@@ -218,14 +218,15 @@ class Indexer:
         from the one stored (a folder where nothing changed costs no query), and of every note
         still to be checked by a hash; their notes as walked go to `present`."""
         db = self.store.db
+        root = os.path.join(self.reader.vault, "")
         stored = dict(db.execute("SELECT folder, digest FROM folders").fetchall())
         found = db.execute(_STAMPS + " WHERE hash IS NOT NULL").fetchall()
         look = {r[0][: r[0].rfind("/") + 1].rstrip("/") for r in found}
         look.update(folder for folder, (digest, _) in folders.items() if stored.get(folder) != digest)
         for folder in look:
             found += db.execute(_STAMPS + " WHERE folder = ?", (folder,)).fetchall()
-            for rel, path, stamp in folders.get(folder, (b"", []))[1]:
-                present[rel] = (path, stamp)
+            for rel, stamp in folders.get(folder, (b"", []))[1]:
+                present[rel] = (root + rel, stamp)
         for folder in stored:
             if folder not in folders and folder not in look:  # every note in it is gone
                 found += db.execute(_STAMPS + " WHERE folder = ?", (folder,)).fetchall()
@@ -247,7 +248,7 @@ class Indexer:
         for folder, (digest, notes) in folders.items():
             if stored.get(folder) == digest:
                 continue
-            if folder in stale or any(n[2] == NO_STAMP for n in notes):
+            if folder in stale or any(n[1] == NO_STAMP for n in notes):
                 digest = b""
             if stored.get(folder) != digest:
                 rows.append((folder, digest))
