@@ -3,9 +3,9 @@
 Kept in the user's cache folder ($MDFOLLOW_CACHE_DIR, else $XDG_CACHE_HOME/mdfollow,
 else ~/.cache/mdfollow), never inside the vault, so git and sync tools never see
 it. It holds, per note, its stamp (size, mtime, ctime, inode, as git's index
-compares them) and its summary, and the results memo: a command's output saved
-with a digest of every input it depends on. The incremental module keeps the
-notes in step with the vault.
+compares them) and its summary, and what the index derives from them (the
+tables are described below). The incremental module keeps it in step with the
+vault.
 
 Summaries are marshal of plain tuples, never pickle. The store is only ever a
 copy of what the vault says: a damaged, foreign or newer-schema file is
@@ -34,7 +34,7 @@ from mdfollow.diagnostics import Diagnostic
 from mdfollow.index import NoteSummary
 from mdfollow.links import Link
 
-SCHEMA = 6  # the tables below; a file with another number is rebuilt
+SCHEMA = 7  # the tables below; a file with another number is rebuilt
 SUMMARY_VERSION = 5  # bump when NoteSummary or what summarize() puts in it changes (5: birthdays)
 APPLICATION_ID = 0x6D64666C  # "mdfl": tells our file from any other SQLite database
 BUSY_MS = 30_000  # how long to wait for another mdfollow process holding the store
@@ -65,7 +65,6 @@ CREATE TABLE problems(
     severity TEXT NOT NULL, message TEXT NOT NULL);
 CREATE TABLE results(path TEXT PRIMARY KEY, item BLOB, quiet BLOB, bday INTEGER, since INTEGER);
 CREATE TABLE dirty(path TEXT PRIMARY KEY);
-CREATE TABLE outputs(name TEXT PRIMARY KEY, snapshot TEXT NOT NULL, text TEXT NOT NULL, problems TEXT NOT NULL);
 """
 # Dropped while a whole vault is written and made again after: building an index once over
 # sorted keys is cheaper than keeping it current through ten thousand inserts.
@@ -108,7 +107,7 @@ def code_digest() -> str:
     digest.update(f"{__version__}\0{sys.version}\0{SCHEMA}\0{SUMMARY_VERSION}".encode())
     # Read as files, not imported: what reads a note (vault, note, links, keys, contact, dates),
     # builds the index and the results (index, rules, milestones, timeline, edits, stored,
-    # incremental) and writes the outputs the store keeps (render, ticks, actions, jsontext).
+    # incremental), and what renders it (render, ticks, actions, jsontext).
     here = Path(__file__).parent
     for name in _CODE:
         with contextlib.suppress(OSError):
@@ -162,7 +161,7 @@ class Store:
             self.db.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {on}")
 
     def clear(self) -> None:
-        for table in ("notes", "folders", "refs", "problems", "results", "dirty", "outputs", "meta"):
+        for table in ("notes", "folders", "refs", "problems", "results", "dirty", "meta"):
             self.db.execute(f"DELETE FROM {table}")
 
     def close(self) -> None:
@@ -281,57 +280,6 @@ def discard(path: Path) -> None:
     for suffix in ("", "-wal", "-shm", "-journal"):
         with contextlib.suppress(OSError):
             os.unlink(f"{path}{suffix}")
-
-
-def load_result(
-    vault: Path, snapshot: str, name: str, store: Store | None = None
-) -> tuple[str, list[dict[str, Any]]] | None:
-    """A command's output saved for exactly these inputs, with the problems it reported;
-    None when there is none, or it cannot be trusted. `store`: the vault's store, already open."""
-    import json
-
-    own = store is None
-    store = store or connect_store(vault, lambda message: None)
-    if store is None:
-        return None
-    try:
-        row = store.db.execute("SELECT snapshot, text, problems FROM outputs WHERE name = ?", (name,)).fetchone()
-        if row is None or row[0] != snapshot:
-            return None
-        problems = json.loads(row[2])
-        keys = {"path", "line", "column", "severity", "message"}
-        if not isinstance(problems, list) or not all(isinstance(p, dict) and set(p) == keys for p in problems):
-            return None
-        return str(row[1]), problems
-    except (sqlite3.Error, ValueError, TypeError):
-        return None
-    finally:
-        if own:
-            store.close()
-
-
-def save_result(
-    vault: Path, snapshot: str, name: str, text: str, problems: list[dict[str, Any]], store: Store | None = None
-) -> None:
-    """Save a command's output for these inputs. `store`: the vault's store, already open
-    (whatever it was reading ends here)."""
-    import json
-
-    own = store is None
-    store = store or connect_store(vault, lambda message: None)
-    if store is None:
-        return
-    try:
-        store.rollback()
-        store.db.execute(
-            "INSERT OR REPLACE INTO outputs(name, snapshot, text, problems) VALUES (?, ?, ?, ?)",
-            (name, snapshot, text, json.dumps(problems)),
-        )
-    except sqlite3.Error:
-        pass  # a memo that cannot be saved only costs time
-    finally:
-        if own:
-            store.close()
 
 
 def pack(record: NoteSummary) -> bytes:

@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     from mdfollow.milestones import Milestone
     from mdfollow.vault import VaultReader
 
-Folders = dict[str, tuple[bytes, list[tuple[str, str, Stamp]]]]  # folder -> digest, its notes (path, OS path, stamp)
+Folders = dict[str, tuple[bytes, list[tuple[str, Stamp]]]]  # folder -> digest, its notes (path, stamp)
 WHOLE_FROM = 1000  # more changed notes than this (or a tenth of the vault): build the whole index
 RESULTS_WHOLE_FROM = 500  # more contacts to compute again than this: from the whole index
 
@@ -70,7 +70,6 @@ class Indexer:
         self.reader = reader
         self.store = store
         self.walked = False
-        self.walked_now: tuple[Folders, list[Diagnostic]] | None = None  # snapshot()'s walk, for _sync
         self.code = code_digest()
         # Kept between runs of a long-lived reader (watch), while no other process writes the store:
         self.version: int | None = None  # the store's data_version when last read
@@ -95,13 +94,12 @@ class Indexer:
                 discard(self.store.path)
             return None
 
-    def walk(self) -> None:
-        """Walk the vault by folder, with a digest of each folder's note names and stamps;
-        kept for the sync that follows."""
+    def walk(self) -> tuple[Folders, list[Diagnostic]]:
+        """Walk the vault by folder, with a digest of each folder's note names and stamps."""
         import marshal
 
         reader = self.reader
-        by_folder: dict[str, list[tuple[str, str, Stamp]]] = {}
+        by_folder: dict[str, list[tuple[str, Stamp]]] = {}
         with paused_gc(freeze=False):
             _, problems = walk(reader.vault, reader.skip, by_folder=by_folder)
         folders: Folders = {}
@@ -109,35 +107,7 @@ class Indexer:
             notes.sort()
             digest = hashlib.blake2b(marshal.dumps(notes, 2), digest_size=16).digest()  # version 2: no refs
             folders[folder] = (digest, notes)
-        self.walked_now = (folders, problems)
-
-    def snapshot(self) -> str:
-        """A digest of every input to the agenda: each folder's note names and stamps, what the
-        walk reported, the settings, the daily-note and template config, the milestones file, mdfollow's code."""
-        import marshal
-
-        from mdfollow.settings import SETTINGS_FILE
-        from mdfollow.vault import DAILY_NOTES_CONFIG
-
-        reader = self.reader
-        self.walk()
-        assert self.walked_now is not None
-        folders, walk_problems = self.walked_now
-        digest = hashlib.blake2b(digest_size=16)
-        digest.update(marshal.dumps(sorted((folder, d) for folder, (d, _) in folders.items()), 2))
-        digest.update(repr(walk_problems).encode())  # a folder reached twice or unreadable holds no notes
-        for name in (SETTINGS_FILE, reader.settings.milestones_file, *DAILY_NOTES_CONFIG):
-            try:
-                info = (reader.vault / name).stat()
-                digest.update(f"{name}\0{info.st_size},{info.st_mtime_ns},{info.st_ctime_ns}\n".encode())
-            except OSError:
-                digest.update(f"{name}\0-\n".encode())
-        digest.update(reader.settings.fingerprint().encode())
-        digest.update(repr(reader.daily).encode())
-        digest.update(self.code.encode())
-        skip = reader.skip  # sorted: a frozenset's repr follows the per-process string hash seed
-        digest.update(repr((sorted(skip.files), skip.folders, skip.globs)).encode())
-        return digest.hexdigest()
+        return folders, problems
 
     def _sync(self, changed: set[str] | None, today: date | None) -> StoredIndex:
         reader = self.reader
@@ -146,11 +116,7 @@ class Indexer:
         folders: Folders | None = None
         scope: set[str] | None = None
         if changed is None or not self.walked:
-            if self.walked_now is None:
-                self.walk()
-            assert self.walked_now is not None
-            folders, reader.walk_problems = self.walked_now
-            self.walked_now = None
+            folders, reader.walk_problems = self.walk()
             self.walked = True
         else:
             scope = {rel for rel in changed if reader.is_note(rel)}
@@ -176,12 +142,8 @@ class Indexer:
             if self.store.meta("parse") != parse_key:
                 self.store.clear()
                 self.store.set_meta("parse", parse_key)
-                if (
-                    folders is None
-                ):  # another mdfollow (version, settings) wrote it: read every note, not only those named
-                    self.walk()
-                    assert self.walked_now is not None
-                    (folders, reader.walk_problems), self.walked_now = self.walked_now, None
+                if folders is None:  # written by another mdfollow (version, settings): read every note
+                    folders, reader.walk_problems = self.walk()
                     present.clear()
                     _, run_problems, _ = reader.run_problems()
             if folders is not None:
@@ -262,14 +224,15 @@ class Indexer:
         from the one stored (a folder where nothing changed costs no query), and of every note
         still to be checked by a hash; their notes as walked go to `present`."""
         db = self.store.db
+        root = os.path.join(self.reader.vault, "")
         stored = dict(db.execute("SELECT folder, digest FROM folders").fetchall())
         found = db.execute(_STAMPS + " WHERE hash IS NOT NULL").fetchall()
         look = {r[0][: r[0].rfind("/") + 1].rstrip("/") for r in found}
         look.update(folder for folder, (digest, _) in folders.items() if stored.get(folder) != digest)
         for folder in look:
             found += db.execute(_STAMPS + " WHERE folder = ?", (folder,)).fetchall()
-            for rel, path, stamp in folders.get(folder, (b"", []))[1]:
-                present[rel] = (path, stamp)
+            for rel, stamp in folders.get(folder, (b"", []))[1]:
+                present[rel] = (root + rel, stamp)
         for folder in stored:
             if folder not in folders and folder not in look:  # every note in it is gone
                 found += db.execute(_STAMPS + " WHERE folder = ?", (folder,)).fetchall()
@@ -291,7 +254,7 @@ class Indexer:
         for folder, (digest, notes) in folders.items():
             if stored.get(folder) == digest:
                 continue
-            if folder in stale or any(n[2] == NO_STAMP for n in notes):
+            if folder in stale or any(n[1] == NO_STAMP for n in notes):
                 digest = b""
             if stored.get(folder) != digest:
                 rows.append((folder, digest))

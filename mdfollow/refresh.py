@@ -11,19 +11,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mdfollow.actions import BY_NAME
 from mdfollow.diagnostics import Diagnostic, error, warning
 from mdfollow.errors import AgendaRefused, AlreadyExists, RecordProblem, UsageError, WriteConflict
 from mdfollow.events import KINDS, Event
 from mdfollow.index import VaultIndex
-from mdfollow.record import Recorded, record_event
 from mdfollow.render import render_agenda, render_block
 from mdfollow.rules import Agenda, FollowUp, Memo, build_agenda, candidates, next_action
 from mdfollow.settings import Settings
 from mdfollow.store import read_bytes, write_file
 from mdfollow.ticks import AgendaReading, Kept, Tick, block_id, find_block, place_kept, read_agenda
 from mdfollow.vault import Progress, VaultReader, relative
+
+if TYPE_CHECKING:
+    from mdfollow.record import Recorded  # the writer, imported by a run that has ticks to record
 
 
 @dataclass
@@ -349,6 +352,8 @@ def _record_ticks(
         action = BY_NAME[item.action]
         event = Event(action.tick, when, note=action.tick_note(item), tag=tick.block_id)
         try:
+            from mdfollow.record import record_event
+
             recorded = record_event(vault, item.contact.path, event, settings)
         except RecordProblem as exc:
             carried.append(tick.text)

@@ -86,7 +86,7 @@ COMMUNITY_PLUGINS = ".obsidian/community-plugins.json"  # the enabled community 
 TEMPLATES_CONFIG = ".obsidian/templates.json"  # core Templates: folder, dateFormat, timeFormat
 TEMPLATER_CONFIG = ".obsidian/plugins/templater-obsidian/data.json"  # Templater: templates_folder
 # Every one of them that changes the index (daily notes, template folders): everything
-# that must follow a change of them (the results memo's snapshot, watch's reload) reads this.
+# that must follow a change of them (watch reloads when one changes) reads this.
 DAILY_NOTES_CONFIG: tuple[str, ...] = (
     DAILY_NOTES_FILE,
     PERIODIC_NOTES_FILE,
@@ -224,15 +224,15 @@ def walk(
     vault: Path,
     skip: Exclusions,
     stamps: dict[str, Stamp] | None = None,
-    by_folder: dict[str, list[tuple[str, str, Stamp]]] | None = None,
+    by_folder: dict[str, list[tuple[str, Stamp]]] | None = None,
 ) -> tuple[list[tuple[str, str]], list[Diagnostic]]:
     """Every Markdown note below the vault, as (vault-relative POSIX path, OS path), sorted.
 
     Dot-folders (.git, .obsidian, .trash) and dot-files are never read; a folder
     reached twice through symlinks is walked once. `stamps` collects each
     note's stamp for the index store. With `by_folder`, the notes go there
-    instead, by folder, each with its stamp (NO_STAMP when it has none), and
-    the list returned is empty.
+    instead, by folder, each as (vault-relative path, stamp), NO_STAMP when it
+    has none, and the list returned is empty.
     """
     # Plain strings, not Path objects: building 100k Paths costs more than the stats.
     found: list[tuple[str, str]] = []
@@ -255,7 +255,7 @@ def walk(
         except OSError as exc:
             problems.append(error(rel_dir or ".", None, f"folder cannot be read: {exc.strerror or exc}"))
             continue
-        here: list[tuple[str, str, Stamp]] | None = None
+        here: list[tuple[str, Stamp]] | None = None
         for entry in entries:
             name = entry.name
             if name.startswith("."):
@@ -278,7 +278,7 @@ def walk(
                 if by_folder is not None:
                     if here is None:
                         here = by_folder.setdefault(rel_dir, [])
-                    here.append((rel, entry.path, stamp))
+                    here.append((rel, stamp))  # its OS path is the vault's joined with rel
                     continue
                 if stamp is not NO_STAMP:
                     stamps[rel] = stamp
@@ -432,12 +432,6 @@ class VaultReader:
             store = connect_store(vault, self.warn)
             if store is not None:
                 self.indexer = Indexer(self, store)
-
-    def snapshot(self) -> str:
-        """A digest of every input to the agenda (each note's stamp, the settings, the daily-note
-        and template config, the milestones file, mdfollow's code): equal digests, equal agenda.
-        "" without the index store (which keeps the walk for the index that may follow)."""
-        return self.indexer.snapshot() if self.indexer is not None else ""
 
     def is_note(self, rel: str) -> bool:
         parts = rel.split("/")

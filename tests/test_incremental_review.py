@@ -92,10 +92,9 @@ def _cli(vault, cache, *args):
 
 
 def test_a_walk_problem_in_a_folder_without_notes_shows_in_a_remembered_agenda(tmp_path):
-    # Was: incremental.py Indexer.snapshot digested each folder's notes and stamps but not
-    # the walk's problems; cli/agenda.py then answered `agenda --json`/`--stdout` from the
-    # outputs memo. A symlink back to the vault's root holds no notes of its own: the
-    # snapshot stays the same, but the walk now warns about it.
+    # A symlink back to the vault's root holds no notes of its own, but the walk warns about
+    # it. (Once missed: the saved `agenda --json` output was keyed by a snapshot of each
+    # folder's notes and stamps that left the walk's problems out; that memo is gone.)
     import os
 
     vault = tmp_path / "v"

@@ -73,23 +73,13 @@ def agenda(
     target, daily = agenda_target(vault, settings, out, daily)
     today = app.today
     if as_json or to_stdout:
-        from mdfollow import cache
-        from mdfollow.diagnostics import Diagnostic
         from mdfollow.vault import VaultReader
 
         skip = relative(target, vault)
         reader = VaultReader(
             vault, settings, app._setting_problems, (skip,) if skip else (), not app.no_cache, app.progress(as_json)
         )
-        name = f"agenda-{'json' if as_json else 'md'}-{today.isoformat()}"
         try:
-            store = reader.indexer.store if reader.indexer is not None else None
-            snapshot = reader.snapshot() if store is not None else ""
-            saved = cache.load_result(vault, snapshot, name, store) if store is not None else None
-            if saved is not None:  # nothing the agenda depends on changed since this was computed
-                app.report([Diagnostic(**p) for p in saved[1]])
-                click.echo(saved[0], nl=False)
-                return
             index = reader.index(today=today)
             result = build_agenda(index, today, settings)
             app.report(index.problems)
@@ -97,11 +87,9 @@ def agenda(
                 text = jsontext.dumps(agenda_json(result)) + "\n"
             else:
                 text = render_agenda(result, index, since=quiet_since(vault, result, settings))
-            click.echo(text, nl=False)
-            if store is not None and reader.indexer is not None:  # the store did not fail meanwhile
-                cache.save_result(vault, snapshot, name, text, [p.to_json() for p in index.problems], store)
         finally:
             reader.close()
+        click.echo(text, nl=False)
         return
     settings_problems = app._setting_problems
     run = refresh_agenda(
