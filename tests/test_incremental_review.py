@@ -10,6 +10,21 @@ from tests.test_incremental_property import TODAY, _check_steps, outputs, refuse
 CONTACT = "---\ntype: contact\ncadence: monthly\nadded: 2026-01-01\n---\n"
 
 
+def agrees(live: VaultReader, changed: set[str], new_process: bool = False) -> tuple[str, str]:
+    """The agenda a fresh read gives, after checking that `live`, told `changed`, gives the same
+    (and, with `new_process`, a new reader on the same store)."""
+    vault, settings_, problems = live.vault, live.settings, live.setting_problems
+    expected = outputs(VaultReader(vault, settings_, problems, use_cache=False), TODAY)
+    assert not (diff := same(outputs(live, TODAY, changed), expected)), diff
+    if new_process:
+        stored = VaultReader(vault, settings_, problems, warn=refuse)
+        try:
+            assert outputs(stored, TODAY) == expected
+        finally:
+            stored.close()
+    return expected
+
+
 def test_a_path_link_two_notes_spell_alike_goes_where_a_fresh_read_sends_it(tmp_path):
     # Was: index.py VaultIndex._paths built {fold(path): path} over _by_stem.values(), grouped
     # by file name in the order each name first appears, so of two paths that fold alike the
@@ -73,8 +88,7 @@ def test_a_save_seen_through_the_folder_the_walk_left_out_adds_no_second_note(tm
     try:
         outputs(live, TODAY)
         (vault / "A" / "Ann.md").write_text(CONTACT.replace("monthly", "2w"), encoding="utf-8")
-        expected = outputs(VaultReader(vault, settings_, problems, use_cache=False), TODAY)
-        assert not (diff := same(outputs(live, TODAY, {other}), expected)), diff
+        agrees(live, {other})
     finally:
         live.close()
 
@@ -129,13 +143,7 @@ def test_changes_read_by_a_run_without_a_day_still_reach_the_next_agenda(tmp_pat
         other = VaultReader(vault, settings_, problems, warn=refuse)
         other.index(None, None)
         other.close()
-        expected = outputs(VaultReader(vault, settings_, problems, use_cache=False), TODAY)
-        assert not (diff := same(outputs(live, TODAY, set()), expected)), diff
-        stored = VaultReader(vault, settings_, problems, warn=refuse)
-        try:
-            assert outputs(stored, TODAY) == expected
-        finally:
-            stored.close()
+        agrees(live, set(), new_process=True)
     finally:
         live.close()
 
@@ -181,8 +189,7 @@ def test_a_watcher_after_another_version_rebuilt_the_store_keeps_every_note(tmp_
         other.index(None, TODAY)
         other.close()
         (vault / "People" / "Ann.md").write_text(CONTACT.replace("monthly", "2w"), encoding="utf-8")
-        expected = outputs(VaultReader(vault, settings_, problems, use_cache=False), TODAY)
-        assert not (diff := same(outputs(live, TODAY, {"People/Ann.md"}), expected)), diff
+        agrees(live, {"People/Ann.md"})
     finally:
         live.close()
 
@@ -217,9 +224,8 @@ def test_a_dangling_link_named_by_watch_is_reported_as_the_walk_reports_it(tmp_p
     try:
         outputs(live, TODAY)
         os.symlink("../Elsewhere/Ben.md", vault / "People" / "Ben.md")
-        expected = outputs(VaultReader(vault, settings_, problems, use_cache=False), TODAY)
+        expected = agrees(live, {"People/Ben.md"})
         assert "People/Ben.md" in expected[0]  # the walk's warning
-        assert not (diff := same(outputs(live, TODAY, {"People/Ben.md"}), expected)), diff
     finally:
         live.close()
 
@@ -237,14 +243,8 @@ def test_a_fifo_named_as_a_note_and_named_by_watch_is_reported_as_the_walk_repor
     try:
         outputs(live, TODAY)
         os.mkfifo(vault / "People" / "Pipe.md")
-        expected = outputs(VaultReader(vault, settings_, problems, use_cache=False), TODAY)
+        expected = agrees(live, {"People/Pipe.md"}, new_process=True)
         assert "People/Pipe.md" in expected[0]
-        assert not (diff := same(outputs(live, TODAY, {"People/Pipe.md"}), expected)), diff
-        stored = VaultReader(vault, settings_, problems, warn=refuse)
-        try:
-            assert outputs(stored, TODAY) == expected
-        finally:
-            stored.close()
     finally:
         live.close()
 
@@ -261,5 +261,4 @@ def test_watch_without_the_store_reports_a_dangling_link_and_a_fifo_as_the_walk_
     outputs(live, TODAY)
     os.mkfifo(vault / "People" / "Pipe.md")
     os.symlink("../Elsewhere/Ben.md", vault / "People" / "Ben.md")
-    expected = outputs(VaultReader(vault, settings_, problems, use_cache=False), TODAY)
-    assert not (diff := same(outputs(live, TODAY, {"People/Pipe.md", "People/Ben.md"}), expected)), diff
+    agrees(live, {"People/Pipe.md", "People/Ben.md"})
